@@ -1,0 +1,1 @@
+// API CONTRACT — implementation in progress (model-file helper replaces this file).
