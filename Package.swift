@@ -4,6 +4,7 @@ import PackageDescription
 // Module graph (arrows point at dependencies):
 //   Kernels <- Model <- Runtime <- Converter <- earshot
 //   SystemFile <- Model          NumPyFile <- earshot
+//   Kernels <- Frontend          WAVFile (stdlib-only parser) <- earshot
 // The core (Kernels, Model, Runtime) uses the Swift standard library only;
 // SystemFile is the one place that talks to the OS (open/mmap/write/rename).
 let package = Package(
@@ -22,10 +23,12 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["Kernels", "Model"]),
         .target(name: "Converter", dependencies: ["Model", "Runtime"]),
         .target(name: "NumPyFile"),
+        .target(name: "Frontend", dependencies: ["Kernels"]),
+        .target(name: "WAVFile"),
         .executableTarget(
             name: "earshot",
             dependencies: [
-                "Model", "Runtime", "Converter", "NumPyFile", "SystemFile",
+                "Model", "Runtime", "Converter", "NumPyFile", "SystemFile", "Frontend", "WAVFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,5 +44,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "AllocationCounter"]),
         .testTarget(name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime"]),
         .testTarget(name: "NumPyFileTests", dependencies: ["NumPyFile"]),
+        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "WAVFile", "NumPyFile", "SystemFile"]),
+        .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
     ]
 )
