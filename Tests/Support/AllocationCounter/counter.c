@@ -1,1 +1,121 @@
-// placeholder
+// Allocation counter: interposes the C allocator in the test executable (see AllocationCounter.h).
+#define _GNU_SOURCE
+#include "AllocationCounter.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <malloc.h>
+#include <unistd.h>
+
+// glibc's own allocator entry points (exported by libc.so.6 under GLIBC_2.2.5).
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *pointer, size_t size);
+extern void __libc_free(void *pointer);
+extern void *__libc_memalign(size_t alignment, size_t size);
+
+// initial-exec: no lazy TLS allocation, so reading these inside malloc cannot recurse.
+static __thread int counting __attribute__((tls_model("initial-exec")));
+static __thread long allocations __attribute__((tls_model("initial-exec")));
+
+static inline void count_one(void) {
+    if (counting) allocations += 1;
+}
+
+void allocation_counter_begin(void) {
+    allocations = 0;
+    counting = 1;
+}
+
+long allocation_counter_end(void) {
+    counting = 0;
+    return allocations;
+}
+
+int allocation_counter_is_active(void) {
+    // Call through a volatile pointer so the compiler cannot drop the malloc/free pair.
+    void *(*volatile allocate)(size_t) = malloc;
+    int was_counting = counting;
+    long before = allocations;
+    counting = 1;
+    void *p = allocate(16);
+    int active = allocations > before;
+    free(p);
+    allocations = before;
+    counting = was_counting;
+    return active;
+}
+
+// MARK: - Interposed allocator
+
+void *malloc(size_t size) {
+    count_one();
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t count, size_t size) {
+    count_one();
+    return __libc_calloc(count, size);
+}
+
+void *realloc(void *pointer, size_t size) {
+    count_one();
+    return __libc_realloc(pointer, size);
+}
+
+void free(void *pointer) {
+    __libc_free(pointer);
+}
+
+static int is_power_of_two(size_t value) {
+    return value != 0 && (value & (value - 1)) == 0;
+}
+
+int posix_memalign(void **result, size_t alignment, size_t size) {
+    count_one();
+    // POSIX: alignment must be a power of two and a multiple of sizeof(void *); errors are
+    // returned, errno is left alone, *result is untouched on failure.
+    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0) return EINVAL;
+    int saved = errno;
+    void *p = __libc_memalign(alignment, size);
+    if (p == NULL && size != 0) {
+        errno = saved;
+        return ENOMEM;
+    }
+    errno = saved;
+    *result = p;
+    return 0;
+}
+
+void *aligned_alloc(size_t alignment, size_t size) {
+    count_one();
+    // C17/glibc 2.38: alignment must be a power of two, else NULL with EINVAL.
+    if (!is_power_of_two(alignment)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return __libc_memalign(alignment, size);
+}
+
+void *memalign(size_t alignment, size_t size) {
+    count_one();
+    return __libc_memalign(alignment, size);
+}
+
+void *valloc(size_t size) {
+    count_one();
+    return __libc_memalign((size_t)getpagesize(), size);
+}
+
+void *pvalloc(size_t size) {
+    count_one();
+    size_t page = (size_t)getpagesize();
+    size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
+    if (rounded < size) {  // overflow
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_memalign(page, rounded);
+}

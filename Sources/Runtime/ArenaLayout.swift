@@ -1,0 +1,82 @@
+import Model
+
+/// Where every buffer of a network lives inside its single arena allocation.
+///
+///     arena base (64-byte aligned)                                   base + byteCount
+///     │                                                                            │
+///     ▼                                                                            ▼
+///     ┌──────────────── state (persistent) ────────────────┬────── scratch (per step) ──────┐
+///     │ h₀ │ c₀ │ h₁ │ h₂ │ c₂ │ …                           │ work │ activation A │ activation B │
+///     └────┴────┴────┴────┴────┴─────────────────────────────┴──────┴──────────────┴──────────────┘
+///      recurrent layers in order: h (outputSize floats),     work: max over layers of the gate
+///      then c (H floats, LSTM only)                          scratch (LSTM 4H [+H], GRU 4H, RNN H)
+///      reset() zeroes this region only                       A/B: ping-pong outputs of dense and
+///                                                            softmax layers (max of their sizes)
+///
+/// State grows from the start, scratch follows it; every slice starts on a 64-byte boundary
+/// (sizes rounded up to 16 floats), so kernels see cache-line-aligned vectors and no two
+/// buffers share a line. Recurrent layers output straight into their h, so the next layer reads
+/// the state; dense/softmax layers alternate between A and B so a layer never overwrites its input.
+struct ArenaLayout {
+    /// Byte offsets and float counts of each layer's buffers; -1 where a layer has none.
+    struct LayerSlots {
+        var hidden = -1
+        var cell = -1
+        /// Output buffer offset for non-recurrent layers (A or B).
+        var output = -1
+    }
+
+    static let alignment = 64
+    /// The largest arena `Network` agrees to plan.
+    static let byteLimit = 1 << 30
+
+    var layers: [LayerSlots]
+    var stateByteCount: Int
+    var workOffset: Int
+    var byteCount: Int
+
+    /// Plans the arena for `description`'s layers (sizes already validated as positive).
+    init(_ description: ModelDescription) throws(RuntimeError) {
+        var offset = 0
+        var slots = [LayerSlots](repeating: LayerSlots(), count: description.layers.count)
+        func take(_ floats: Int) throws(RuntimeError) -> Int {
+            let (bytes, overflow1) = floats.multipliedReportingOverflow(by: 4)
+            let (padded, overflow2) = bytes.addingReportingOverflow(ArenaLayout.alignment - 1)
+            guard !overflow1, !overflow2 else { throw .arenaTooLarge(byteCount: .max, limit: ArenaLayout.byteLimit) }
+            let start = offset
+            offset = start &+ (padded & ~(ArenaLayout.alignment - 1))
+            guard offset <= ArenaLayout.byteLimit else {
+                throw .arenaTooLarge(byteCount: offset, limit: ArenaLayout.byteLimit)
+            }
+            return start
+        }
+        for (index, layer) in description.layers.enumerated() where layer.isRecurrent {
+            slots[index].hidden = try take(layer.outputSize)
+            if layer.kind == .lstm { slots[index].cell = try take(layer.hiddenSize) }
+        }
+        stateByteCount = offset
+        var work = 0
+        var activation = 0
+        for layer in description.layers {
+            work = Swift.max(work, LayerPlan.workFloatCount(layer))
+            if !layer.isRecurrent { activation = Swift.max(activation, layer.outputSize) }
+        }
+        workOffset = try take(work)
+        if activation > 0 {
+            let buffers = [try take(activation), try take(activation)]
+            var current = -1  // which of A/B holds the current input, -1 for frame or state
+            for (index, layer) in description.layers.enumerated() {
+                if layer.isRecurrent {
+                    current = -1
+                } else {
+                    let next = current == 0 ? 1 : 0
+                    slots[index].output = buffers[next]
+                    current = next
+                }
+            }
+        }
+        // Never zero bytes, so the allocation and its pointers are always valid.
+        byteCount = Swift.max(offset, ArenaLayout.alignment)
+        layers = slots
+    }
+}

@@ -1,0 +1,89 @@
+import Kernels
+import Model
+
+/// Everything one layer needs at step time: sizes, attributes, and raw pointers into the
+/// model's weights and into the arena. A trivial value (no references), prepared once by
+/// `Network.init`; executing it cannot fail.
+struct LayerPlan {
+    var kind: LayerKind
+    /// Dense and RNN activation.
+    var activation: Activation
+    var inputSize: Int
+    /// H (recurrent), output units (dense), inputSize (softmax).
+    var hiddenSize: Int
+    var outputSize: Int
+
+    /// Where the input lives; nil for the first layer, which reads the caller's frame.
+    var input: UnsafePointer<Float>?
+    /// Where the output goes: the `hidden` state for recurrent layers, a scratch buffer otherwise.
+    var output: UnsafeMutablePointer<Float>
+
+    /// W [gates·H, inputSize] (dense: [out, in]).
+    var inputWeights: MatrixOperand?
+    /// R [gates·H, outputSize or H].
+    var recurrentWeights: MatrixOperand?
+    /// LSTM projection [P, H].
+    var projection: MatrixOperand?
+    /// Dense/RNN/LSTM bias; GRU input bias Wb.
+    var bias: UnsafePointer<Float>?
+    /// GRU recurrent bias Rb.
+    var recurrentBias: UnsafePointer<Float>?
+    /// LSTM peepholes [3H], order i, f, o.
+    var peepholes: UnsafePointer<Float>?
+
+    /// Recurrent state h (outputSize floats), in the arena's state region.
+    var hidden: UnsafeMutablePointer<Float>?
+    /// LSTM cell state c (H floats), in the arena's state region.
+    var cell: UnsafeMutablePointer<Float>?
+    /// Scratch for gate pre-activations and intermediates, in the arena's scratch region
+    /// (`workFloatCount` floats, shared by all layers).
+    var work: UnsafeMutablePointer<Float>
+
+    var forgetBias: Float
+    var cellClip: Float
+    var gateClip: Float
+    var projectionClip: Float
+    var resetAfter: Bool
+
+    /// Floats of scratch this layer needs at `work`:
+    /// LSTM 4H gates (+ H for m when projecting); GRU 3H gates + H (r ⊙ h, or Rh·h);
+    /// RNN H; dense and softmax none (they write straight to their output buffer).
+    static func workFloatCount(_ layer: LayerDescription) -> Int {
+        let h = layer.hiddenSize
+        switch layer.kind {
+        case .lstm: return 4 &* h &+ (layer.projectionSize > 0 ? h : 0)
+        case .gru: return 4 &* h
+        case .rnn: return h
+        case .dense, .softmax: return 0
+        }
+    }
+
+    /// Runs the layer on `input` (inputSize floats). Allocates: never.
+    @inline(__always)
+    func run(_ input: UnsafePointer<Float>) {
+        switch kind {
+        case .lstm: runLSTM(input)
+        case .gru: runGRU(input)
+        case .rnn: runRNN(input)
+        case .dense: runDense(input)
+        case .softmax: Vector.softmax(input, into: output, count: outputSize)
+        }
+    }
+}
+
+/// clamp(v, −limit, limit) when limit > 0 (the ONNX/TensorFlow clip attributes; 0 = off).
+@inline(__always)
+func clip(_ value: Float, _ limit: Float) -> Float {
+    limit > 0 ? Swift.min(Swift.max(value, -limit), limit) : value
+}
+
+/// The element-wise activation of dense and simple RNN layers.
+@inline(__always)
+func activate(_ value: Float, _ activation: Activation) -> Float {
+    switch activation {
+    case .linear: return value
+    case .relu: return value < 0 ? 0 : value
+    case .tanh: return ElementaryMath.tanh(value)
+    case .sigmoid: return ElementaryMath.sigmoid(value)
+    }
+}

@@ -1,0 +1,59 @@
+import Kernels
+
+extension LayerPlan {
+    /// One GRU step (gates z, r, h), in place on `hidden`:
+    ///
+    ///     z  = σ(clip(Wz x + Rz h + Wbz + Rbz))
+    ///     r  = σ(clip(Wr x + Rr h + Wbr + Rbr))
+    ///     reset-before: n = tanh(clip(Wh x + Rh (r ⊙ h) + Wbh + Rbh))
+    ///     reset-after:  n = tanh(clip(Wh x + Wbh + r ⊙ (Rh h + Rbh)))
+    ///     h' = (1 − z) ⊙ n + z ⊙ h
+    ///
+    /// Scratch: work[0..<3H] gate sums, work[3H..<4H] r ⊙ h (before) or Rh·h (after).
+    /// Allocates: never.
+    func runGRU(_ x: UnsafePointer<Float>) {
+        let h = hiddenSize
+        let gates = work
+        let extra = work + 3 &* h
+        let state = hidden.unsafelyUnwrapped
+        let inputBias = bias.unsafelyUnwrapped
+        let hiddenBias = recurrentBias.unsafelyUnwrapped
+        let r = recurrentWeights.unsafelyUnwrapped
+        inputWeights.unsafelyUnwrapped.multiply(vector: x, into: gates, accumulate: false)
+        r.multiply(firstRow: 0, rowCount: 2 &* h, vector: state, into: gates, accumulate: true)
+
+        // z and r, overwriting their pre-activations.
+        var j = 0
+        let zr = 2 &* h
+        while j < zr {
+            gates[j] = ElementaryMath.sigmoid(clip(gates[j] + inputBias[j] + hiddenBias[j], gateClip))
+            j &+= 1
+        }
+        let z = gates, reset = gates + h, candidate = gates + 2 &* h
+        let candidateInputBias = inputBias + 2 &* h, candidateHiddenBias = hiddenBias + 2 &* h
+        if resetAfter {
+            r.multiply(firstRow: 2 &* h, rowCount: h, vector: state, into: extra, accumulate: false)
+            j = 0
+            while j < h {
+                let pre = candidate[j] + candidateInputBias[j] + reset[j] * (extra[j] + candidateHiddenBias[j])
+                let n = ElementaryMath.tanh(clip(pre, gateClip))
+                state[j] = (1 - z[j]) * n + z[j] * state[j]
+                j &+= 1
+            }
+        } else {
+            j = 0
+            while j < h {
+                extra[j] = reset[j] * state[j]
+                j &+= 1
+            }
+            r.multiply(firstRow: 2 &* h, rowCount: h, vector: extra, into: candidate, accumulate: true)
+            j = 0
+            while j < h {
+                let pre = candidate[j] + candidateInputBias[j] + candidateHiddenBias[j]
+                let n = ElementaryMath.tanh(clip(pre, gateClip))
+                state[j] = (1 - z[j]) * n + z[j] * state[j]
+                j &+= 1
+            }
+        }
+    }
+}
