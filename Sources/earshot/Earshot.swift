@@ -2,5 +2,18 @@ import ArgumentParser
 
 @main
 struct Earshot: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "earshot", abstract: "Streaming keyword-spotting runtime.")
+    static let configuration = CommandConfiguration(
+        commandName: "earshot",
+        abstract: "Streaming keyword spotting: an allocation-free LSTM/GRU/RNN runtime for small Linux boards.",
+        discussion: """
+            Convert a trained model into an Earshot model file, inspect it, and stream features through it
+            one timestep at a time.
+
+              earshot convert model.onnx -o model.earshot
+              earshot inspect model.earshot
+              earshot infer --model model.earshot --features x.npy --out y.npy
+            """,
+        version: "0.1.0",
+        subcommands: [ConvertCommand.self, InferCommand.self, InspectCommand.self]
+    )
 }

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Model
+import NumPyFile
+import Runtime
+import SystemFile
+
+/// `earshot infer`: stream the rows of a features array through the network, one `step` per row.
+struct InferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer",
+        abstract: "Stream a [T, F] float32 .npy array through a model, one step per row.",
+        discussion: """
+            Writes float32 [T, C] outputs, one row per step; for a model trained on fixed windows \
+            (output mode last_step) only the final step's output, as [1, C]. The state starts at zero.
+            """
+    )
+
+    @Option(help: "The Earshot model file.")
+    var model: String
+
+    @Option(help: "Input features: a float32 .npy array of shape [T, F], F = the model's input size.")
+    var features: String
+
+    @Option(help: "Where to write the outputs (.npy, float32).")
+    var out: String
+
+    func run() throws {
+        let modelFile = try ModelFile(path: model)
+        let network = try Network(model: modelFile)
+        let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
+        let inputSize = network.inputSize
+        guard array.shape.count == 2, array.shape[1] == inputSize else {
+            throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(inputSize)]")
+        }
+        guard array.elementType == .float32 || array.elementType == .float64 else {
+            throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32")
+        }
+        let steps = array.shape[0]
+        let frames = array.floats()
+        let outputSize = network.outputSize
+        let lastOnly = modelFile.description.outputMode == .lastStep
+        var outputs = [Float](repeating: 0, count: (lastOnly ? min(steps, 1) : steps) * outputSize)
+        frames.withUnsafeBufferPointer { input in
+            outputs.withUnsafeMutableBufferPointer { output in
+                for t in 0..<steps {
+                    let result = network.step(input.baseAddress! + t * inputSize)
+                    let row = lastOnly ? 0 : t
+                    for c in 0..<outputSize { output[row * outputSize + c] = result[c] }
+                }
+            }
+        }
+        let rows = lastOnly ? min(steps, 1) : steps
+        let bytes = NumPyFormat.serialize(NumPyArray(shape: [rows, outputSize], floats: outputs))
+        try SystemFile.writeAtomically(bytes, to: out)
+    }
+}

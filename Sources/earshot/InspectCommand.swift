@@ -1,0 +1,167 @@
+import ArgumentParser
+import Model
+import Runtime
+
+/// `earshot inspect`: what a model file holds and what it costs to run.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a model's layers, shapes, parameters, weight types, arena size and metadata."
+    )
+
+    @Argument(help: "The Earshot model file.")
+    var model: String
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let file = try ModelFile(path: model)
+        let network = try Network(model: file)
+        let summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount)
+        print(json ? summary.json.serialized(indent: 2) : summary.text)
+    }
+}
+
+/// The facts `inspect` reports, computed once and rendered as text or JSON.
+struct ModelSummary {
+    struct Layer {
+        var index: Int
+        var description: LayerDescription
+        var parameters: Int
+        var bytes: Int
+        var weightTypes: [String]
+    }
+
+    var model: ModelDescription
+    var layers: [Layer]
+    var fileBytes: Int
+    var arenaBytes: Int
+
+    init(file: ModelFile, arenaBytes: Int) {
+        self.model = file.description
+        self.fileBytes = file.fileByteCount
+        self.arenaBytes = arenaBytes
+        var layers: [Layer] = []
+        for (index, layer) in file.description.layers.enumerated() {
+            var parameters = 0, bytes = 0
+            var types: [String] = []
+            for (role, _) in layer.requiredTensors {
+                guard let tensor = file.tensor(layer: index, role: role) else { continue }
+                parameters += tensor.elementCount
+                bytes += tensor.byteCount
+                if role.isMatrix, !types.contains(tensor.type.description) { types.append(tensor.type.description) }
+            }
+            layers.append(Layer(index: index, description: layer, parameters: parameters, bytes: bytes, weightTypes: types))
+        }
+        self.layers = layers
+    }
+
+    var parameterCount: Int { layers.reduce(0) { $0 + $1.parameters } }
+
+    /// The attributes that differ from defaults, as "name=value" strings.
+    static func attributes(of layer: LayerDescription) -> [(String, String)] {
+        var list: [(String, String)] = []
+        switch layer.kind {
+        case .dense, .rnn:
+            if layer.activation != .linear { list.append(("activation", layer.activation.rawValue)) }
+        case .lstm:
+            if layer.hasPeepholes { list.append(("peepholes", "true")) }
+            if layer.projectionSize > 0 { list.append(("projection", String(layer.projectionSize))) }
+            if layer.forgetBias != 0 { list.append(("forget_bias", String(layer.forgetBias))) }
+            if layer.cellClip > 0 { list.append(("cell_clip", String(layer.cellClip))) }
+            if layer.projectionClip > 0 { list.append(("projection_clip", String(layer.projectionClip))) }
+        case .gru:
+            list.append(("reset", layer.resetAfter ? "after" : "before"))
+        case .softmax:
+            break
+        }
+        if layer.gateClip > 0 { list.append(("gate_clip", String(layer.gateClip))) }
+        return list
+    }
+
+    var text: String {
+        var lines: [String] = []
+        lines.append("input \(model.inputSize) -> output \(model.outputSize), output mode \(model.outputMode.rawValue)")
+        lines.append("")
+        let header = ["#", "layer", "name", "in", "units", "out", "params", "weights", "attributes"]
+        var rows: [[String]] = [header]
+        for layer in layers {
+            let d = layer.description
+            let attributes = ModelSummary.attributes(of: d).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            rows.append([
+                String(layer.index), d.kind.rawValue, d.name.isEmpty ? "-" : d.name, String(d.inputSize),
+                String(d.hiddenSize), String(d.outputSize), String(layer.parameters),
+                layer.weightTypes.isEmpty ? "-" : layer.weightTypes.joined(separator: ","), attributes,
+            ])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        for row in rows {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                line += cell + String(repeating: " ", count: widths[i] - cell.count) + (i + 1 < row.count ? "  " : "")
+            }
+            while line.last == " " { line.removeLast() }
+            lines.append(line)
+        }
+        lines.append("")
+        lines.append("parameters   \(parameterCount)")
+        lines.append("file bytes   \(fileBytes)")
+        lines.append("arena bytes  \(arenaBytes)")
+        lines.append("labels       \(model.labels.isEmpty ? "(none)" : model.labels.joined(separator: " "))")
+        for key in model.metadata.keys.sorted() {
+            lines.append("meta         \(key) = \(ModelSummary.render(model.metadata[key]!))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func render(_ value: MetadataValue) -> String {
+        switch value {
+        case .int(let v): return String(v)
+        case .float(let v): return String(v)
+        case .bool(let v): return String(v)
+        case .string(let v): return v
+        case .floats(let v): return "[" + v.map { String($0) }.joined(separator: ", ") + "]"
+        case .ints(let v): return "[" + v.map { String($0) }.joined(separator: ", ") + "]"
+        case .strings(let v): return "[" + v.joined(separator: ", ") + "]"
+        }
+    }
+
+    static func json(_ value: MetadataValue) -> JSONValue {
+        switch value {
+        case .int(let v): return .int(Int(v))
+        case .float(let v): return .double(v)
+        case .bool(let v): return .bool(v)
+        case .string(let v): return .string(v)
+        case .floats(let v): return .array(v.map { .double(Double($0)) })
+        case .ints(let v): return .array(v.map { .int(Int($0)) })
+        case .strings(let v): return .array(v.map { .string($0) })
+        }
+    }
+
+    var json: JSONValue {
+        let layerValues: [JSONValue] = layers.map { layer in
+            let d = layer.description
+            var members: [(String, JSONValue)] = [
+                ("index", .int(layer.index)), ("kind", .string(d.kind.rawValue)), ("name", .string(d.name)),
+                ("input_size", .int(d.inputSize)), ("hidden_size", .int(d.hiddenSize)), ("output_size", .int(d.outputSize)),
+                ("parameters", .int(layer.parameters)), ("bytes", .int(layer.bytes)),
+                ("weight_types", .array(layer.weightTypes.map { .string($0) })),
+            ]
+            members.append(("attributes", .object(ModelSummary.attributes(of: d).map { ($0.0, .string($0.1)) })))
+            return .object(members)
+        }
+        return .object([
+            ("input_size", .int(model.inputSize)),
+            ("output_size", .int(model.outputSize)),
+            ("output_mode", .string(model.outputMode.rawValue)),
+            ("layers", .array(layerValues)),
+            ("parameters", .int(parameterCount)),
+            ("file_bytes", .int(fileBytes)),
+            ("arena_bytes", .int(arenaBytes)),
+            ("labels", .array(model.labels.map { .string($0) })),
+            ("metadata", .object(model.metadata.keys.sorted().map { ($0, ModelSummary.json(model.metadata[$0]!)) })),
+        ])
+    }
+}
