@@ -100,7 +100,10 @@ class Checker:
         labels = []
         if "earshot.labels" in self.reader.fields:
             field = self.reader.fields["earshot.labels"]
-            if [t.name for t in field.types] != ["ARRAY", "STRING"]:
+            type_names = [t.name for t in field.types]
+            if type_names == ["ARRAY"] and not field.data:
+                labels = []  # an empty array carries no element type in gguf's reader
+            elif type_names != ["ARRAY", "STRING"]:
                 self.fail("earshot.labels is not an array of strings")
             else:
                 labels = field.contents()
