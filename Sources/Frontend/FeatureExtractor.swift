@@ -1,0 +1,302 @@
+import Kernels
+
+/// The streaming front end: push samples as they arrive, get a feature frame every hop.
+///
+/// Memory layout (all allocated once in `init`, freed in `deinit`):
+/// ```
+///   ring      [windowLength]   last samples, circular; `writeIndex` is the oldest once full
+///   frame     [fftLength]      ordered window x w[n], zero-padded
+///   real/imag [bins]           FFT output, bins = fftLength/2 + 1
+///   spectrum  [bins]           power or magnitude
+///   mel       [melBandCount]   filterbank output, then its log
+///   tables    window [windowLength], filter runs, DCT [coefficients x bands], mean, 1/std
+/// ```
+/// `process` never allocates, never throws and never fails; a configuration is checked once
+/// in `init`. Not thread-safe: one extractor per audio stream.
+public final class FeatureExtractor {
+    /// The configuration this extractor was built from.
+    public let config: FrontendConfig
+    /// Values per feature frame.
+    public let featureCount: Int
+    /// The real FFT used per frame.
+    public let fft: RealFFT
+
+    private let windowLength: Int
+    private let hopLength: Int
+    private let fftLength: Int
+    private let binCount: Int
+    private let bandCount: Int
+    private let coefficientCount: Int
+    private let normalize: Bool
+
+    private let ring: UnsafeMutablePointer<Float>
+    private let frame: UnsafeMutablePointer<Float>
+    private let real: UnsafeMutablePointer<Float>
+    private let imaginary: UnsafeMutablePointer<Float>
+    private let spectrum: UnsafeMutablePointer<Float>
+    private let mel: UnsafeMutablePointer<Float>
+    private let windowTable: UnsafeMutablePointer<Float>
+    private let filterFirstBin: UnsafeMutablePointer<Int>
+    private let filterOffset: UnsafeMutablePointer<Int>
+    private let filterCount: UnsafeMutablePointer<Int>
+    private let filterWeights: UnsafeMutablePointer<Float>
+    private let dctMatrix: UnsafeMutablePointer<Float>
+    private let mean: UnsafeMutablePointer<Float>
+    private let inverseDeviation: UnsafeMutablePointer<Float>
+
+    /// Next ring slot to write (= the oldest sample once the ring is full).
+    private var writeIndex = 0
+    /// Samples still needed before the next frame is due.
+    private var untilNextFrame: Int
+
+    /// Builds every table for `config`.
+    ///
+    /// - Throws: `FrontendError` when `config.validate()` fails.
+    /// Allocates: all buffers and tables (set-up only).
+    public init(config: FrontendConfig) throws(FrontendError) {
+        try config.validate()
+        self.config = config
+        featureCount = config.featureCount
+        windowLength = config.windowLength
+        hopLength = config.hopLength
+        fftLength = config.fftLength
+        binCount = config.fftLength / 2 + 1
+        bandCount = config.melBandCount
+        coefficientCount = config.dct == .none ? config.melBandCount : config.coefficientCount
+        normalize = !config.featureMean.isEmpty
+        untilNextFrame = config.windowLength
+        fft = try RealFFT(size: config.fftLength)
+
+        let filterbank = try MelFilterbank(
+            style: config.filterbank, scale: config.melScale, normalization: config.melNormalization,
+            bandCount: config.melBandCount, fftLength: config.fftLength, sampleRate: config.sampleRate,
+            lowFrequency: config.lowFrequency, highFrequency: config.highFrequency)
+        let dct = try DiscreteCosineTransform(
+            inputCount: config.melBandCount, coefficientCount: coefficientCount,
+            scaling: config.dct, lifter: Double(config.lifter))
+
+        ring = .allocate(capacity: windowLength)
+        ring.initialize(repeating: 0, count: windowLength)
+        frame = .allocate(capacity: fftLength)
+        frame.initialize(repeating: 0, count: fftLength)
+        real = .allocate(capacity: binCount)
+        real.initialize(repeating: 0, count: binCount)
+        imaginary = .allocate(capacity: binCount)
+        imaginary.initialize(repeating: 0, count: binCount)
+        spectrum = .allocate(capacity: binCount)
+        spectrum.initialize(repeating: 0, count: binCount)
+        mel = .allocate(capacity: bandCount)
+        mel.initialize(repeating: 0, count: bandCount)
+
+        windowTable = .allocate(capacity: windowLength)
+        let window = config.window.coefficients(length: windowLength)
+        for i in 0..<windowLength { (windowTable + i).initialize(to: Float(window[i])) }
+
+        filterFirstBin = .allocate(capacity: bandCount)
+        filterFirstBin.initialize(from: filterbank.firstBin, count: bandCount)
+        filterOffset = .allocate(capacity: bandCount)
+        filterOffset.initialize(from: filterbank.weightOffset, count: bandCount)
+        filterCount = .allocate(capacity: bandCount)
+        filterCount.initialize(from: filterbank.weightCount, count: bandCount)
+        filterWeights = .allocate(capacity: max(filterbank.weights.count, 1))
+        filterWeights.initialize(repeating: 0, count: max(filterbank.weights.count, 1))
+        filterWeights.update(from: filterbank.weights, count: filterbank.weights.count)
+
+        dctMatrix = .allocate(capacity: dct.matrix.count)
+        dctMatrix.initialize(from: dct.matrix, count: dct.matrix.count)
+
+        mean = .allocate(capacity: featureCount)
+        inverseDeviation = .allocate(capacity: featureCount)
+        for i in 0..<featureCount {
+            (mean + i).initialize(to: normalize ? config.featureMean[i] : 0)
+            (inverseDeviation + i).initialize(to: normalize ? 1 / config.featureStandardDeviation[i] : 1)
+        }
+    }
+
+    deinit {
+        ring.deallocate()
+        frame.deallocate()
+        real.deallocate()
+        imaginary.deallocate()
+        spectrum.deallocate()
+        mel.deallocate()
+        windowTable.deallocate()
+        filterFirstBin.deallocate()
+        filterOffset.deallocate()
+        filterCount.deallocate()
+        filterWeights.deallocate()
+        dctMatrix.deallocate()
+        mean.deallocate()
+        inverseDeviation.deallocate()
+    }
+
+    // MARK: - Streaming
+
+    /// Forgets all buffered samples: the next frame needs a full window again.
+    /// Allocates: never.
+    public func reset() {
+        ring.update(repeating: 0, count: windowLength)
+        writeIndex = 0
+        untilNextFrame = windowLength
+    }
+
+    /// Samples still needed before the next frame is produced.
+    public var samplesUntilNextFrame: Int { untilNextFrame }
+
+    /// Consumes samples until one frame completes or the input runs out.
+    ///
+    /// Call it in a loop, advancing by `consumed`, and use `frame` whenever `produced` is true:
+    /// ```
+    /// var offset = 0
+    /// while offset < input.count {
+    ///     let step = extractor.process(UnsafeBufferPointer(rebasing: input[offset...]), into: out)
+    ///     offset += step.consumed
+    ///     if step.produced { /* out holds a new feature frame */ }
+    /// }
+    /// ```
+    /// - Parameters:
+    ///   - samples: Float samples (any count, including 0), in the scale the model was trained on
+    ///     (TensorFlow: [-1, 1]).
+    ///   - output: at least `featureCount` Floats; written only when a frame is produced.
+    /// - Returns: how many samples were consumed (stops right after a frame completes) and
+    ///   whether a frame was written.
+    /// Allocates: never.
+    public func process(
+        _ samples: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
+    ) -> (consumed: Int, produced: Bool) {
+        precondition(output.count >= featureCount, "output holds fewer values than featureCount")
+        guard let base = samples.baseAddress, samples.count > 0 else { return (0, false) }
+        let take = min(samples.count, untilNextFrame)
+        var i = 0
+        while i < take {
+            ring[writeIndex] = base[i]
+            writeIndex &+= 1
+            if writeIndex == windowLength { writeIndex = 0 }
+            i &+= 1
+        }
+        return finishChunk(take, output: output.baseAddress!)
+    }
+
+    /// Int16 convenience: as `process(_:into:)` for Float, each sample scaled by
+    /// `config.int16Scale` (TensorFlow's DecodeWav: s / 32768).
+    /// Allocates: never.
+    public func process(
+        _ samples: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Float>
+    ) -> (consumed: Int, produced: Bool) {
+        precondition(output.count >= featureCount, "output holds fewer values than featureCount")
+        guard let base = samples.baseAddress, samples.count > 0 else { return (0, false) }
+        let scale = config.int16Scale
+        let take = min(samples.count, untilNextFrame)
+        var i = 0
+        while i < take {
+            ring[writeIndex] = Float(base[i]) * scale
+            writeIndex &+= 1
+            if writeIndex == windowLength { writeIndex = 0 }
+            i &+= 1
+        }
+        return finishChunk(take, output: output.baseAddress!)
+    }
+
+    @inline(__always)
+    private func finishChunk(_ take: Int, output: UnsafeMutablePointer<Float>) -> (consumed: Int, produced: Bool) {
+        untilNextFrame &-= take
+        guard untilNextFrame == 0 else { return (take, false) }
+        untilNextFrame = hopLength
+        computeFrame(into: output)
+        return (take, true)
+    }
+
+    // MARK: - One frame
+
+    private func computeFrame(into output: UnsafeMutablePointer<Float>) {
+        // Ordered copy of the ring: oldest sample first.
+        let tail = windowLength &- writeIndex
+        frame.update(from: ring + writeIndex, count: tail)
+        (frame + tail).update(from: ring, count: writeIndex)
+
+        if config.removeDCOffset {
+            var sum: Float = 0
+            for i in 0..<windowLength { sum += frame[i] }
+            let average = sum / Float(windowLength)
+            for i in 0..<windowLength { frame[i] -= average }
+        }
+        let a = config.preEmphasis
+        if a != 0 {
+            var i = windowLength &- 1
+            while i > 0 {
+                frame[i] -= a * frame[i &- 1]
+                i &-= 1
+            }
+            frame[0] -= a * frame[0]
+        }
+        for i in 0..<windowLength { frame[i] *= windowTable[i] }
+        // frame[windowLength..<fftLength] stays zero.
+
+        fft.forward(frame, real: real, imaginary: imaginary)
+
+        if config.spectrum == .power {
+            for k in 0..<binCount { spectrum[k] = real[k] * real[k] + imaginary[k] * imaginary[k] }
+        } else {
+            for k in 0..<binCount { spectrum[k] = (real[k] * real[k] + imaginary[k] * imaginary[k]).squareRoot() }
+        }
+
+        for band in 0..<bandCount {
+            let weights = filterWeights + filterOffset[band]
+            let bins = spectrum + filterFirstBin[band]
+            var sum: Float = 0
+            for j in 0..<filterCount[band] { sum += weights[j] * bins[j] }
+            mel[band] = sum
+        }
+
+        let floor = config.logFloor
+        switch config.logCompression {
+        case .none:
+            break
+        case .natural:
+            for band in 0..<bandCount { mel[band] = ElementaryMath.log(max(mel[band], floor)) }
+        case .decibel:
+            for band in 0..<bandCount { mel[band] = 10 * ElementaryMath.log10(max(mel[band], floor)) }
+        }
+
+        if config.dct == .none {
+            output.update(from: mel, count: bandCount)
+        } else {
+            for i in 0..<coefficientCount {
+                let row = dctMatrix + i &* bandCount
+                var sum: Float = 0
+                for j in 0..<bandCount { sum += row[j] * mel[j] }
+                output[i] = sum
+            }
+        }
+        if normalize {
+            for i in 0..<featureCount { output[i] = (output[i] - mean[i]) * inverseDeviation[i] }
+        }
+    }
+
+    // MARK: - Offline convenience
+
+    /// All frames of a whole signal, streamed from a fresh state (the extractor is reset before
+    /// and after).
+    ///
+    /// - Parameter samples: the signal.
+    /// - Returns: 1 + (count - windowLength) / hopLength frames of `featureCount` values (none if
+    ///   the signal is shorter than a window).
+    /// Allocates: the result (not for the hot path).
+    public func features(of samples: [Float]) -> [[Float]] {
+        reset()
+        defer { reset() }
+        var result: [[Float]] = []
+        var out = [Float](repeating: 0, count: featureCount)
+        samples.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                var offset = 0
+                while offset < input.count {
+                    let step = process(UnsafeBufferPointer(rebasing: input[offset...]), into: output)
+                    offset += step.consumed
+                    if step.produced { result.append(Array(output)) }
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,191 @@
+/// How the triangular mel filters are laid over the FFT bins.
+///
+/// Raw values are stable names for the model file (`earshot.meta.frontend.filterbank`).
+public enum FilterbankStyle: String, CaseIterable, Equatable, Sendable {
+    /// TensorFlow's `MfccMelFilterbank` (mfcc_mel_filterbank.cc): channel c has its peak at
+    /// mel_low + (c + 1) * spacing with spacing = (mel_high - mel_low) / (bands + 1) on the
+    /// 1127 ln(1 + f/700) scale; only bins start...end are used, with
+    /// hz_per_bin = (sampleRate / 2) / (bins - 1), start = Int(1.5 + low / hz_per_bin) (DC is
+    /// always excluded), end = Int(high / hz_per_bin). Bin i, between peaks c and c+1 in mel,
+    /// gives weight w = (peak[c+1] - mel_i) / (peak[c+1] - peak[c]) to c and 1 - w to c + 1
+    /// (below the first peak the left edge is mel_low). Peak value 1, no area normalization.
+    /// Note that TensorFlow applies this filterbank to the magnitude (sqrt of the power).
+    case tensorFlow
+    /// Triangles in the mel domain over bins 0..<N/2 (Kaldi's `MelBanks`): band m spans
+    /// mel points m, m+1, m+2 of bands + 2 equally spaced points from mel(low) to mel(high);
+    /// weight (mel - left)/(center - left) rising, (right - mel)/(right - center) falling,
+    /// strictly inside (left, right).
+    case melTriangles
+    /// Triangles in the Hz domain over bins 0...N/2 (librosa's `filters.mel`): the bands + 2
+    /// mel points are mapped back to Hz and bin frequency f = k * sampleRate / N gets
+    /// max(0, min((f - f[m]) / (f[m+1] - f[m]), (f[m+2] - f) / (f[m+2] - f[m+1]))).
+    case hertzTriangles
+}
+
+/// Area normalization of the filters (librosa's `norm`).
+///
+/// Raw values are stable names for the model file (`earshot.meta.frontend.mel_norm`).
+public enum MelNormalization: String, CaseIterable, Equatable, Sendable {
+    /// Peak 1.
+    case none
+    /// Slaney: each triangle scaled by 2 / (f_right - f_left) in Hz (constant energy per band).
+    case slaney
+}
+
+/// A mel filterbank stored sparsely: each band is one contiguous run of FFT bins.
+///
+/// output[b] = sum_{j < count[b]} weights[offset[b] + j] * spectrum[firstBin[b] + j]
+public struct MelFilterbank: Equatable, Sendable {
+    /// Number of bands (output values).
+    public let bandCount: Int
+    /// Number of spectrum bins the filterbank reads (N/2 + 1).
+    public let binCount: Int
+    /// First bin of each band, [bandCount].
+    public let firstBin: [Int]
+    /// Start of each band's run in `weights`, [bandCount].
+    public let weightOffset: [Int]
+    /// Number of bins in each band's run (0 for an empty band), [bandCount].
+    public let weightCount: [Int]
+    /// All runs, concatenated.
+    public let weights: [Float]
+
+    /// Builds a filterbank.
+    ///
+    /// - Parameters:
+    ///   - style: the filter layout (see `FilterbankStyle`).
+    ///   - scale: the mel scale (ignored by `.tensorFlow`, which is always HTK's).
+    ///   - normalization: area normalization (ignored by `.tensorFlow` and `.melTriangles`).
+    ///   - bandCount: number of bands, >= 1.
+    ///   - fftLength: N, a power of two; the spectrum has N/2 + 1 bins.
+    ///   - sampleRate: in Hz.
+    ///   - lowFrequency, highFrequency: band edges in Hz, 0 <= low < high <= sampleRate / 2.
+    /// - Throws: `FrontendError` for an invalid band count or range.
+    /// Allocates: the tables (set-up only).
+    public init(
+        style: FilterbankStyle, scale: MelScale, normalization: MelNormalization,
+        bandCount: Int, fftLength: Int, sampleRate: Int,
+        lowFrequency: Double, highFrequency: Double
+    ) throws(FrontendError) {
+        guard bandCount >= 1 else { throw .invalidMelBandCount(bandCount) }
+        guard sampleRate > 0 else { throw .invalidSampleRate(sampleRate) }
+        guard fftLength >= 2, fftLength & (fftLength - 1) == 0 else {
+            throw .fftLengthNotPowerOfTwo(fftLength)
+        }
+        let nyquist = Double(sampleRate) / 2
+        guard lowFrequency >= 0, lowFrequency < highFrequency, highFrequency <= nyquist else {
+            throw .invalidFrequencyRange(low: lowFrequency, high: highFrequency, nyquist: nyquist)
+        }
+        let bins = fftLength / 2 + 1
+        // Dense [bandCount][bins] weights in Double, compressed below.
+        var dense = [[Double]](repeating: [Double](repeating: 0, count: bins), count: bandCount)
+        switch style {
+        case .tensorFlow:
+            Self.fillTensorFlow(&dense, bins: bins, sampleRate: Double(sampleRate),
+                                low: lowFrequency, high: highFrequency)
+        case .melTriangles:
+            let melLow = scale.mel(fromHertz: lowFrequency)
+            let melHigh = scale.mel(fromHertz: highFrequency)
+            let delta = (melHigh - melLow) / Double(bandCount + 1)
+            for band in 0..<bandCount {
+                let left = melLow + Double(band) * delta
+                let center = left + delta
+                let right = center + delta
+                for bin in 0..<(bins - 1) {
+                    let mel = scale.mel(fromHertz: Double(bin) * Double(sampleRate) / Double(fftLength))
+                    if mel > left && mel < right {
+                        dense[band][bin] = mel <= center
+                            ? (mel - left) / (center - left) : (right - mel) / (right - center)
+                    }
+                }
+            }
+        case .hertzTriangles:
+            let melLow = scale.mel(fromHertz: lowFrequency)
+            let melHigh = scale.mel(fromHertz: highFrequency)
+            var points = [Double](repeating: 0, count: bandCount + 2)
+            for i in 0..<(bandCount + 2) {
+                let mel = melLow + (melHigh - melLow) * Double(i) / Double(bandCount + 1)
+                points[i] = scale.hertz(fromMel: mel)
+            }
+            for band in 0..<bandCount {
+                let left = points[band], center = points[band + 1], right = points[band + 2]
+                let area = normalization == .slaney ? 2.0 / (right - left) : 1.0
+                for bin in 0..<bins {
+                    let f = Double(bin) * Double(sampleRate) / Double(fftLength)
+                    let rising = (f - left) / (center - left)
+                    let falling = (right - f) / (right - center)
+                    dense[band][bin] = max(0, min(rising, falling)) * area
+                }
+            }
+        }
+        // Compress each band to its run from the first to the last nonzero bin.
+        var first = [Int](repeating: 0, count: bandCount)
+        var offsets = [Int](repeating: 0, count: bandCount)
+        var counts = [Int](repeating: 0, count: bandCount)
+        var packed: [Float] = []
+        for band in 0..<bandCount {
+            let row = dense[band]
+            guard let lo = row.firstIndex(where: { $0 != 0 }),
+                  let hi = row.lastIndex(where: { $0 != 0 }) else {
+                offsets[band] = packed.count
+                continue
+            }
+            first[band] = lo
+            offsets[band] = packed.count
+            counts[band] = hi - lo + 1
+            for bin in lo...hi { packed.append(Float(row[bin])) }
+        }
+        self.bandCount = bandCount
+        self.binCount = bins
+        self.firstBin = first
+        self.weightOffset = offsets
+        self.weightCount = counts
+        self.weights = packed
+    }
+
+    /// TensorFlow's band mapper and weights (see `FilterbankStyle.tensorFlow`).
+    private static func fillTensorFlow(
+        _ dense: inout [[Double]], bins: Int, sampleRate: Double, low: Double, high: Double
+    ) {
+        let channels = dense.count
+        let scale = MelScale.htk
+        let melLow = scale.mel(fromHertz: low)
+        let melHigh = scale.mel(fromHertz: high)
+        let spacing = (melHigh - melLow) / Double(channels + 1)
+        var peaks = [Double](repeating: 0, count: channels + 1)
+        for i in 0...channels { peaks[i] = melLow + spacing * Double(i + 1) }
+        let hertzPerBin = 0.5 * sampleRate / Double(bins - 1)
+        let start = Int(1.5 + low / hertzPerBin)
+        let end = Int(high / hertzPerBin)
+        var channel = 0
+        var bin = start
+        while bin <= end && bin < bins {
+            let mel = scale.mel(fromHertz: Double(bin) * hertzPerBin)
+            while channel < channels && peaks[channel] < mel { channel += 1 }
+            let below = channel - 1  // the channel whose falling side holds this bin (may be -1)
+            let weight = below >= 0
+                ? (peaks[below + 1] - mel) / (peaks[below + 1] - peaks[below])
+                : (peaks[0] - mel) / (peaks[0] - melLow)
+            if below >= 0 { dense[below][bin] += weight }
+            if below + 1 < channels { dense[below + 1][bin] += 1 - weight }
+            bin += 1
+        }
+    }
+
+    /// Applies the filterbank.
+    ///
+    /// - Parameters:
+    ///   - spectrum: `binCount` Floats.
+    ///   - output: `bandCount` Floats.
+    /// Allocates: never (but reads Swift arrays; the streaming extractor keeps its own flat copy).
+    public func apply(_ spectrum: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        weights.withUnsafeBufferPointer { w in
+            for band in 0..<bandCount {
+                var sum: Float = 0
+                let base = weightOffset[band]
+                let bin = firstBin[band]
+                for j in 0..<weightCount[band] { sum += w[base + j] * spectrum[bin + j] }
+                output[band] = sum
+            }
+        }
+    }
+}
