@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "NumPyFile"),
         .target(name: "Frontend", dependencies: ["Kernels"]),
         .target(name: "WAVFile"),
+        .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "Audio", dependencies: ["CALSA"]),
+        .target(name: "Spotter"),
         .executableTarget(
             name: "earshot",
             dependencies: [
@@ -44,7 +47,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "AllocationCounter"]),
         .testTarget(name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime"]),
         .testTarget(name: "NumPyFileTests", dependencies: ["NumPyFile"]),
-        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "WAVFile", "NumPyFile", "SystemFile"]),
+        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter"]),
         .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
     ]
 )
