@@ -6,8 +6,8 @@ struct Earshot: ParsableCommand {
         commandName: "earshot",
         abstract: "Streaming keyword spotting: an allocation-free LSTM/GRU/RNN runtime for small Linux boards.",
         discussion: """
-            Convert a trained model into an Earshot model file, inspect it, and stream features through it
-            one timestep at a time.
+            Convert a trained model into an Earshot model file, inspect it, and stream features \
+            through it one timestep at a time.
 
               earshot convert model.onnx -o model.earshot
               earshot inspect model.earshot
