@@ -2,15 +2,30 @@
 """Live parity check: `earshot infer` against ONNX Runtime on freshly seeded random models.
 
     python tools/onnx_parity.py [--earshot BIN] [--seed N] [--steps 1000] [--keep DIR]
-                                [--tolerance 1e-5] [--only NAME ...]
+                                [--tolerance 1e-5] [--weights fp32,fp16,int8] [--only NAME ...]
 
 Generates the models of tools/onnx_models.py (a fresh, time-based seed unless --seed is given;
-the seed is printed first so any failure can be reproduced), then for each model runs
-    earshot convert M.onnx -o M.earshot --weights fp32
-    earshot infer --model M.earshot --features M.x.npy --out M.out.npy
-and compares the output with ONNX Runtime's (max abs error <= tolerance, shape [T, C], or [1, C]
-for a last-step model). If tools/check_model_gguf.py exists it is run on every converted model
-too. Prints a table and a last line `N passed, N failed`; exits 1 if anything failed.
+the seed is printed first so any failure can be reproduced), then for each model and each weight
+type runs
+    earshot convert M.onnx -o M.<w>.earshot --weights <w>
+    earshot infer --model M.<w>.earshot --features M.x.npy --out M.<w>.out.npy
+and compares the output with ONNX Runtime's fp32 output (shape [T, C], or [1, C] for a last-step
+model):
+    fp32   max abs error <= --tolerance (1e-5)
+    fp16   max abs error <= --fp16-tolerance (1e-3)
+    int8   the largest output (top-1) is ONNX Runtime's on >= --int8-agreement (99 %) of the
+           "decisive" steps: those where ONNX Runtime's top-1 leads its runner-up by at least
+           --int8-margin (1 %) of the median top-1 value. The random models' softmax outputs are
+           nearly uniform (top-1 about 0.09 of 12 classes), so a fifth of their steps are near-ties
+           that any int8 rounding flips (measured in numpy: weight rounding alone flips 0.5 % of
+           steps); the agreement over all steps is printed beside it.
+           Size: the int8 file is at most --int8-size-ratio (0.3) times the fp32 file, checked for
+           models whose fp32 file exceeds 128 KiB (smaller files are dominated by the header, the
+           fp32 biases and the per-row scales, which int8 does not shrink); the file ratio and the
+           matrices-with-scales ratio are printed for every model.
+Max abs errors are printed for every type. If tools/check_model_gguf.py exists it is run on every
+converted model too. Prints a table and a last line `N passed, N failed` (one check per model and
+weight type); exits 1 if anything failed.
 
 Without --earshot the binary is looked up with `swift build --show-bin-path` (it must be built).
 """
@@ -61,9 +76,15 @@ def run(command: list[str]) -> tuple[bool, str]:
 
 
 class Result:
-    def __init__(self, name: str, steps: int):
+    def __init__(self, name: str, steps: int, weights: str = "fp32"):
         self.name = name
         self.steps = steps
+        self.weights = weights
+        self.agreement = float("nan")
+        self.decisive_agreement = float("nan")
+        self.decisive_steps = 0
+        self.size_ratio = float("nan")
+        self.matrix_ratio = float("nan")
         self.max_error = float("nan")
         self.mean_error = float("nan")
         self.shape = ""
@@ -75,14 +96,19 @@ class Result:
         return not self.problems
 
 
-def check_model(name: str, entry: dict, work: str, earshot: str, tolerance: float, checker: str | None) -> Result:
-    result = Result(name, entry["x_shape"][0])
-    onnx_path = os.path.join(work, f"{name}.onnx")
-    model_path = os.path.join(work, f"{name}.earshot")
-    x_path = os.path.join(work, f"{name}.x.npy")
-    out_path = os.path.join(work, f"{name}.out.npy")
+# fp32 files below this size are exempt from the int8 file-size ratio check (not from the matrix ratio).
+SIZE_RATIO_MIN_FILE_BYTES = 128 * 1024
 
-    ok, message = run([earshot, "convert", onnx_path, "-o", model_path, "--weights", "fp32"])
+
+def check_model(name: str, entry: dict, work: str, earshot: str, weights: str, limits: argparse.Namespace,
+                checker: str | None) -> Result:
+    result = Result(name, entry["x_shape"][0], weights)
+    onnx_path = os.path.join(work, f"{name}.onnx")
+    model_path = os.path.join(work, f"{name}.{weights}.earshot")
+    x_path = os.path.join(work, f"{name}.x.npy")
+    out_path = os.path.join(work, f"{name}.{weights}.out.npy")
+
+    ok, message = run([earshot, "convert", onnx_path, "-o", model_path, "--weights", weights])
     if not ok:
         result.problems.append(f"convert failed: {message}")
         return result
@@ -117,11 +143,51 @@ def check_model(name: str, entry: dict, work: str, earshot: str, tolerance: floa
         return result
     result.max_error = float(error.max())
     result.mean_error = float(error.mean())
-    if result.max_error > tolerance:
-        row, column = np.unravel_index(int(error.argmax()), error.shape)
-        result.problems.append(f"max abs error {result.max_error:.3g} > {tolerance:g} at step {row}, output "
-                               f"{column}: earshot {actual[row, column]:.9g}, onnxruntime {expected[row, column]:.9g}")
+    agree = actual.argmax(axis=1) == expected.argmax(axis=1)
+    result.agreement = float(np.mean(agree))
+    ranked = np.sort(expected, axis=1)
+    if expected.shape[1] > 1:
+        decisive = ranked[:, -1] - ranked[:, -2] >= limits.int8_margin * float(np.median(np.abs(ranked[:, -1])))
+    else:
+        decisive = np.ones(len(expected), dtype=bool)
+    result.decisive_steps = int(decisive.sum())
+    result.decisive_agreement = float(np.mean(agree[decisive])) if decisive.any() else 1.0
+    row, column = np.unravel_index(int(error.argmax()), error.shape)
+    worst = (f"at step {row}, output {column}: earshot {actual[row, column]:.9g}, "
+             f"onnxruntime {expected[row, column]:.9g}")
+    if weights == "fp32" and result.max_error > limits.tolerance:
+        result.problems.append(f"max abs error {result.max_error:.3g} > {limits.tolerance:g} {worst}")
+    if weights == "fp16" and result.max_error > limits.fp16_tolerance:
+        result.problems.append(f"max abs error {result.max_error:.3g} > {limits.fp16_tolerance:g} {worst}")
+    if weights == "int8" and result.decisive_agreement < limits.int8_agreement:
+        result.problems.append(f"top-1 agrees with onnxruntime on {result.decisive_agreement:.2%} of the "
+                               f"{result.decisive_steps} steps whose top-1 leads by >= {limits.int8_margin:.0%} "
+                               f"< {limits.int8_agreement:.0%} ({result.agreement:.2%} of all {len(actual)} steps)")
     return result
+
+
+def check_sizes(results: list[Result], work: str, limit: float) -> None:
+    """int8/fp32 ratios of the files and of the matrices, recorded on the int8 results and checked."""
+    by_model = {(r.name, r.weights): r for r in results}
+    for r in results:
+        if r.weights != "int8" or (r.name, "fp32") not in by_model:
+            continue
+        paths = {w: os.path.join(work, f"{r.name}.{w}.earshot") for w in ("fp32", "int8")}
+        if not all(os.path.exists(p) for p in paths.values()):
+            continue
+        fp32_bytes, int8_bytes = (os.path.getsize(paths[w]) for w in ("fp32", "int8"))
+        r.size_ratio = int8_bytes / fp32_bytes
+        if fp32_bytes > SIZE_RATIO_MIN_FILE_BYTES and r.size_ratio > limit:
+            r.problems.append(f"int8 file is {r.size_ratio:.3f}x the fp32 file ({int8_bytes} / {fp32_bytes} bytes) "
+                              f"> {limit}")
+        r.matrix_ratio = matrix_bytes(paths["int8"]) / matrix_bytes(paths["fp32"])
+
+
+def matrix_bytes(path: str) -> int:
+    """Bytes of the matrices of an Earshot file, with their int8 row scales (read with the gguf package)."""
+    import gguf
+    reader = gguf.GGUFReader(path)
+    return sum(int(t.n_bytes) for t in reader.tensors if len(t.shape) == 2 or t.name.endswith(".scale"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,12 +196,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="model and feature seed (default: fresh, time-based)")
     parser.add_argument("--steps", type=int, default=onnx_models.DEFAULT_STEPS)
     parser.add_argument("--keep", help="write models and outputs here and keep them")
-    parser.add_argument("--tolerance", type=float, default=1e-5, help="max abs error allowed (default 1e-5)")
+    parser.add_argument("--tolerance", type=float, default=1e-5, help="fp32: max abs error allowed (default 1e-5)")
+    parser.add_argument("--fp16-tolerance", type=float, default=1e-3,
+                        help="fp16: max abs error allowed (default 1e-3)")
+    parser.add_argument("--int8-agreement", type=float, default=0.99,
+                        help="int8: share of steps whose top-1 must agree (default 0.99)")
+    parser.add_argument("--int8-margin", type=float, default=0.01,
+                        help="int8: top-1 is checked on steps where ONNX Runtime's top-1 leads by this share of "
+                             "the median top-1 value (default 0.01)")
+    parser.add_argument("--int8-size-ratio", type=float, default=0.3,
+                        help="int8: largest int8/fp32 file size ratio (default 0.3)")
+    parser.add_argument("--weights", default="fp32,fp16,int8",
+                        help="comma-separated weight types to check (default fp32,fp16,int8)")
     parser.add_argument("--only", nargs="*", choices=list(onnx_models.MODELS), help="check only these models")
     args = parser.parse_args(argv)
+    weight_types = [w.strip() for w in args.weights.split(",") if w.strip()]
+    unknown = [w for w in weight_types if w not in ("fp32", "fp16", "int8")]
+    if unknown or not weight_types:
+        parser.error(f"--weights: unknown type(s) {unknown}; use fp32, fp16, int8")
 
     seed = args.seed if args.seed is not None else time.time_ns() % 2**32
-    print(f"onnx parity: seed {seed}, {args.steps} steps, tolerance {args.tolerance:g}"
+    print(f"onnx parity: seed {seed}, {args.steps} steps, weights {','.join(weight_types)}; fp32 tolerance "
+          f"{args.tolerance:g}, fp16 tolerance {args.fp16_tolerance:g}, int8 top-1 >= {args.int8_agreement:.0%} "
+          f"(margin {args.int8_margin:.0%}) and file <= {args.int8_size_ratio}x fp32"
           f"   (reproduce: python tools/onnx_parity.py --seed {seed} --steps {args.steps})", flush=True)
     earshot = os.path.abspath(args.earshot) if args.earshot else find_earshot()
     checker = os.path.join(TOOLS, "check_model_gguf.py")
@@ -149,25 +232,44 @@ def main(argv: list[str] | None = None) -> int:
         versions = manifest["versions"]
         print(f"onnxruntime {versions['onnxruntime']}, onnx {versions['onnx']}, numpy {versions['numpy']}; "
               f"earshot {earshot}")
-        results = [check_model(name, entry, work, earshot, args.tolerance, checker)
-                   for name, entry in manifest["models"].items()]
+        results = [check_model(name, entry, work, earshot, weights, args, checker)
+                   for name, entry in manifest["models"].items() for weights in weight_types]
+        check_sizes(results, work, args.int8_size_ratio)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(f"{'model':22} {'steps':>5} {'output':>8} {'max abs err':>12} {'mean abs err':>12} {'gguf':>5}  result")
-    print("-" * 80)
+    def ratio(value: float) -> str:
+        return f"{value:6.3f}" if value == value else f"{'-':>6}"
+
+    print(f"{'model':22} {'weights':7} {'steps':>5} {'output':>8} {'max abs err':>12} {'mean abs err':>12} "
+          f"{'top-1':>8} {'decisive':>15} {'file':>6} {'matrix':>6} {'gguf':>5}  result")
+    print("-" * 132)
     for r in results:
-        print(f"{r.name:22} {r.steps:5d} {r.shape:>8} {r.max_error:12.3e} {r.mean_error:12.3e} {r.gguf:>5}  "
+        decisive = f"{r.decisive_agreement:7.2%} of {r.decisive_steps:4d}" if r.weights == "int8" else f"{'-':>15}"
+        print(f"{r.name:22} {r.weights:7} {r.steps:5d} {r.shape:>8} {r.max_error:12.3e} {r.mean_error:12.3e} "
+              f"{r.agreement:8.2%} {decisive} {ratio(r.size_ratio)} {ratio(r.matrix_ratio)} {r.gguf:>5}  "
               f"{'pass' if r.passed else 'FAIL'}")
+    print("top-1: share of steps whose largest output is ONNX Runtime's; decisive: the same over the steps "
+          "where ONNX Runtime's top-1 leads by >= the margin; file, matrix: int8 / fp32 sizes of the files and of "
+          f"the matrices with their scales (the file ratio is checked above {SIZE_RATIO_MIN_FILE_BYTES // 1024} KiB)")
+    for weights in weight_types:
+        chosen = [r for r in results if r.weights == weights and r.max_error == r.max_error]
+        if chosen:
+            line = (f"{weights}: worst max abs error {max(r.max_error for r in chosen):.3e}, "
+                    f"lowest top-1 agreement {min(r.agreement for r in chosen):.2%}")
+            if weights == "int8":
+                line += (f" (decisive steps {min(r.decisive_agreement for r in chosen):.2%}), largest size ratio "
+                         f"file {max(r.size_ratio for r in chosen):.3f} / matrices {max(r.matrix_ratio for r in chosen):.3f}")
+            print(line)
     failures = [r for r in results if not r.passed]
     if failures:
         print()
         for r in failures:
             for problem in r.problems:
                 indented = problem.replace("\n", "\n      ")
-                print(f"FAIL {r.name}: {indented}")
+                print(f"FAIL {r.name} ({r.weights}): {indented}")
         print(f"\nreproduce with: python tools/onnx_parity.py --seed {seed} --steps {args.steps}")
     print()
     print(f"{len(results) - len(failures)} passed, {len(failures)} failed")

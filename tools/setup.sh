@@ -17,8 +17,10 @@ stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 
 # Debian packages the project needs. alsa-utils and libasound2-dev are for the ALSA capture
-# source (earshot listen) that a later stage adds.
-APT_PACKAGES=(alsa-utils libasound2-dev)
+# source (earshot listen); espeak-ng speaks the demo recording (tools/make_demo.sh).
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static build and run the aarch64
+# kernels on x86-64 (tools/test_aarch64.sh).
+APT_PACKAGES=(alsa-utils libasound2-dev espeak-ng gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -1,6 +1,7 @@
 // earshot-bench: per-step latency of `Network.step` on one model. A benchmark, not a test.
 //
-//     earshot-bench --model M.earshot [--steps 10000] [--warmup 1000] [--seed 1] [--hop-us 10000] [--json]
+//     earshot-bench --model M.earshot [--steps 10000] [--warmup 1000] [--seed 1] [--hop-us 10000]
+//                   [--kernels generic|avx2|avxvnni|avx512vnni|neon|dotprod] [--json]
 //
 // Loads the model, plans the network, makes seeded random normal frames (a ring of up to 1024
 // frames, cycled), runs `warmup` steps untimed, then times every one of `steps` calls to `step`
@@ -9,6 +10,7 @@
 // mean in microseconds, the arena size, and p99 as a share of the real-time budget (the hop).
 // tools/bench_step.py runs this beside ONNX Runtime on the same weights.
 import Glibc
+import Kernels
 import Model
 import Runtime
 
@@ -20,6 +22,7 @@ struct Options {
     var warmup = 1_000
     var seed: UInt64 = 1
     var hopMicroseconds = 10_000.0
+    var kernels: KernelPath? = nil
     var json = false
 
     static let usage = """
@@ -28,6 +31,7 @@ struct Options {
           --warmup W    untimed steps first (default 1000)
           --seed S      seed of the random frames (default 1)
           --hop-us U    real-time budget per step in µs, for the share printed (default 10000)
+          --kernels K   force a kernel path: generic, avx2, avxvnni, avx512vnni, neon, dotprod (default: the best)
           --json        one JSON object instead of text
         """
 
@@ -57,6 +61,14 @@ struct Options {
                 let text = value(flag)
                 guard let hop = Double(text), hop > 0 else { fail("--hop-us must be a positive number, got '\(text)'") }
                 options.hopMicroseconds = hop
+            case "--kernels":
+                let names: [String: KernelPath] = [
+                    "generic": .generic, "avx2": .x86AVX2, "avxvnni": .x86AVXVNNI, "avx512vnni": .x86AVX512VNNI, "neon": .aarch64NEON,
+                    "dotprod": .aarch64DotProduct,
+                ]
+                let text = value(flag)
+                guard let path = names[text] else { fail("--kernels must be one of \(names.keys.sorted()), got '\(text)'") }
+                options.kernels = path
             case "--json": options.json = true
             case "-h", "--help":
                 print(usage)
@@ -172,9 +184,14 @@ do {
 } catch {
     fail("cannot load '\(options.modelPath)': \(error)")
 }
+var kernels = KernelSet.best
+if let path = options.kernels {
+    guard let chosen = KernelSet(path: path) else { fail("this build or CPU has no \(path) kernels") }
+    kernels = chosen
+}
 let network: Network
 do {
-    network = try Network(model: model)
+    network = try Network(model: model, kernels: kernels)
 } catch {
     fail("cannot plan '\(options.modelPath)': \(error)")
 }
@@ -222,6 +239,7 @@ if options.json {
         ("warmup", String(options.warmup)),
         ("seed", String(options.seed)),
         ("arena_bytes", String(network.arenaByteCount)),
+        ("kernels", jsonString(kernels.name)),
         ("timer_overhead_us", format(overheadMicroseconds, 4)),
         ("p50_us", format(p50, 4)),
         ("p90_us", format(p90, 4)),
@@ -235,7 +253,7 @@ if options.json {
     print("{" + fields.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}")
 } else {
     print("earshot-bench: \(options.modelPath)")
-    print("  input \(inputSize), output \(network.outputSize), arena \(network.arenaByteCount) bytes")
+    print("  input \(inputSize), output \(network.outputSize), arena \(network.arenaByteCount) bytes, kernels \(kernels.name)")
     print("  \(options.steps) timed steps after \(options.warmup) warm-up; timer overhead \(format(overheadMicroseconds, 3)) µs (subtracted)")
     print("  per step µs: p50 \(format(p50))  p90 \(format(p90))  p99 \(format(p99))  max \(format(maximum))  mean \(format(mean))")
     print("  p99 is \(format(budgetShare, 3)) % of a \(format(options.hopMicroseconds, 0)) µs hop; checksum \(checksum)")

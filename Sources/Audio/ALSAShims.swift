@@ -38,6 +38,7 @@ func systemPCMReadInterleaved(_ pcm: OpaquePointer, _ buffer: UnsafeMutableRawPo
 }
 
 func systemPCMAvailableUpdate(_ pcm: OpaquePointer) -> Int { snd_pcm_avail_update(pcm) }
+func systemPCMWait(_ pcm: OpaquePointer, _ timeoutMilliseconds: Int32) -> Int32 { snd_pcm_wait(pcm, timeoutMilliseconds) }
 
 // MARK: - Hardware parameters
 
@@ -54,6 +55,9 @@ func systemHardwareParametersTestFormat(_ pcm: OpaquePointer, _ params: OpaquePo
 }
 func systemHardwareParametersSetFormat(_ pcm: OpaquePointer, _ params: OpaquePointer, _ format: snd_pcm_format_t) -> Int32 {
     snd_pcm_hw_params_set_format(pcm, params, format)
+}
+func systemHardwareParametersSetRateResample(_ pcm: OpaquePointer, _ params: OpaquePointer, _ enabled: Bool) -> Int32 {
+    snd_pcm_hw_params_set_rate_resample(pcm, params, enabled ? 1 : 0)
 }
 func systemHardwareParametersSetChannelsNear(_ pcm: OpaquePointer, _ params: OpaquePointer, _ value: inout UInt32) -> Int32 {
     snd_pcm_hw_params_set_channels_near(pcm, params, &value)

@@ -12,17 +12,23 @@ public struct CaptureParameters: Sendable, Equatable, CustomStringConvertible {
     public var periodFrames: Int
     /// Frames in the device's ring buffer (at least two periods to avoid overruns).
     public var bufferFrames: Int
+    /// Whether ALSA's `plug` layer may convert the rate when the hardware does not offer
+    /// `rate` (`snd_pcm_hw_params_set_rate_resample`). Off by default: the device then grants
+    /// its nearest native rate and Earshot's own polyphase `Resampler` converts it, with a
+    /// better filter than alsa-lib's default linear interpolation.
+    public var deviceResampling: Bool
 
     /// - Parameters: see the properties. `bufferFrames` defaults to four periods.
     public init(
         format: SampleFormat = .s16LE, rate: Int = 16_000, channels: Int = 1,
-        periodFrames: Int = 160, bufferFrames: Int? = nil
+        periodFrames: Int = 160, bufferFrames: Int? = nil, deviceResampling: Bool = false
     ) {
         self.format = format
         self.rate = rate
         self.channels = channels
         self.periodFrames = periodFrames
         self.bufferFrames = bufferFrames ?? periodFrames &* 4
+        self.deviceResampling = deviceResampling
     }
 
     public var description: String {

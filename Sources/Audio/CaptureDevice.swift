@@ -7,15 +7,17 @@ import CALSA
 
 /// An ALSA capture stream that delivers one period at a time as mono `Float` samples.
 ///
-/// Opening negotiates the parameters (format by the fallback order of
-/// `SampleFormat.negotiationOrder`, nearest rate, channels, period and buffer size) and
-/// allocates the one raw buffer reads go through. After that, `read(into:)` allocates nothing;
-/// it recovers from overruns and suspends by itself and counts them.
+/// Opening (non-blocking, so a busy device fails at once) negotiates the parameters: format by
+/// the fallback order of `SampleFormat.negotiationOrder`, then the nearest channel count, rate,
+/// period and buffer size; `configuration.granted` says what the device accepted. It allocates
+/// the one raw buffer reads go through. After that, `read(into:)` allocates nothing; it waits
+/// with a timeout (so a caller can notice a stop request), recovers from overruns and suspends
+/// by itself and counts them.
 ///
 /// ```
 /// let mic = try CaptureDevice(device: "plughw:1,0", parameters: CaptureParameters(rate: 16_000))
 /// let samples = UnsafeMutableBufferPointer<Float>.allocate(capacity: mic.periodFrames)
-/// while running { let n = try mic.read(into: samples); ... }
+/// while running { if try mic.read(into: samples) > 0 { ... } }
 /// ```
 public final class CaptureDevice {
     /// The open PCM.
@@ -28,15 +30,18 @@ public final class CaptureDevice {
     public private(set) var suspendCount: Int = 0
     /// Frames delivered by `read(into:)` since opening.
     public private(set) var framesRead: Int = 0
+    /// How long one `read(into:)` waits for a period before returning 0 (milliseconds;
+    /// 0 = do not wait, -1 = wait forever).
+    public var waitTimeoutMilliseconds: Int = 200
 
-    /// Whether reads block until a period is available.
-    public let isBlocking: Bool
     /// The configuration the PCM was looked up in; kept alive as long as the PCM.
     private let localConfiguration: ALSAConfiguration?
     /// One period of raw interleaved samples in the granted format.
     private let raw: UnsafeMutableRawPointer
     private let rawByteCount: Int
     private let bytesPerFrame: Int
+    /// Frames of the current period already in `raw`.
+    private var filledFrames = 0
     private var isClosed = false
 
     /// The granted period: frames per `read(into:)`.
@@ -56,31 +61,30 @@ public final class CaptureDevice {
     ///   - parameters: the requested format, rate, channels, period and buffer.
     ///   - configuration: a private configuration to look `device` up in (`snd_pcm_open_lconf`);
     ///     nil for the system's (`snd_pcm_open`).
-    ///   - blocking: whether `read(into:)` waits for a full period.
     /// - Throws: `AudioError.deviceNotFound`, `.deviceBusy`, `.open`, `.invalidParameter`,
     ///   `.unsupportedFormat`, `.hardwareParameter`, `.softwareParameter`.
     public convenience init(
         device: String, parameters: CaptureParameters = CaptureParameters(),
-        configuration: ALSAConfiguration? = nil, blocking: Bool = true
+        configuration: ALSAConfiguration? = nil
     ) throws(AudioError) {
         try Self.validate(parameters)
         let handle: PCMHandle
         if let configuration {
-            handle = try PCMHandle.openCapture(name: device, configuration: configuration, blocking: blocking)
+            handle = try PCMHandle.openCapture(name: device, configuration: configuration)
         } else {
-            handle = try PCMHandle.openCapture(name: device, blocking: blocking)
+            handle = try PCMHandle.openCapture(name: device)
         }
-        try self.init(handle: handle, device: device, parameters: parameters,
-                      configuration: configuration, blocking: blocking)
+        try self.init(handle: handle, device: device, parameters: parameters, configuration: configuration)
     }
 
     /// Takes ownership of an already open capture PCM (for example an in-process `ioplug` PCM)
-    /// and negotiates `parameters` on it. The handle is closed if negotiation fails.
+    /// and negotiates `parameters` on it. The handle is closed if negotiation fails. Reads
+    /// assume the handle is in non-blocking mode (`snd_pcm_nonblock`) and wait with `snd_pcm_wait`.
     ///
-    /// - Throws: as `init(device:parameters:configuration:blocking:)`, without the open errors.
+    /// - Throws: as `init(device:parameters:configuration:)`, without the open errors.
     public init(
         handle: PCMHandle, device: String, parameters: CaptureParameters = CaptureParameters(),
-        configuration: ALSAConfiguration? = nil, blocking: Bool = true
+        configuration: ALSAConfiguration? = nil
     ) throws(AudioError) {
         let granted: CaptureParameters
         do {
@@ -92,7 +96,6 @@ public final class CaptureDevice {
         }
         self.handle = handle
         self.configuration = CaptureConfiguration(device: device, requested: parameters, granted: granted)
-        self.isBlocking = blocking
         self.localConfiguration = configuration
         self.bytesPerFrame = granted.channels &* granted.format.bytesPerSample
         self.rawByteCount = granted.periodFrames &* bytesPerFrame
@@ -157,20 +160,28 @@ public final class CaptureDevice {
         code = systemHardwareParametersSetChannelsNear(pcm, hw, &channels)
         if code < 0 { throw .hardwareParameter(device: device, name: "channels", value: requested.channels, code: code) }
 
+        code = systemHardwareParametersSetRateResample(pcm, hw, requested.deviceResampling)
+        if code < 0 && requested.deviceResampling {
+            throw .hardwareParameter(device: device, name: "rate resampling", value: 1, code: code)
+        }
         var rate = UInt32(requested.rate)
         code = systemHardwareParametersSetRateNear(pcm, hw, &rate)
         if code < 0 { throw .hardwareParameter(device: device, name: "rate", value: requested.rate, code: code) }
 
-        var period = snd_pcm_uframes_t(requested.periodFrames)
+        // Period and buffer are asked for in time: frames at the requested rate, scaled to the
+        // granted one (160 frames at 16 kHz = 10 ms = 480 frames at 48 kHz).
+        let periodRequest = scaled(requested.periodFrames, from: requested.rate, to: Int(rate))
+        var period = snd_pcm_uframes_t(periodRequest)
         code = systemHardwareParametersSetPeriodSizeNear(pcm, hw, &period)
         if code < 0 {
-            throw .hardwareParameter(device: device, name: "period", value: requested.periodFrames, code: code)
+            throw .hardwareParameter(device: device, name: "period", value: periodRequest, code: code)
         }
 
-        var buffer = snd_pcm_uframes_t(requested.bufferFrames)
+        let bufferRequest = max(scaled(requested.bufferFrames, from: requested.rate, to: Int(rate)), 2 &* Int(period))
+        var buffer = snd_pcm_uframes_t(bufferRequest)
         code = systemHardwareParametersSetBufferSizeNear(pcm, hw, &buffer)
         if code < 0 {
-            throw .hardwareParameter(device: device, name: "buffer", value: requested.bufferFrames, code: code)
+            throw .hardwareParameter(device: device, name: "buffer", value: bufferRequest, code: code)
         }
 
         code = systemHardwareParametersInstall(pcm, hw)
@@ -202,7 +213,14 @@ public final class CaptureDevice {
 
         return CaptureParameters(
             format: finalFormat, rate: Int(rate), channels: Int(channels),
-            periodFrames: Int(period), bufferFrames: Int(buffer))
+            periodFrames: Int(period), bufferFrames: Int(buffer),
+            deviceResampling: requested.deviceResampling)
+    }
+
+    /// `frames` at `from` Hz expressed at `to` Hz, rounded, at least 1.
+    private static func scaled(_ frames: Int, from: Int, to: Int) -> Int {
+        guard from != to, from > 0 else { return frames }
+        return max(1, Int((Double(frames) * Double(to) / Double(from)).rounded()))
     }
 
     // MARK: - Reading
@@ -210,68 +228,74 @@ public final class CaptureDevice {
     /// Reads one period and writes it to `output` as mono `Float` samples in [-1, 1]
     /// (channels averaged; see `convertToMono`).
     ///
-    /// Blocking: waits until the whole period has arrived and returns `periodFrames`.
-    /// Non-blocking: returns 0 when less than a period is available (poll and call again),
-    /// otherwise `periodFrames`. Overruns and suspends are recovered from (`snd_pcm_recover`)
-    /// and counted in `xrunCount` / `suspendCount`; the frames lost are not replaced.
-    /// The raw buffer is cleared before each read, so a source that delivers frames without
-    /// writing them (ALSA's `file` plugin after the end of its `infile`) reads as silence.
+    /// Returns `periodFrames` when a whole period was read, or 0 when it has not arrived within
+    /// `waitTimeoutMilliseconds` or the wait was interrupted by a signal: check for a stop
+    /// request and call again (frames already received are kept for the next call). A stream in
+    /// the prepared state is started. Overruns (`-EPIPE`) and suspends (`-ESTRPIPE`) are
+    /// recovered from with `snd_pcm_recover`, counted in `xrunCount` / `suspendCount`, and the
+    /// partial period is dropped; the lost frames are not replaced. The raw buffer is cleared
+    /// before each period, so a source that delivers frames without writing them (ALSA's
+    /// `file` plugin after the end of its `infile`) reads as silence.
     ///
     /// - Parameter output: at least `periodFrames` floats.
-    /// - Throws: `AudioError.deviceDisconnected` (close, then `reopen`), `.recovery`, `.read`,
-    ///   `.bufferTooSmall`.
-    /// Allocates: never (the error paths aside). Wraps `snd_pcm_readi`, `snd_pcm_avail_update`,
-    /// `snd_pcm_recover`.
+    /// - Throws: `AudioError.deviceDisconnected` (close it, then `reopen`), `.recovery`,
+    ///   `.read`, `.bufferTooSmall`.
+    /// Allocates: never (the error paths aside). Wraps `snd_pcm_readi`, `snd_pcm_wait`,
+    /// `snd_pcm_start`, `snd_pcm_recover`.
     public func read(into output: UnsafeMutableBufferPointer<Float>) throws(AudioError) -> Int {
         let period = configuration.granted.periodFrames
         guard let destination = output.baseAddress, output.count >= period else {
             throw .bufferTooSmall(required: period, provided: output.count)
         }
-        if !isBlocking {
-            let ready = try framesReadyWithoutBlocking()
-            if ready < period { return 0 }
-        }
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: rawByteCount)
-        var done = 0
-        while done < period {
-            let result = handle.readInterleaved(raw.advanced(by: done &* bytesPerFrame), frames: period &- done)
-            if result >= 0 {
-                done &+= result
+        let pcm = handle.rawValue
+        while filledFrames < period {
+            if filledFrames == 0 { raw.initializeMemory(as: UInt8.self, repeating: 0, count: rawByteCount) }
+            if systemPCMState(pcm) == SND_PCM_STATE_PREPARED {
+                let started = systemPCMStart(pcm)
+                if started < 0 {
+                    if try recover(started) { return 0 }
+                    continue
+                }
+            }
+            let result = systemPCMReadInterleaved(
+                pcm, raw.advanced(by: filledFrames &* bytesPerFrame), period &- filledFrames)
+            if result > 0 {
+                filledFrames &+= result
                 continue
             }
-            try handleReadError(Int32(truncatingIfNeeded: result))
+            if result == 0 || result == -Int(EAGAIN) {
+                // Less than the rest of the period is ready: wait for the wake-up threshold.
+                let waited = systemPCMWait(pcm, Int32(clamping: waitTimeoutMilliseconds))
+                if waited == 0 { return 0 }
+                if waited < 0, try recover(waited) { return 0 }
+                continue
+            }
+            if try recover(Int32(truncatingIfNeeded: result)) { return 0 }
         }
         convertToMono(UnsafeRawPointer(raw), format: configuration.granted.format,
                       channels: configuration.granted.channels, frames: period, into: destination)
+        filledFrames = 0
         framesRead &+= period
         return period
     }
 
-    /// Frames available now, starting a prepared stream and recovering from xruns first.
-    private func framesReadyWithoutBlocking() throws(AudioError) -> Int {
-        while true {
-            if handle.state == .prepared {
-                let started = systemPCMStart(handle.rawValue)
-                if started < 0 { try handleReadError(started) }
-            }
-            let available = handle.availableFrames()
-            if available >= 0 { return available }
-            try handleReadError(Int32(truncatingIfNeeded: available))
-        }
-    }
-
-    /// Recovers from `code` (a negative alsa-lib error from a read) or throws.
-    private func handleReadError(_ code: Int32) throws(AudioError) {
+    /// Handles `code` (a negative alsa-lib error from a read, wait or start): returns true when
+    /// the read should return 0 now (interrupted), false to go on reading after a recovery.
+    private func recover(_ code: Int32) throws(AudioError) -> Bool {
         switch -code {
-        case EINTR, EAGAIN:
-            // Interrupted, or a non-blocking stream ran dry mid-period: try again.
-            return
+        case EINTR:
+            return true
+        case EAGAIN:
+            return false
         case EPIPE:
             xrunCount &+= 1
+            filledFrames = 0
             let recovered = handle.recover(from: code)
             if recovered < 0 { throw .recovery(device: device, code: recovered) }
+            return false
         case ESTRPIPE:
             suspendCount &+= 1
+            filledFrames = 0
             let recovered = handle.recover(from: code)
             if recovered < 0 { throw .recovery(device: device, code: recovered) }
             // A device whose resume reports success but leaves it suspended: prepare it.
@@ -279,7 +303,10 @@ public final class CaptureDevice {
                 let prepared = systemPCMPrepare(handle.rawValue)
                 if prepared < 0 { throw .recovery(device: device, code: prepared) }
             }
-        case ENODEV:
+            return false
+        case ENODEV, ENOTTY, EBADFD:
+            // USB devices report removal as -ENODEV; some drivers' streams end up in a state
+            // that reads as -EBADFD or -ENOTTY once the card is gone.
             throw .deviceDisconnected(device: device)
         default:
             throw .read(device: device, code: code)
@@ -323,14 +350,13 @@ public final class CaptureDevice {
     /// - Throws: the first non-retryable error, or `AudioError.reopenGaveUp` with the last error.
     public static func reopen(
         device: String, parameters: CaptureParameters = CaptureParameters(),
-        configuration: ALSAConfiguration? = nil, blocking: Bool = true,
+        configuration: ALSAConfiguration? = nil,
         policy: ReopenPolicy = ReopenPolicy(), shouldContinue: () -> Bool = { true }
     ) throws(AudioError) -> CaptureDevice {
         var attempt = 1
         while true {
             do {
-                return try CaptureDevice(device: device, parameters: parameters,
-                                         configuration: configuration, blocking: blocking)
+                return try CaptureDevice(device: device, parameters: parameters, configuration: configuration)
             } catch {
                 switch error {
                 case .deviceNotFound, .deviceBusy, .deviceDisconnected: break

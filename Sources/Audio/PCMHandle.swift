@@ -36,28 +36,27 @@ public struct PCMHandle: RawRepresentable, @unchecked Sendable {
     }
 
     /// Opens the PCM `name` for capture (`default`, `hw:1,0`, `plughw:CARD=Mic`, or any PCM
-    /// defined in the ALSA configuration), blocking or not.
+    /// defined in the ALSA configuration), in non-blocking mode: a device held by another
+    /// program fails at once with `.deviceBusy` instead of waiting for it to be released.
     ///
     /// - Throws: `AudioError.deviceNotFound` (`-ENOENT`, `-ENODEV`, `-ENXIO`),
     ///   `.deviceBusy` (`-EBUSY`), `.open` otherwise.
     /// Wraps `snd_pcm_open`.
-    public static func openCapture(name: String, blocking: Bool = true) throws(AudioError) -> PCMHandle {
+    public static func openCapture(name: String) throws(AudioError) -> PCMHandle {
         var pcm: OpaquePointer? = nil
-        let code = systemPCMOpen(&pcm, name, SND_PCM_STREAM_CAPTURE, blocking ? 0 : SND_PCM_NONBLOCK)
+        let code = systemPCMOpen(&pcm, name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK)
         return try opened(pcm, code, name)
     }
 
-    /// Opens the PCM `name` for capture, looking it up in `configuration` instead of the
-    /// global configuration.
+    /// Opens the PCM `name` for capture in non-blocking mode, looking it up in `configuration`
+    /// instead of the global configuration.
     ///
-    /// - Throws: as `openCapture(name:blocking:)`.
+    /// - Throws: as `openCapture(name:)`.
     /// Wraps `snd_pcm_open_lconf`.
-    public static func openCapture(
-        name: String, configuration: ALSAConfiguration, blocking: Bool = true
-    ) throws(AudioError) -> PCMHandle {
+    public static func openCapture(name: String, configuration: ALSAConfiguration) throws(AudioError) -> PCMHandle {
         var pcm: OpaquePointer? = nil
         let code = systemPCMOpenLocalConfiguration(
-            &pcm, name, SND_PCM_STREAM_CAPTURE, blocking ? 0 : SND_PCM_NONBLOCK, configuration.root)
+            &pcm, name, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK, configuration.root)
         return try opened(pcm, code, name)
     }
 
@@ -114,7 +113,8 @@ public struct PCMHandle: RawRepresentable, @unchecked Sendable {
     public func resume() -> Int32 { systemPCMResume(rawValue) }
 
     /// Reads up to `frames` interleaved frames into `buffer` (which holds at least
-    /// `frames` × channels × bytes per sample).
+    /// `frames` × channels × bytes per sample). Does not wait in non-blocking mode (the mode
+    /// `openCapture` opens in).
     ///
     /// - Returns: frames read (≥ 0), or alsa-lib's negative error code: `-EPIPE` overrun,
     ///   `-ESTRPIPE` suspended, `-ENODEV` disconnected, `-EAGAIN` nothing available in
@@ -129,6 +129,17 @@ public struct PCMHandle: RawRepresentable, @unchecked Sendable {
     /// Allocates: never. Wraps `snd_pcm_avail_update`.
     @inline(__always)
     public func availableFrames() -> Int { systemPCMAvailableUpdate(rawValue) }
+
+    /// Waits up to `timeoutMilliseconds` (-1: forever) until the stream has at least its
+    /// wake-up threshold (one period) ready to read.
+    ///
+    /// - Returns: 1 when ready, 0 on timeout, or alsa-lib's negative error code (`-EPIPE`,
+    ///   `-ESTRPIPE`, `-ENODEV`, `-EINTR`).
+    /// Allocates: never. Wraps `snd_pcm_wait`.
+    @inline(__always)
+    public func wait(timeoutMilliseconds: Int) -> Int32 {
+        systemPCMWait(rawValue, Int32(clamping: timeoutMilliseconds))
+    }
 
     /// Recovers from an overrun (`-EPIPE`, by preparing) or suspend (`-ESTRPIPE`, by resuming or
     /// preparing) without printing; returns 0 on success or the error it could not handle.

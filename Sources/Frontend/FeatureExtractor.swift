@@ -28,6 +28,11 @@ public final class FeatureExtractor {
     private let bandCount: Int
     private let coefficientCount: Int
     private let normalize: Bool
+    private let sampleScale: Float
+    private let int16Scale: Float
+    /// Where the mel/cepstral values start in the output (1 when the log energy is prepended).
+    private let valueOffset: Int
+    private let energyFloor: Float
 
     private let ring: UnsafeMutablePointer<Float>
     private let frame: UnsafeMutablePointer<Float>
@@ -64,6 +69,10 @@ public final class FeatureExtractor {
         bandCount = config.melBandCount
         coefficientCount = config.dct == .none ? config.melBandCount : config.coefficientCount
         normalize = !config.featureMean.isEmpty
+        sampleScale = config.sampleScale
+        int16Scale = config.sampleScale / 32768
+        valueOffset = config.logEnergy == .prepend ? 1 : 0
+        energyFloor = config.energyFloor > 0 ? ElementaryMath.log(config.energyFloor) : -Float.infinity
         untilNextFrame = config.windowLength
         fft = try RealFFT(size: config.fftLength)
 
@@ -155,8 +164,8 @@ public final class FeatureExtractor {
     /// }
     /// ```
     /// - Parameters:
-    ///   - samples: Float samples (any count, including 0), in the scale the model was trained on
-    ///     (TensorFlow: [-1, 1]).
+    ///   - samples: Float samples in [-1, 1] (any count, including 0); each is multiplied by
+    ///     `config.sampleScale` (Kaldi's presets: 32768) as it is buffered.
     ///   - output: at least `featureCount` Floats; written only when a frame is produced.
     /// - Returns: how many samples were consumed (stops right after a frame completes) and
     ///   whether a frame was written.
@@ -166,10 +175,11 @@ public final class FeatureExtractor {
     ) -> (consumed: Int, produced: Bool) {
         precondition(output.count >= featureCount, "output holds fewer values than featureCount")
         guard let base = samples.baseAddress, samples.count > 0 else { return (0, false) }
+        let scale = sampleScale
         let take = min(samples.count, untilNextFrame)
         var i = 0
         while i < take {
-            ring[writeIndex] = base[i]
+            ring[writeIndex] = base[i] * scale
             writeIndex &+= 1
             if writeIndex == windowLength { writeIndex = 0 }
             i &+= 1
@@ -178,14 +188,14 @@ public final class FeatureExtractor {
     }
 
     /// Int16 convenience: as `process(_:into:)` for Float, each sample scaled by
-    /// `config.int16Scale` (TensorFlow's DecodeWav: s / 32768).
+    /// `config.sampleScale / 32768` (TensorFlow's DecodeWav: s / 32768; Kaldi: s).
     /// Allocates: never.
     public func process(
         _ samples: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Float>
     ) -> (consumed: Int, produced: Bool) {
         precondition(output.count >= featureCount, "output holds fewer values than featureCount")
         guard let base = samples.baseAddress, samples.count > 0 else { return (0, false) }
-        let scale = config.int16Scale
+        let scale = int16Scale
         let take = min(samples.count, untilNextFrame)
         var i = 0
         while i < take {
@@ -220,6 +230,10 @@ public final class FeatureExtractor {
             let average = sum / Float(windowLength)
             for i in 0..<windowLength { frame[i] -= average }
         }
+        var energy: Float = 0
+        if config.logEnergy != .none && config.rawEnergy {
+            for i in 0..<windowLength { energy += frame[i] * frame[i] }
+        }
         let a = config.preEmphasis
         if a != 0 {
             var i = windowLength &- 1
@@ -231,6 +245,9 @@ public final class FeatureExtractor {
         }
         for i in 0..<windowLength { frame[i] *= windowTable[i] }
         // frame[windowLength..<fftLength] stays zero.
+        if config.logEnergy != .none && !config.rawEnergy {
+            for i in 0..<windowLength { energy += frame[i] * frame[i] }
+        }
 
         fft.forward(frame, real: real, imaginary: imaginary)
 
@@ -258,15 +275,20 @@ public final class FeatureExtractor {
             for band in 0..<bandCount { mel[band] = 10 * ElementaryMath.log10(max(mel[band], floor)) }
         }
 
+        let values = output + valueOffset
         if config.dct == .none {
-            output.update(from: mel, count: bandCount)
+            values.update(from: mel, count: bandCount)
         } else {
             for i in 0..<coefficientCount {
                 let row = dctMatrix + i &* bandCount
                 var sum: Float = 0
                 for j in 0..<bandCount { sum += row[j] * mel[j] }
-                output[i] = sum
+                values[i] = sum
             }
+        }
+        if config.logEnergy != .none {
+            // Kaldi: ln(max(energy, FLT_EPSILON)), then at least ln(energy_floor).
+            output[0] = max(ElementaryMath.log(max(energy, Float.ulpOfOne)), energyFloor)
         }
         if normalize {
             for i in 0..<featureCount { output[i] = (output[i] - mean[i]) * inverseDeviation[i] }

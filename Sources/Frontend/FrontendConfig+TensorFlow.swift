@@ -7,7 +7,7 @@ extension FrontendConfig {
     /// periodic Hann window of `windowLength` samples, FFT of the next power of two, power
     /// spectrum whose square root (the magnitude) goes through TensorFlow's mel filterbank,
     /// ln(max(e, 1e-12)), and the DCT-II scaled by sqrt(2 / channels).
-    /// Int16 input is scaled by 1/32768 as DecodeWav does.
+    /// Samples are in [-1, 1] as DecodeWav gives them (Int16 input is scaled by 1/32768).
     ///
     /// Defaults are the ops' own defaults (20–4000 Hz, 40 channels, 13 coefficients).
     public static func tensorFlowMFCC(
@@ -23,7 +23,7 @@ extension FrontendConfig {
             lowFrequency: lowerFrequencyLimit, highFrequency: upperFrequencyLimit,
             logCompression: .natural, logFloor: 1e-12,
             dct: .tensorFlow, coefficientCount: dctCoefficientCount,
-            int16Scale: 1.0 / 32768.0)
+            sampleScale: 1, name: "tf-mfcc")
     }
 
     /// The front end of ARM's ML-KWS-for-MCU models (github ARM-software/ML-KWS-for-MCU):

@@ -1,6 +1,6 @@
 /// What the filterbank integrates: the power or the magnitude of each FFT bin.
 ///
-/// Raw values are stable names for the model file (`earshot.meta.frontend.spectrum`).
+/// Raw values are stable names for the model file (`earshot.frontend.spectrum`).
 public enum SpectrumKind: String, CaseIterable, Equatable, Sendable {
     /// |X[k]|^2.
     case power
@@ -10,7 +10,7 @@ public enum SpectrumKind: String, CaseIterable, Equatable, Sendable {
 
 /// The compression applied to each mel energy.
 ///
-/// Raw values are stable names for the model file (`earshot.meta.frontend.log`).
+/// Raw values are stable names for the model file (`earshot.frontend.log`).
 public enum LogCompression: String, CaseIterable, Equatable, Sendable {
     /// The mel energies themselves.
     case none
@@ -20,18 +20,31 @@ public enum LogCompression: String, CaseIterable, Equatable, Sendable {
     case decibel
 }
 
+/// Where the frame's log energy goes in the feature vector (Kaldi's `use_energy`).
+///
+/// Raw values are stable names for the model file (`earshot.frontend.log_energy`).
+public enum LogEnergyPlacement: String, CaseIterable, Equatable, Sendable {
+    /// No energy feature.
+    case none
+    /// Energy first, then the mel or cepstral values (Kaldi fbank with use_energy): one extra feature.
+    case prepend
+    /// Energy replaces coefficient 0 (Kaldi MFCC with use_energy).
+    case replaceFirst = "replace_first"
+}
+
 /// Every parameter of the streaming front end, as plain values.
 ///
 /// The pipeline, per frame of `windowLength` samples taken every `hopLength` samples:
 ///   [remove DC] -> [pre-emphasis] -> window -> zero-pad to `fftLength` -> real FFT
 ///   -> power or magnitude -> mel filterbank -> log with floor -> DCT-II (+ lifter)
-///   -> [(x - mean) / standardDeviation]
+///   -> [log energy] -> [(x - mean) / standardDeviation]
 /// The first frame is emitted once `windowLength` samples have arrived, then one every
 /// `hopLength` samples (no centering or padding: TensorFlow's AudioSpectrogram, Kaldi's
 /// snip_edges=true, librosa's center=False).
 ///
 /// Every field is a number, a Boolean, a stable enum name or a Float vector, so the whole
-/// configuration can be stored as `earshot.meta.frontend.<field>` keys in a model file.
+/// configuration can be stored as `earshot.frontend.<field>` keys in a model file
+/// (`FrontendField` lists them).
 public struct FrontendConfig: Equatable, Sendable {
     /// Input sample rate in Hz.
     public var sampleRate: Int
@@ -72,15 +85,37 @@ public struct FrontendConfig: Equatable, Sendable {
     public var coefficientCount: Int
     /// Kaldi's cepstral lifter L (0: off).
     public var lifter: Float
+    /// Whether and where the log energy of the frame is put into the features.
+    public var logEnergy: LogEnergyPlacement
+    /// Energy of the frame before pre-emphasis and windowing (after DC removal), as Kaldi's
+    /// raw_energy = true; false: of the windowed frame.
+    public var rawEnergy: Bool
+    /// Kaldi's energy_floor: the log energy is at least ln(energyFloor) when > 0 (0: off).
+    public var energyFloor: Float
     /// Per-feature mean subtracted last; empty turns normalization off.
     public var featureMean: [Float]
     /// Per-feature standard deviation divided last; empty (with an empty mean) turns it off.
     public var featureStandardDeviation: [Float]
-    /// Scale applied to Int16 input samples (TensorFlow's DecodeWav: 1/32768; Kaldi: 1).
-    public var int16Scale: Float
+    /// Scale of the samples the features were trained on, relative to full scale = 1: Float
+    /// samples (in [-1, 1]) are multiplied by it, Int16 samples by `sampleScale / 32768`.
+    /// TensorFlow's DecodeWav and librosa: 1. Kaldi (which reads 16-bit integers as they are): 32768.
+    public var sampleScale: Float
+    /// A name for display (the preset it came from, e.g. "tf-mfcc"); not used to compute.
+    public var name: String
 
     /// Number of values in one feature frame.
-    public var featureCount: Int { dct == .none ? melBandCount : coefficientCount }
+    public var featureCount: Int {
+        (dct == .none ? melBandCount : coefficientCount) + (logEnergy == .prepend ? 1 : 0)
+    }
+
+    /// The largest FFT (and so window) accepted: 2^16 samples (4 s at 16 kHz).
+    public static let maxFFTLength = 1 << 16
+    /// The most mel bands accepted.
+    public static let maxMelBandCount = 1024
+    /// The highest sample rate accepted: 2^24 Hz.
+    public static let maxSampleRate = 1 << 24
+    /// The longest hop accepted: 2^24 samples.
+    public static let maxHopLength = 1 << 24
 
     /// A configuration with every field given (see the presets for ready-made ones).
     public init(
@@ -91,8 +126,9 @@ public struct FrontendConfig: Equatable, Sendable {
         lowFrequency: Double, highFrequency: Double,
         logCompression: LogCompression, logFloor: Float,
         dct: DCTScaling, coefficientCount: Int, lifter: Float = 0,
+        logEnergy: LogEnergyPlacement = .none, rawEnergy: Bool = true, energyFloor: Float = 0,
         featureMean: [Float] = [], featureStandardDeviation: [Float] = [],
-        int16Scale: Float = 1.0 / 32768.0
+        sampleScale: Float = 1, name: String = ""
     ) {
         self.sampleRate = sampleRate
         self.windowLength = windowLength
@@ -113,40 +149,49 @@ public struct FrontendConfig: Equatable, Sendable {
         self.dct = dct
         self.coefficientCount = coefficientCount
         self.lifter = lifter
+        self.logEnergy = logEnergy
+        self.rawEnergy = rawEnergy
+        self.energyFloor = energyFloor
         self.featureMean = featureMean
         self.featureStandardDeviation = featureStandardDeviation
-        self.int16Scale = int16Scale
+        self.sampleScale = sampleScale
+        self.name = name
     }
 
     /// Checks every field.
     ///
     /// - Throws: the first `FrontendError` found.
     public func validate() throws(FrontendError) {
-        guard sampleRate > 0 else { throw .invalidSampleRate(sampleRate) }
-        guard windowLength >= 2, windowLength <= 1 << 24 else { throw .invalidWindowLength(windowLength) }
-        guard hopLength >= 1, hopLength <= 1 << 24 else { throw .invalidHopLength(hopLength) }
-        guard fftLength >= 2, fftLength <= 1 << 24, fftLength & (fftLength - 1) == 0 else {
+        guard sampleRate > 0, sampleRate <= Self.maxSampleRate else { throw .invalidSampleRate(sampleRate) }
+        guard windowLength >= 2, windowLength <= Self.maxFFTLength else { throw .invalidWindowLength(windowLength) }
+        guard hopLength >= 1, hopLength <= Self.maxHopLength else { throw .invalidHopLength(hopLength) }
+        guard fftLength >= 2, fftLength <= Self.maxFFTLength, fftLength & (fftLength - 1) == 0 else {
             throw .fftLengthNotPowerOfTwo(fftLength)
         }
         guard fftLength >= windowLength else {
             throw .fftShorterThanWindow(fftLength: fftLength, windowLength: windowLength)
         }
         guard preEmphasis >= 0, preEmphasis < 1 else { throw .invalidPreEmphasis(preEmphasis) }
-        guard melBandCount >= 1, melBandCount <= fftLength / 2 + 1 else {
+        guard melBandCount >= 1, melBandCount <= fftLength / 2 + 1, melBandCount <= Self.maxMelBandCount else {
             throw .invalidMelBandCount(melBandCount)
         }
         let nyquist = Double(sampleRate) / 2
-        guard lowFrequency >= 0, lowFrequency < highFrequency, highFrequency <= nyquist else {
+        guard lowFrequency >= 0, lowFrequency < highFrequency, highFrequency <= nyquist, highFrequency.isFinite else {
             throw .invalidFrequencyRange(low: lowFrequency, high: highFrequency, nyquist: nyquist)
         }
         if logCompression != .none {
             guard logFloor > 0, logFloor.isFinite else { throw .invalidLogFloor(logFloor) }
         }
-        if dct != .none {
-            guard coefficientCount >= 1, coefficientCount <= melBandCount else {
-                throw .invalidCoefficientCount(count: coefficientCount, melBandCount: melBandCount)
-            }
+        // Checked with or without a DCT, so that every field stays in range for the model file.
+        guard coefficientCount >= 1, coefficientCount <= melBandCount else {
+            throw .invalidCoefficientCount(count: coefficientCount, melBandCount: melBandCount)
         }
+        guard lifter >= 0, lifter.isFinite else { throw .invalidLifter(lifter) }
+        guard energyFloor >= 0, energyFloor.isFinite else { throw .invalidEnergyFloor(energyFloor) }
+        if logEnergy == .replaceFirst && dct == .none {
+            throw .energyReplacesNothing
+        }
+        guard sampleScale > 0, sampleScale.isFinite else { throw .invalidSampleScale(sampleScale) }
         let count = featureCount
         let meanCount = featureMean.count
         let deviationCount = featureStandardDeviation.count
@@ -162,10 +207,17 @@ public struct FrontendConfig: Equatable, Sendable {
         }
     }
 
-    /// The smallest power of two >= n (n >= 1), as TensorFlow's AudioSpectrogram picks its FFT size.
+    /// The smallest power of two >= n (n >= 1), as TensorFlow's AudioSpectrogram and Kaldi's
+    /// round_to_power_of_two pick their FFT size. Values above 2^62 give 2^62.
     public static func nextPowerOfTwo(_ n: Int) -> Int {
         var value = 1
-        while value < n { value <<= 1 }
+        while value < n && value < 1 << 62 { value <<= 1 }
         return value
+    }
+
+    /// Samples spanned by `frames` consecutive frames: windowLength + (frames - 1) * hopLength
+    /// (e.g. 16000 for 49 frames of 640 every 320).
+    public func sampleSpan(frames: Int) -> Int {
+        frames <= 0 ? 0 : windowLength + (frames - 1) * hopLength
     }
 }

@@ -1,6 +1,6 @@
 /// How the triangular mel filters are laid over the FFT bins.
 ///
-/// Raw values are stable names for the model file (`earshot.meta.frontend.filterbank`).
+/// Raw values are stable names for the model file (`earshot.frontend.filterbank`).
 public enum FilterbankStyle: String, CaseIterable, Equatable, Sendable {
     /// TensorFlow's `MfccMelFilterbank` (mfcc_mel_filterbank.cc): channel c has its peak at
     /// mel_low + (c + 1) * spacing with spacing = (mel_high - mel_low) / (bands + 1) on the
@@ -10,21 +10,21 @@ public enum FilterbankStyle: String, CaseIterable, Equatable, Sendable {
     /// gives weight w = (peak[c+1] - mel_i) / (peak[c+1] - peak[c]) to c and 1 - w to c + 1
     /// (below the first peak the left edge is mel_low). Peak value 1, no area normalization.
     /// Note that TensorFlow applies this filterbank to the magnitude (sqrt of the power).
-    case tensorFlow
+    case tensorFlow = "tensorflow"
     /// Triangles in the mel domain over bins 0..<N/2 (Kaldi's `MelBanks`): band m spans
     /// mel points m, m+1, m+2 of bands + 2 equally spaced points from mel(low) to mel(high);
     /// weight (mel - left)/(center - left) rising, (right - mel)/(right - center) falling,
     /// strictly inside (left, right).
-    case melTriangles
+    case melTriangles = "mel_triangles"
     /// Triangles in the Hz domain over bins 0...N/2 (librosa's `filters.mel`): the bands + 2
     /// mel points are mapped back to Hz and bin frequency f = k * sampleRate / N gets
     /// max(0, min((f - f[m]) / (f[m+1] - f[m]), (f[m+2] - f) / (f[m+2] - f[m+1]))).
-    case hertzTriangles
+    case hertzTriangles = "hertz_triangles"
 }
 
 /// Area normalization of the filters (librosa's `norm`).
 ///
-/// Raw values are stable names for the model file (`earshot.meta.frontend.mel_norm`).
+/// Raw values are stable names for the model file (`earshot.frontend.mel_norm`).
 public enum MelNormalization: String, CaseIterable, Equatable, Sendable {
     /// Peak 1.
     case none
@@ -66,9 +66,9 @@ public struct MelFilterbank: Equatable, Sendable {
         bandCount: Int, fftLength: Int, sampleRate: Int,
         lowFrequency: Double, highFrequency: Double
     ) throws(FrontendError) {
-        guard bandCount >= 1 else { throw .invalidMelBandCount(bandCount) }
+        guard bandCount >= 1, bandCount <= FrontendConfig.maxMelBandCount else { throw .invalidMelBandCount(bandCount) }
         guard sampleRate > 0 else { throw .invalidSampleRate(sampleRate) }
-        guard fftLength >= 2, fftLength & (fftLength - 1) == 0 else {
+        guard fftLength >= 2, fftLength <= FrontendConfig.maxFFTLength, fftLength & (fftLength - 1) == 0 else {
             throw .fftLengthNotPowerOfTwo(fftLength)
         }
         let nyquist = Double(sampleRate) / 2
@@ -76,61 +76,70 @@ public struct MelFilterbank: Equatable, Sendable {
             throw .invalidFrequencyRange(low: lowFrequency, high: highFrequency, nyquist: nyquist)
         }
         let bins = fftLength / 2 + 1
-        // Dense [bandCount][bins] weights in Double, compressed below.
-        var dense = [[Double]](repeating: [Double](repeating: 0, count: bins), count: bandCount)
-        switch style {
-        case .tensorFlow:
-            Self.fillTensorFlow(&dense, bins: bins, sampleRate: Double(sampleRate),
-                                low: lowFrequency, high: highFrequency)
-        case .melTriangles:
-            let melLow = scale.mel(fromHertz: lowFrequency)
-            let melHigh = scale.mel(fromHertz: highFrequency)
-            let delta = (melHigh - melLow) / Double(bandCount + 1)
-            for band in 0..<bandCount {
-                let left = melLow + Double(band) * delta
-                let center = left + delta
-                let right = center + delta
-                for bin in 0..<(bins - 1) {
-                    let mel = scale.mel(fromHertz: Double(bin) * Double(sampleRate) / Double(fftLength))
-                    if mel > left && mel < right {
-                        dense[band][bin] = mel <= center
-                            ? (mel - left) / (center - left) : (right - mel) / (right - center)
-                    }
-                }
-            }
-        case .hertzTriangles:
-            let melLow = scale.mel(fromHertz: lowFrequency)
-            let melHigh = scale.mel(fromHertz: highFrequency)
-            var points = [Double](repeating: 0, count: bandCount + 2)
+        // One band's weights at a time in Double, compressed to the run from its first to its last
+        // nonzero bin (set-up memory stays O(bins), whatever the band count).
+        var tensorFlowBelow: [Int] = []
+        var tensorFlowWeight: [Double] = []
+        if style == .tensorFlow {
+            (tensorFlowBelow, tensorFlowWeight) = Self.tensorFlowMapping(
+                bandCount: bandCount, bins: bins, sampleRate: Double(sampleRate),
+                low: lowFrequency, high: highFrequency)
+        }
+        var hertzPoints: [Double] = []
+        let melLow = scale.mel(fromHertz: lowFrequency)
+        let melHigh = scale.mel(fromHertz: highFrequency)
+        if style == .hertzTriangles {
+            hertzPoints = [Double](repeating: 0, count: bandCount + 2)
             for i in 0..<(bandCount + 2) {
                 let mel = melLow + (melHigh - melLow) * Double(i) / Double(bandCount + 1)
-                points[i] = scale.hertz(fromMel: mel)
-            }
-            for band in 0..<bandCount {
-                let left = points[band], center = points[band + 1], right = points[band + 2]
-                let area = normalization == .slaney ? 2.0 / (right - left) : 1.0
-                for bin in 0..<bins {
-                    let f = Double(bin) * Double(sampleRate) / Double(fftLength)
-                    let rising = (f - left) / (center - left)
-                    let falling = (right - f) / (right - center)
-                    dense[band][bin] = max(0, min(rising, falling)) * area
-                }
+                hertzPoints[i] = scale.hertz(fromMel: mel)
             }
         }
-        // Compress each band to its run from the first to the last nonzero bin.
+        var binMel: [Double] = []
+        if style == .melTriangles {
+            binMel = [Double](repeating: 0, count: bins)
+            for bin in 0..<bins { binMel[bin] = scale.mel(fromHertz: Double(bin) * Double(sampleRate) / Double(fftLength)) }
+        }
+
+        var row = [Double](repeating: 0, count: bins)
         var first = [Int](repeating: 0, count: bandCount)
         var offsets = [Int](repeating: 0, count: bandCount)
         var counts = [Int](repeating: 0, count: bandCount)
         var packed: [Float] = []
         for band in 0..<bandCount {
-            let row = dense[band]
-            guard let lo = row.firstIndex(where: { $0 != 0 }),
-                  let hi = row.lastIndex(where: { $0 != 0 }) else {
-                offsets[band] = packed.count
-                continue
+            for bin in 0..<bins { row[bin] = 0 }
+            switch style {
+            case .tensorFlow:
+                for bin in 0..<bins {
+                    let below = tensorFlowBelow[bin]
+                    if below == band { row[bin] = tensorFlowWeight[bin] }
+                    if below + 1 == band && below >= -1 { row[bin] = 1 - tensorFlowWeight[bin] }
+                }
+            case .melTriangles:
+                let delta = (melHigh - melLow) / Double(bandCount + 1)
+                let left = melLow + Double(band) * delta
+                let center = left + delta
+                let right = center + delta
+                for bin in 0..<(bins - 1) {
+                    let mel = binMel[bin]
+                    if mel > left && mel < right {
+                        row[bin] = mel <= center ? (mel - left) / (center - left) : (right - mel) / (right - center)
+                    }
+                }
+            case .hertzTriangles:
+                let left = hertzPoints[band], center = hertzPoints[band + 1], right = hertzPoints[band + 2]
+                let area = normalization == .slaney ? 2.0 / (right - left) : 1.0
+                for bin in 0..<bins {
+                    let f = Double(bin) * Double(sampleRate) / Double(fftLength)
+                    let rising = (f - left) / (center - left)
+                    let falling = (right - f) / (right - center)
+                    row[bin] = max(0, min(rising, falling)) * area
+                }
             }
-            first[band] = lo
             offsets[band] = packed.count
+            guard let lo = row.firstIndex(where: { $0 != 0 }),
+                  let hi = row.lastIndex(where: { $0 != 0 }) else { continue }
+            first[band] = lo
             counts[band] = hi - lo + 1
             for bin in lo...hi { packed.append(Float(row[bin])) }
         }
@@ -142,11 +151,14 @@ public struct MelFilterbank: Equatable, Sendable {
         self.weights = packed
     }
 
-    /// TensorFlow's band mapper and weights (see `FilterbankStyle.tensorFlow`).
-    private static func fillTensorFlow(
-        _ dense: inout [[Double]], bins: Int, sampleRate: Double, low: Double, high: Double
-    ) {
-        let channels = dense.count
+    /// TensorFlow's band mapper (see `FilterbankStyle.tensorFlow`): for each bin, the channel
+    /// whose falling side holds it (-1 below the first peak, -2 for unused bins) and that
+    /// channel's weight; the next channel gets 1 - weight.
+    private static func tensorFlowMapping(
+        bandCount channels: Int, bins: Int, sampleRate: Double, low: Double, high: Double
+    ) -> (below: [Int], weight: [Double]) {
+        var below = [Int](repeating: -2, count: bins)
+        var weights = [Double](repeating: 0, count: bins)
         let scale = MelScale.htk
         let melLow = scale.mel(fromHertz: low)
         let melHigh = scale.mel(fromHertz: high)
@@ -161,14 +173,14 @@ public struct MelFilterbank: Equatable, Sendable {
         while bin <= end && bin < bins {
             let mel = scale.mel(fromHertz: Double(bin) * hertzPerBin)
             while channel < channels && peaks[channel] < mel { channel += 1 }
-            let below = channel - 1  // the channel whose falling side holds this bin (may be -1)
-            let weight = below >= 0
-                ? (peaks[below + 1] - mel) / (peaks[below + 1] - peaks[below])
+            let lower = channel - 1  // may be -1: below the first peak, only channel 0 gets weight
+            below[bin] = lower
+            weights[bin] = lower >= 0
+                ? (peaks[lower + 1] - mel) / (peaks[lower + 1] - peaks[lower])
                 : (peaks[0] - mel) / (peaks[0] - melLow)
-            if below >= 0 { dense[below][bin] += weight }
-            if below + 1 < channels { dense[below + 1][bin] += 1 - weight }
             bin += 1
         }
+        return (below, weights)
     }
 
     /// Applies the filterbank.

@@ -2,7 +2,7 @@ import Kernels
 
 /// A mel scale: the map between frequency in Hz and perceptual pitch in mels.
 ///
-/// Raw values are stable names for the model file (`earshot.meta.frontend.mel_scale`).
+/// Raw values are stable names for the model file (`earshot.frontend.mel_scale`).
 public enum MelScale: String, CaseIterable, Equatable, Sendable {
     /// mel = 1127 ln(1 + f / 700). TensorFlow's Mfcc, Kaldi, and HTK (HTK writes it
     /// 2595 log10(1 + f / 700); the two constants agree to 1e-5 relative, and every filterbank

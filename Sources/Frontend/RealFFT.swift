@@ -28,11 +28,11 @@ public final class RealFFT {
 
     /// Builds the tables for size N.
     ///
-    /// - Parameter size: N, a power of two in 2...2^24.
+    /// - Parameter size: N, a power of two in 2...`FrontendConfig.maxFFTLength` (2^16).
     /// - Throws: `FrontendError.fftLengthNotPowerOfTwo` otherwise.
     /// Allocates: the tables (set-up only).
     public init(size: Int) throws(FrontendError) {
-        guard size >= 2, size <= 1 << 24, size & (size - 1) == 0 else {
+        guard size >= 2, size <= FrontendConfig.maxFFTLength, size & (size - 1) == 0 else {
             throw .fftLengthNotPowerOfTwo(size)
         }
         self.size = size

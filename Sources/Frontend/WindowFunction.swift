@@ -2,18 +2,18 @@ import Kernels
 
 /// The analysis window multiplied into each frame before the FFT.
 ///
-/// Raw values are stable names for the model file (`earshot.meta.frontend.window`).
+/// Raw values are stable names for the model file (`earshot.frontend.window`).
 public enum WindowFunction: String, CaseIterable, Equatable, Sendable {
     /// w[n] = 1.
     case rectangular
     /// w[n] = 0.5 - 0.5 cos(2 pi n / N). TensorFlow's AudioSpectrogram, librosa/scipy `hann`.
-    case hannPeriodic
+    case hannPeriodic = "hann_periodic"
     /// w[n] = 0.5 - 0.5 cos(2 pi n / (N - 1)). Kaldi `hanning`, numpy `hanning`.
-    case hannSymmetric
+    case hannSymmetric = "hann_symmetric"
     /// w[n] = 0.54 - 0.46 cos(2 pi n / N). scipy `hamming` with fftbins=True (librosa).
-    case hammingPeriodic
+    case hammingPeriodic = "hamming_periodic"
     /// w[n] = 0.54 - 0.46 cos(2 pi n / (N - 1)). Kaldi `hamming`, numpy `hamming`.
-    case hammingSymmetric
+    case hammingSymmetric = "hamming_symmetric"
     /// w[n] = (0.5 - 0.5 cos(2 pi n / (N - 1)))^0.85. Kaldi's default `povey`.
     case povey
 

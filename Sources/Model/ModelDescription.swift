@@ -1,3 +1,5 @@
+import Frontend
+
 /// Which steps of a stream a model's outputs are meaningful for.
 public enum OutputMode: String, Sendable {
     /// Stateful streaming: every step's output is a prediction.
@@ -26,18 +28,26 @@ public struct ModelDescription: Equatable, Sendable {
     /// Class names, one per output, or empty when unknown.
     public var labels: [String]
     public var outputMode: OutputMode
-    /// Extra keys, stored in the file as `earshot.meta.<key>` (e.g. `source`, `frontend.*`).
+    /// Extra keys, stored in the file as `earshot.meta.<key>` (e.g. `source`).
     public var metadata: [String: MetadataValue]
+    /// The audio front end that makes the model's input frames (`earshot.frontend.*`), or nil
+    /// when the file does not say (the model then runs on features only).
+    public var frontend: FrontendConfig?
+    /// Streaming or windowed execution (`earshot.execution.*`).
+    public var execution: ExecutionMode
 
     public init(
         inputSize: Int, layers: [LayerDescription], labels: [String] = [],
-        outputMode: OutputMode = .everyStep, metadata: [String: MetadataValue] = [:]
+        outputMode: OutputMode = .everyStep, metadata: [String: MetadataValue] = [:],
+        frontend: FrontendConfig? = nil, execution: ExecutionMode = .streaming
     ) {
         self.inputSize = inputSize
         self.layers = layers
         self.labels = labels
         self.outputMode = outputMode
         self.metadata = metadata
+        self.frontend = frontend
+        self.execution = execution
     }
 
     /// Length of the final output vector.

@@ -60,6 +60,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case labelCountMismatch(labels: Int, outputs: Int)
     /// A metadata key is empty or otherwise unusable.
     case invalidMetadataKey(String)
+    /// The front-end parameters (`earshot.frontend.*`) are invalid: `key` names the field.
+    case invalidFrontend(key: String, reason: String)
     /// A tensor some layer requires is absent.
     case missingTensor(String)
     /// A tensor has a different shape than its layer requires.
@@ -136,6 +138,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
                 : "layer \(layer) takes \(inputSize) inputs but layer \(layer - 1) emits \(expected)"
         case let .labelCountMismatch(labels, outputs):
             return "the model has \(labels) labels but \(outputs) outputs"
+        case let .invalidFrontend(key, reason):
+            return "front end '\(key)': \(reason)"
         case let .invalidMetadataKey(key):
             return "metadata key '\(key)' is not allowed (it must be non-empty and at most 1024 bytes)"
         case let .missingTensor(name):

@@ -298,7 +298,9 @@ enum ModelFileParser {
             metadata[name] = try metadataValue(value, key: key)
         }
         return ModelDescription(inputSize: inputSize, layers: layers, labels: labels,
-                                outputMode: outputMode, metadata: metadata)
+                                outputMode: outputMode, metadata: metadata,
+                                frontend: try FrontendKeys.readFrontend(values.entries),
+                                execution: try FrontendKeys.readExecution(values.entries))
     }
 
     private static func describeLayer(_ values: MetadataTable, index: Int) throws(ModelError) -> LayerDescription {

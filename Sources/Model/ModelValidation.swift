@@ -54,6 +54,7 @@ enum ModelValidation {
         for key in description.metadata.keys {
             guard !key.isEmpty, key.utf8.count <= maxMetadataKeyLength else { throw .invalidMetadataKey(key) }
         }
+        try FrontendKeys.validate(description)
     }
 
     /// Checks one layer's attributes against its kind.

@@ -101,6 +101,7 @@ public enum ModelWriter {
             }
             count()
         }
+        count(FrontendKeys.write(description, into: &keys))
 
         // Header, keys, tensor table, padding, data.
         var file = GGUFWriter()

@@ -5,13 +5,16 @@ import Model
 ///     arena base (64-byte aligned)                                   base + byteCount
 ///     │                                                                            │
 ///     ▼                                                                            ▼
-///     ┌──────────────── state (persistent) ────────────────┬────── scratch (per step) ──────┐
-///     │ h₀ │ c₀ │ h₁ │ h₂ │ c₂ │ …                           │ work │ activation A │ activation B │
-///     └────┴────┴────┴────┴────┴─────────────────────────────┴──────┴──────────────┴──────────────┘
+///     ┌──────────────── state (persistent) ────────────────┬─────────── scratch (per step) ───────────┐
+///     │ h₀ │ c₀ │ h₁ │ h₂ │ c₂ │ …                           │ work │ activation A │ activation B │ q  │
+///     └────┴────┴────┴────┴────┴─────────────────────────────┴──────┴──────────────┴──────────────┴────┘
 ///      recurrent layers in order: h (outputSize floats),     work: max over layers of the gate
 ///      then c (H floats, LSTM only)                          scratch (LSTM 4H [+H], GRU 4H, RNN H)
 ///      reset() zeroes this region only                       A/B: ping-pong outputs of dense and
 ///                                                            softmax layers (max of their sizes)
+///                                                            q: int8 models only, the vector being
+///                                                            multiplied, quantized (bytes: widest
+///                                                            int8 matrix, rounded up to 32)
 ///
 /// State grows from the start, scratch follows it; every slice starts on a 64-byte boundary
 /// (sizes rounded up to 16 floats), so kernels see cache-line-aligned vectors and no two
@@ -33,14 +36,17 @@ struct ArenaLayout {
     var layers: [LayerSlots]
     var stateByteCount: Int
     var workOffset: Int
+    /// Offset of the quantized-vector buffer, -1 when no matrix is int8.
+    var quantizedOffset: Int
     var byteCount: Int
 
     /// Plans the arena for `description`'s layers (sizes already validated as positive).
-    init(_ description: ModelDescription) throws(RuntimeError) {
+    /// `quantizedByteCount`: bytes of the int8 quantization buffer, 0 when no matrix is int8.
+    init(_ description: ModelDescription, quantizedByteCount: Int = 0) throws(RuntimeError) {
         var offset = 0
         var slots = [LayerSlots](repeating: LayerSlots(), count: description.layers.count)
-        func take(_ floats: Int) throws(RuntimeError) -> Int {
-            let (bytes, overflow1) = floats.multipliedReportingOverflow(by: 4)
+        func take(_ floats: Int, elementSize: Int = 4) throws(RuntimeError) -> Int {
+            let (bytes, overflow1) = floats.multipliedReportingOverflow(by: elementSize)
             let (padded, overflow2) = bytes.addingReportingOverflow(ArenaLayout.alignment - 1)
             guard !overflow1, !overflow2 else { throw .arenaTooLarge(byteCount: .max, limit: ArenaLayout.byteLimit) }
             let start = offset
@@ -75,6 +81,7 @@ struct ArenaLayout {
                 }
             }
         }
+        quantizedOffset = quantizedByteCount > 0 ? try take(quantizedByteCount, elementSize: 1) : -1
         // Never zero bytes, so the allocation and its pointers are always valid.
         byteCount = Swift.max(offset, ArenaLayout.alignment)
         layers = slots

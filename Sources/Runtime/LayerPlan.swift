@@ -44,6 +44,8 @@ struct LayerPlan {
     var gateClip: Float
     var projectionClip: Float
     var resetAfter: Bool
+    /// The vector kernels (σ, tanh) for this CPU; the matrix operands carry the same set.
+    var kernels: KernelSet
 
     /// Floats of scratch this layer needs at `work`:
     /// LSTM 4H gates (+ H for m when projecting); GRU 3H gates + H (r ⊙ h, or Rh·h);
@@ -66,7 +68,7 @@ struct LayerPlan {
         case .gru: runGRU(input)
         case .rnn: runRNN(input)
         case .dense: runDense(input)
-        case .softmax: Vector.softmax(input, into: output, count: outputSize)
+        case .softmax: runSoftmax(input)
         }
     }
 }
@@ -77,13 +79,54 @@ func clip(_ value: Float, _ limit: Float) -> Float {
     limit > 0 ? Swift.min(Swift.max(value, -limit), limit) : value
 }
 
-/// The element-wise activation of dense and simple RNN layers.
-@inline(__always)
-func activate(_ value: Float, _ activation: Activation) -> Float {
-    switch activation {
-    case .linear: return value
-    case .relu: return value < 0 ? 0 : value
-    case .tanh: return ElementaryMath.tanh(value)
-    case .sigmoid: return ElementaryMath.sigmoid(value)
+extension LayerPlan {
+    /// y = exp(x − max x) / Σ exp(x − max x) into `output`, the exponentials by the vector kernel.
+    /// A NaN or +∞ anywhere in x makes every output NaN. Allocates: never.
+    func runSoftmax(_ x: UnsafePointer<Float>) {
+        let y = output
+        let count = outputSize
+        var maximum = -Float.infinity
+        var hasNaN = false
+        var i = 0
+        while i < count {
+            let v = x[i]
+            if v.isNaN { hasNaN = true }
+            if v > maximum { maximum = v }
+            i &+= 1
+        }
+        if hasNaN || maximum == .infinity {
+            y.update(repeating: .nan, count: count)
+            return
+        }
+        i = 0
+        while i < count {
+            y[i] = x[i] - maximum
+            i &+= 1
+        }
+        kernels.expInPlace(y, count: count)
+        var sum: Float = 0
+        i = 0
+        while i < count {
+            sum += y[i]
+            i &+= 1
+        }
+        let inverse = 1 / sum
+        i = 0
+        while i < count {
+            y[i] *= inverse
+            i &+= 1
+        }
+    }
+
+    /// y[i] = act(y[i]) for the dense/RNN activation, σ and tanh by the vector kernels.
+    /// Allocates: never.
+    @inline(__always)
+    func activateInPlace(_ y: UnsafeMutablePointer<Float>, count: Int) {
+        switch activation {
+        case .linear: break
+        case .relu: Vector.reluInPlace(y, count: count)
+        case .tanh: kernels.tanhInPlace(y, count: count)
+        case .sigmoid: kernels.sigmoidInPlace(y, count: count)
+        }
     }
 }

@@ -22,8 +22,14 @@ public final class Network {
     public var outputSize: Int { model.description.outputSize }
     /// Number of layers; `stepLayer` takes indices 0..<layerCount.
     public let layerCount: Int
+    /// The kernels every layer uses (chosen for this CPU unless given to `init`).
+    public let kernels: KernelSet
+    /// Bytes of the packed copies of the int8 matrices that `kernels` multiply in their own layout
+    /// (made once at init, beside the memory-mapped weights); 0 otherwise.
+    public let packedWeightByteCount: Int
 
     private let arena: UnsafeMutableRawPointer
+    private let packedWeights: UnsafeMutableRawPointer?
     private let plans: UnsafeMutablePointer<LayerPlan>
     private let finalOutput: UnsafePointer<Float>
     private let finalOutputCount: Int
@@ -31,13 +37,19 @@ public final class Network {
     /// Validates `model` for this runtime and plans the arena.
     ///
     /// Checks every layer's sizes and attributes, and each required tensor's presence, shape,
-    /// byte count and element type.
-    /// - Throws: `RuntimeError.unsupportedWeightType` for fp16/int8 weights (fp32 only for now),
-    ///   `.noLayers`, `.missingTensor`, `.tensorShapeMismatch`, `.tensorTooSmall`,
-    ///   `.layerSizeMismatch`, `.invalidLayerSize`, `.invalidLayerAttribute`, `.arenaTooLarge`.
+    /// byte count and element type. Matrices may be fp32, fp16 or int8 (with row scales, values
+    /// in −127...127), in any mix across layers and roles; vectors are fp32.
+    ///
+    /// - Parameter kernels: the kernel set to run (default: the fastest this CPU supports;
+    ///   benchmarks and tests pass others to compare paths).
+    /// - Throws: `RuntimeError.unsupportedWeightType` (a vector not fp32), `.missingScales`,
+    ///   `.int8ValueOutOfRange`, `.noLayers`, `.missingTensor`, `.tensorShapeMismatch`,
+    ///   `.tensorTooSmall`, `.layerSizeMismatch`, `.invalidLayerSize`, `.invalidLayerAttribute`,
+    ///   `.arenaTooLarge`.
     /// Allocates: the arena (one allocation, 64-byte aligned) and the plan array, here only.
-    public init(model: ModelFile) throws(RuntimeError) {
+    public init(model: ModelFile, kernels: KernelSet = .best) throws(RuntimeError) {
         self.model = model
+        self.kernels = kernels
         let description = model.description
         let layers = description.layers
         guard !layers.isEmpty else { throw .noLayers }
@@ -47,18 +59,50 @@ public final class Network {
             try Network.validate(layer, index: index, expectedInput: expectedInput)
             expectedInput = layer.outputSize
         }
-        let layout = try ArenaLayout(description)
-
         // Weights first (may throw), so nothing is allocated for a model we reject.
         var weights: [LayerWeights] = []
         weights.reserveCapacity(layers.count)
+        var quantizedBytes = 0
         for (index, layer) in layers.enumerated() {
-            weights.append(try LayerWeights(model: model, layer: layer, index: index))
+            let w = try LayerWeights(model: model, layer: layer, index: index)
+            quantizedBytes = Swift.max(quantizedBytes, w.quantizedByteCount)
+            weights.append(w)
         }
+        let layout = try ArenaLayout(description, quantizedByteCount: quantizedBytes)
 
         let arena = UnsafeMutableRawPointer.allocate(byteCount: layout.byteCount, alignment: ArenaLayout.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: layout.byteCount)
         let work = (arena + layout.workOffset).assumingMemoryBound(to: Float.self)
+        // One buffer for every int8 operand: each quantizes its vector and uses it within one call.
+        let quantized = layout.quantizedOffset < 0
+            ? nil : (arena + layout.quantizedOffset).assumingMemoryBound(to: Int8.self)
+
+        // Operands; int8 ones packed into one allocation when the kernels want their own layout.
+        var operands: [[MatrixOperand?]] = weights.map { w in
+            [w.inputWeights, w.recurrentWeights, w.projection].map { $0?.operand(kernels, quantized) }
+        }
+        var packedTotal = 0
+        for (w, layerOperands) in zip(weights, operands) {
+            for (matrix, operand) in zip([w.inputWeights, w.recurrentWeights, w.projection], layerOperands) {
+                if let matrix, let operand { packedTotal += operand.packedByteCount(segmentRows: matrix.segmentRows) }
+            }
+        }
+        let packedWeights = packedTotal > 0
+            ? UnsafeMutableRawPointer.allocate(byteCount: packedTotal, alignment: ArenaLayout.alignment) : nil
+        if let packedWeights {
+            var cursor = packedWeights
+            for index in operands.indices {
+                let matrices = [weights[index].inputWeights, weights[index].recurrentWeights, weights[index].projection]
+                for slot in 0..<3 {
+                    guard let matrix = matrices[slot], var operand = operands[index][slot] else { continue }
+                    let bytes = operand.packedByteCount(segmentRows: matrix.segmentRows)
+                    guard bytes > 0 else { continue }
+                    operand.pack(into: cursor, segmentRows: matrix.segmentRows)
+                    operands[index][slot] = operand
+                    cursor += bytes
+                }
+            }
+        }
         let plans = UnsafeMutablePointer<LayerPlan>.allocate(capacity: layers.count)
         var previousOutput: UnsafePointer<Float>? = nil
         for (index, layer) in layers.enumerated() {
@@ -73,14 +117,16 @@ public final class Network {
                 kind: layer.kind, activation: layer.activation, inputSize: layer.inputSize,
                 hiddenSize: layer.hiddenSize, outputSize: layer.outputSize,
                 input: previousOutput, output: output,
-                inputWeights: w.inputWeights, recurrentWeights: w.recurrentWeights,
-                projection: w.projection, bias: w.bias, recurrentBias: w.recurrentBias,
+                inputWeights: operands[index][0], recurrentWeights: operands[index][1],
+                projection: operands[index][2], bias: w.bias, recurrentBias: w.recurrentBias,
                 peepholes: w.peepholes, hidden: hidden, cell: floats(slots.cell), work: work,
                 forgetBias: layer.forgetBias, cellClip: layer.cellClip, gateClip: layer.gateClip,
-                projectionClip: layer.projectionClip, resetAfter: layer.resetAfter))
+                projectionClip: layer.projectionClip, resetAfter: layer.resetAfter, kernels: kernels))
             previousOutput = UnsafePointer(output)
         }
         self.arena = arena
+        self.packedWeights = packedWeights
+        self.packedWeightByteCount = packedTotal
         self.plans = plans
         self.layerCount = layers.count
         self.stateByteCount = layout.stateByteCount
@@ -93,6 +139,7 @@ public final class Network {
         plans.deinitialize(count: layerCount)
         plans.deallocate()
         arena.deallocate()
+        packedWeights?.deallocate()
     }
 
     // MARK: - Streaming
@@ -126,6 +173,16 @@ public final class Network {
         precondition(index >= 0 && index < layerCount, "layer index \(index) out of 0..<\(layerCount)")
         let plan = plans[index]
         plan.run(plan.input ?? frame)
+    }
+
+    /// The output of layer `index` (0..<layerCount, precondition), in the arena. Valid right
+    /// after that layer ran (`stepLayer(index, …)`): recurrent layers keep it as state until their
+    /// next run, but dense and softmax outputs share two buffers, so a later layer may overwrite them.
+    /// Allocates: never.
+    public func layerOutput(_ index: Int) -> UnsafeBufferPointer<Float> {
+        precondition(index >= 0 && index < layerCount, "layer index \(index) out of 0..<\(layerCount)")
+        let plan = plans[index]
+        return UnsafeBufferPointer(start: plan.output, count: plan.outputSize)
     }
 
     /// The output of the most recent step (outputSize floats, in the arena).
@@ -170,14 +227,34 @@ public final class Network {
     }
 }
 
-/// A layer's weight tensors as kernel operands, validated against `requiredTensors`.
+/// A validated weight matrix, before the arena exists: its type, shape, data and scales.
+private struct MatrixWeights {
+    var type: MatrixElementType
+    var rows: Int
+    var columns: Int
+    var data: UnsafeRawPointer
+    var scales: UnsafePointer<Float>?
+    /// Rows per packed segment: the rows `multiply` is asked for at once (GRU's recurrent matrix
+    /// is multiplied as its z·r rows and then its candidate rows, so it packs per gate block).
+    var segmentRows: Int
+
+    func operand(_ kernels: KernelSet, _ quantized: UnsafeMutablePointer<Int8>?) -> MatrixOperand {
+        MatrixOperand(
+            elementType: type, rows: rows, columns: columns, data: data, scales: scales, kernels: kernels,
+            quantizedVector: type == .int8 ? quantized : nil)
+    }
+}
+
+/// A layer's weight tensors, validated against `requiredTensors`.
 private struct LayerWeights {
-    var inputWeights: MatrixOperand?
-    var recurrentWeights: MatrixOperand?
-    var projection: MatrixOperand?
+    var inputWeights: MatrixWeights?
+    var recurrentWeights: MatrixWeights?
+    var projection: MatrixWeights?
     var bias: UnsafePointer<Float>?
     var recurrentBias: UnsafePointer<Float>?
     var peepholes: UnsafePointer<Float>?
+    /// Bytes of quantization buffer the int8 matrices need (0 when none is int8).
+    var quantizedByteCount = 0
 
     init(model: ModelFile, layer: LayerDescription, index: Int) throws(RuntimeError) {
         for (role, shape) in layer.requiredTensors {
@@ -188,10 +265,15 @@ private struct LayerWeights {
             guard tensor.shape == shape else {
                 throw .tensorShapeMismatch(layer: index, tensor: name, expected: shape, found: tensor.shape)
             }
-            guard tensor.type == .float32 else {
+            let allowed: Bool
+            switch tensor.type {
+            case .float32: allowed = true
+            case .float16, .int8: allowed = role.isMatrix
+            }
+            guard allowed else {
                 throw .unsupportedWeightType(layer: index, tensor: name, type: tensor.type)
             }
-            var needed = 4
+            var needed = tensor.type.byteSize
             for dimension in shape {
                 let (product, overflow) = needed.multipliedReportingOverflow(by: dimension)
                 needed = overflow ? .max : product
@@ -201,17 +283,43 @@ private struct LayerWeights {
             }
             let floats = tensor.data.assumingMemoryBound(to: Float.self)
             switch role {
-            case .inputWeights: inputWeights = Self.operand(tensor)
-            case .recurrentWeights: recurrentWeights = Self.operand(tensor)
-            case .projection: projection = Self.operand(tensor)
+            case .inputWeights: inputWeights = try Self.matrix(tensor, layer: index)
+            case .recurrentWeights:
+                recurrentWeights = try Self.matrix(tensor, layer: index)
+                if layer.kind == .gru { recurrentWeights?.segmentRows = layer.hiddenSize }
+            case .projection: projection = try Self.matrix(tensor, layer: index)
             case .bias, .inputBias: bias = floats
             case .recurrentBias: recurrentBias = floats
             case .peepholes: peepholes = floats
             }
+            if role.isMatrix && tensor.type == .int8 {
+                quantizedByteCount = Swift.max(quantizedByteCount, MatrixOperand.quantizedByteCount(columns: shape[1]))
+            }
         }
     }
 
-    private static func operand(_ tensor: TensorView) -> MatrixOperand {
-        MatrixOperand(elementType: .float32, rows: tensor.shape[0], columns: tensor.shape[1], data: tensor.data)
+    /// The matrix of `tensor`; int8 needs its row scales and values in −127...127 (the kernels'
+    /// sign trick and exact sums assume the symmetric range; −128 is refused here, once).
+    private static func matrix(_ tensor: TensorView, layer: Int) throws(RuntimeError) -> MatrixWeights {
+        let rows = tensor.shape[0], columns = tensor.shape[1]
+        let type: MatrixElementType
+        switch tensor.type {
+        case .float32: type = .float32
+        case .float16: type = .float16
+        case .int8:
+            type = .int8
+            guard tensor.scales != nil else { throw .missingScales(layer: layer, tensor: tensor.name) }
+            let values = tensor.data.assumingMemoryBound(to: Int8.self)
+            var i = 0
+            let count = rows &* columns
+            while i < count {
+                if values[i] == .min {
+                    throw .int8ValueOutOfRange(layer: layer, tensor: tensor.name, row: i / columns, column: i % columns)
+                }
+                i &+= 1
+            }
+        }
+        return MatrixWeights(
+            type: type, rows: rows, columns: columns, data: tensor.data, scales: tensor.scales, segmentRows: rows)
     }
 }

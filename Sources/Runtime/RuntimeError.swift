@@ -4,8 +4,13 @@ import Model
 public enum RuntimeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The model has no layers.
     case noLayers
-    /// A weight tensor's element type has no kernel yet (today: fp32 only).
+    /// A tensor's element type is not allowed for its role (vectors are fp32; matrices fp32,
+    /// fp16 or int8).
     case unsupportedWeightType(layer: Int, tensor: String, type: TensorType)
+    /// An int8 matrix has no row scales.
+    case missingScales(layer: Int, tensor: String)
+    /// An int8 matrix holds −128 (Earshot's int8 is symmetric, −127...127).
+    case int8ValueOutOfRange(layer: Int, tensor: String, row: Int, column: Int)
     /// A tensor the layer needs is absent.
     case missingTensor(layer: Int, tensor: String)
     /// A tensor's shape differs from what the layer needs.
@@ -26,7 +31,12 @@ public enum RuntimeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noLayers:
             return "the model has no layers"
         case let .unsupportedWeightType(layer, tensor, type):
-            return "layer \(layer): tensor '\(tensor)' is \(type); this runtime only runs fp32 weights"
+            return "layer \(layer): tensor '\(tensor)' is \(type); vectors must be fp32, matrices fp32, fp16 or int8"
+        case let .missingScales(layer, tensor):
+            return "layer \(layer): int8 tensor '\(tensor)' has no row scales ('\(tensor).scale')"
+        case let .int8ValueOutOfRange(layer, tensor, row, column):
+            return "layer \(layer): int8 tensor '\(tensor)' holds -128 at [\(row), \(column)]; "
+                + "quantized weights must lie in -127...127 (symmetric)"
         case let .missingTensor(layer, tensor):
             return "layer \(layer): tensor '\(tensor)' is missing"
         case let .tensorShapeMismatch(layer, tensor, expected, found):

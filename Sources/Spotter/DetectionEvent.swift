@@ -4,19 +4,30 @@ public struct DetectionEvent: Sendable, Equatable, CustomStringConvertible {
     public var keyword: String
     /// The keyword's index in `DetectorConfiguration.labels` (the network output index).
     public var labelIndex: Int
-    /// The frame that triggered the event, counted from 0 at the start of the stream.
+    /// The onset frame: the first frame, among those the smoothing averaged, whose own score
+    /// reached the threshold (counted from 0 at the start of the stream).
     public var frameIndex: Int
-    /// Seconds since the stream started: `frameIndex × hopSeconds + timeOffsetSeconds`.
+    /// Seconds since the stream started, of the onset frame:
+    /// `frameIndex × hopSeconds + timeOffsetSeconds`.
     public var time: Double
     /// The smoothed score that crossed the threshold, in [0, 1] for probabilities.
     public var score: Float
+    /// The frame whose smoothed score crossed the threshold (≥ `frameIndex`).
+    public var decisionFrameIndex: Int
+    /// Seconds since the stream started, of the decision frame: when the event was known.
+    public var decisionTime: Double
 
-    public init(keyword: String, labelIndex: Int, frameIndex: Int, time: Double, score: Float) {
+    public init(
+        keyword: String, labelIndex: Int, frameIndex: Int, time: Double, score: Float,
+        decisionFrameIndex: Int? = nil, decisionTime: Double? = nil
+    ) {
         self.keyword = keyword
         self.labelIndex = labelIndex
         self.frameIndex = frameIndex
         self.time = time
         self.score = score
+        self.decisionFrameIndex = decisionFrameIndex ?? frameIndex
+        self.decisionTime = decisionTime ?? time
     }
 
     public var description: String { "\(keyword) at \(time) s (score \(score))" }

@@ -2,11 +2,18 @@
 ///
 /// Per frame t with scores p[t, c] for the C labels:
 /// 1. Smoothing: s[t, c] = (1/N) · Σ_{j=0}^{N-1} p[t-j, c], where frames before the stream
-///    started count as 0 (a zero-padded moving average over the last N frames).
-/// 2. Among keyword labels k (labels not in `ignoredLabels`) whose s[t, k] ≥ threshold_k and
-///    that are not in a refractory period, the one with the highest s[t, k] fires an event
-///    at time t · hop + offset.
-/// 3. Refractory: for R seconds after an event at frame t_e — that is, while
+///    started count as 0 (a zero-padded moving average over the last N frames). A NaN score
+///    counts as 0.
+/// 2. Among keyword labels k (labels not in `ignoredLabels`) whose s[t, k] ≥ threshold_k,
+///    that are armed and not in a refractory period, the one with the highest s[t, k] (the
+///    lowest index on a tie) fires an event with score s[t, k]. Its decision frame is t; its
+///    onset frame t₀ is the earliest of the smoothed frames t−N+1 ... t (frames ≥ 0) whose own
+///    score p[t₀, k] ≥ threshold_k (t if rounding leaves none), and the event's time is
+///    t₀ · hop + offset: where in the stream the keyword was first scored above its threshold,
+///    without the delay smoothing adds to the decision (`decisionTime` keeps that).
+/// 3. Re-arming: a keyword that fired is disarmed until its smoothed score falls below its
+///    threshold again, so one long utterance gives one event, however long it lasts.
+/// 4. Refractory: for R seconds after an event at frame t_e — that is, while
 ///    t − t_e < ⌈R / hop⌉ — the same keyword (or every keyword, per `refractoryScope`) stays silent.
 ///
 /// All memory (the N × C ring of recent scores and the running sums) is allocated at `init`;
@@ -29,8 +36,13 @@ public final class Detector {
     private let thresholds: UnsafeMutablePointer<Float>
     /// C frame indices of each keyword's last event (or `Int.min / 2` for none).
     private let lastEvent: UnsafeMutablePointer<Int>
+    /// C flags: 1 while the keyword may fire (see re-arming), 0 after it fired.
+    private let armed: UnsafeMutablePointer<UInt8>
     private var lastAnyEvent: Int = Int.min / 2
     private let labels: [String]
+    private let silencesEveryKeyword: Bool
+    private let hopSeconds: Double
+    private let timeOffsetSeconds: Double
 
     /// - Throws: `SpotterError` for an invalid configuration.
     public init(configuration: DetectorConfiguration) throws(SpotterError) {
@@ -39,6 +51,9 @@ public final class Detector {
         labels = configuration.labels
         labelCount = labels.count
         window = configuration.smoothingFrames
+        silencesEveryKeyword = configuration.refractoryScope == .anyKeyword
+        hopSeconds = configuration.hopSeconds
+        timeOffsetSeconds = configuration.timeOffsetSeconds
         let ratio = configuration.refractorySeconds / configuration.hopSeconds
         // Round up, but forgive floating-point noise such as 1.0 / 0.02 = 50.000000000000007.
         refractoryFrames = Int((ratio - 1e-9).rounded(.up))
@@ -46,6 +61,7 @@ public final class Detector {
         sums = .allocate(capacity: labelCount)
         thresholds = .allocate(capacity: labelCount)
         lastEvent = .allocate(capacity: labelCount)
+        armed = .allocate(capacity: labelCount)
         for c in 0..<labelCount {
             let label = labels[c]
             if configuration.ignoredLabels.contains(label) {
@@ -62,6 +78,7 @@ public final class Detector {
         sums.deallocate()
         thresholds.deallocate()
         lastEvent.deallocate()
+        armed.deallocate()
     }
 
     /// Forgets all history: the next frame is frame 0 at time `timeOffsetSeconds`.
@@ -69,6 +86,7 @@ public final class Detector {
         ring.initialize(repeating: 0, count: window * labelCount)
         sums.initialize(repeating: 0, count: labelCount)
         lastEvent.initialize(repeating: Int.min / 2, count: labelCount)
+        armed.initialize(repeating: 1, count: labelCount)
         lastAnyEvent = Int.min / 2
         frameIndex = 0
     }
@@ -91,26 +109,50 @@ public final class Detector {
         let invWindow = 1 / Double(window)
         var best = -1
         var bestScore: Float = -.infinity
-        let anyBlocked = configuration.refractoryScope == .anyKeyword && t &- lastAnyEvent < refractoryFrames
+        let anyBlocked = silencesEveryKeyword && t &- lastAnyEvent < refractoryFrames
         for c in 0..<labelCount {
-            let value = scores[c]
+            let raw = scores[c]
+            let value: Float = raw.isFinite ? raw : 0
             sums[c] += Double(value) - Double(row[c])
             row[c] = value
             let smoothed = Float(sums[c] * invWindow)
-            if smoothed >= thresholds[c] && smoothed > bestScore && !anyBlocked
+            if smoothed < thresholds[c] {
+                armed[c] = 1
+            } else if armed[c] != 0 && smoothed > bestScore && !anyBlocked
                 && t &- lastEvent[c] >= refractoryFrames {
                 best = c
                 bestScore = smoothed
             }
         }
         frameIndex = t &+ 1
+        if (t &+ 1) % window == 0 {
+            // Once per window, re-add the ring so rounding in the running sums cannot build up.
+            for c in 0..<labelCount {
+                var exact = 0.0
+                for j in 0..<window { exact += Double(ring[j &* labelCount &+ c]) }
+                sums[c] = exact
+            }
+        }
         guard best >= 0 else { return nil }
+        armed[best] = 0
         lastEvent[best] = t
         lastAnyEvent = t
+        let threshold = thresholds[best]
+        var onset = t
+        var u = t &- window &+ 1
+        if u < 0 { u = 0 }
+        while u < t {
+            if ring[(u % window) &* labelCount &+ best] >= threshold {
+                onset = u
+                break
+            }
+            u &+= 1
+        }
         return DetectionEvent(
-            keyword: labels[best], labelIndex: best, frameIndex: t,
-            time: Double(t) * configuration.hopSeconds + configuration.timeOffsetSeconds,
-            score: bestScore)
+            keyword: labels[best], labelIndex: best, frameIndex: onset,
+            time: Double(onset) * hopSeconds + timeOffsetSeconds,
+            score: bestScore, decisionFrameIndex: t,
+            decisionTime: Double(t) * hopSeconds + timeOffsetSeconds)
     }
 
     /// Processes one frame given as an array (convenience for tests and tools).

@@ -51,8 +51,8 @@ public struct WAVAudio: Equatable, Sendable {
 /// Trailing bytes of a partial last frame are ignored. Nothing is allocated before the data
 /// chunk's size has been checked against the bytes actually present.
 ///
-/// Not done here (yet): resampling to a model's rate. A windowed-sinc or polyphase resampler
-/// belongs next to the front end; until then callers check `sampleRate`.
+/// Resampling to a model's rate is the front end's `PolyphaseResampler` (module Frontend), which
+/// the CLI applies to `samples` when `sampleRate` differs.
 public enum WAVFile {
     /// Decodes a whole WAV file held in memory.
     ///

@@ -7,42 +7,57 @@ import SystemFile
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert an ONNX model into an Earshot model file.",
+        abstract: "Convert an ONNX model, or weights with a layer manifest, into an Earshot model file.",
         discussion: """
             Imports LSTM, GRU and RNN layers (forward direction) and the dense, activation, softmax and layout \
             operators that PyTorch's and tf2onnx's exports put around them. Anything the runtime cannot run \
             exactly is refused with an error naming the node and the attribute or operator.
+            With --manifest, INPUT is a weight archive (.npz or .safetensors) from PyTorch, Keras, TensorFlow 1 \
+            or ONNX, and the manifest says which layers it holds and under which keys.
             The output is written atomically: on any error, an existing OUT is left untouched.
             """
     )
 
-    @Argument(help: "The trained model (.onnx).")
+    @Argument(help: "The trained model (.onnx), or a weight archive (.npz, .safetensors) with --manifest.")
     var input: String
+
+    @Option(help: ArgumentHelp(
+        "A layer manifest (JSON) saying how to read the weight archive INPUT: layers, attributes, "
+            + "framework convention (pytorch, keras, tf1, onnx) and archive keys (docs/manifest.md).",
+        valueName: "manifest.json"))
+    var manifest: String?
 
     @Option(name: [.short, .customLong("output")], help: "Where to write the Earshot model file (.earshot).")
     var output: String
 
-    @Option(help: "Weight type to store: fp32.")
-    var weights: String = "fp32"
+    @OptionGroup(title: "Weights")
+    var quantization: QuantizationOptions
 
     @Option(help: "Comma-separated class labels, one per output (stored in the model).")
     var labels: String?
 
-    func validate() throws {
-        guard let type = TensorType(name: weights) else {
-            throw ValidationError("unknown weight type '\(weights)'; use fp32")
-        }
-        guard type == .float32 else {
-            throw ValidationError("--weights \(weights) is not available yet; this build stores fp32 weights")
-        }
-    }
+    @OptionGroup(title: "Front end (stored in the model)")
+    var frontend: FrontendOptions
+
+    @OptionGroup(title: "Execution")
+    var execution: ExecutionOptions
 
     func run() throws {
         let bytes = try SystemFile.readAll(path: input)
-        guard input.lowercased().hasSuffix(".onnx") else {
-            throw CLIError("'\(input)': only ONNX models (.onnx) can be converted so far")
+        var imported: ImportedModel
+        if let manifest {
+            do {
+                imported = try ManifestImporter.importModel(manifest: SystemFile.readAll(path: manifest), weights: bytes)
+            } catch let error as ManifestError {
+                if case .archive(let archiveError) = error { throw CLIError("'\(input)': \(archiveError)") }
+                throw CLIError("'\(manifest)': \(error)")
+            }
+        } else {
+            guard input.lowercased().hasSuffix(".onnx") else {
+                throw CLIError("'\(input)': not an ONNX model (.onnx); a weight archive (.npz, .safetensors) needs --manifest")
+            }
+            imported = try ONNXImporter.importModel(bytes: bytes)
         }
-        var imported = try ONNXImporter.importModel(bytes: bytes)
         if let labels {
             let list = labels.split(separator: ",").map { String($0) }
             guard list.count == imported.description.outputSize else {
@@ -50,10 +65,13 @@ struct ConvertCommand: ParsableCommand {
             }
             imported.description.labels = list
         }
+        if let config = try frontend.config() { imported.description.frontend = config }
+        if let mode = try execution.mode() { imported.description.execution = mode }
+        imported = try quantization.apply(to: imported)
         try ModelWriter.write(imported.description, tensors: imported.tensors, to: output)
         // Read back what we wrote, so a converted file is known to load.
         let model = try ModelFile(path: output)
         let description = model.description
-        print("wrote \(output): \(description.layers.count) layers, \(description.inputSize) -> \(description.outputSize), \(model.fileByteCount) bytes, weights \(weights)")
+        print("wrote \(output): \(description.layers.count) layers, \(description.inputSize) -> \(description.outputSize), \(model.fileByteCount) bytes, weights \(quantization.weights)")
     }
 }

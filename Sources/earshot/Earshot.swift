@@ -12,8 +12,16 @@ struct Earshot: ParsableCommand {
               earshot convert model.onnx -o model.earshot
               earshot inspect model.earshot
               earshot infer --model model.earshot --features x.npy --out y.npy
+              earshot detect clip.wav --model model.earshot
+              earshot eval clips/ --model model.earshot
+              earshot profile --model model.earshot --wav clip.wav --plot latency.svg
+              earshot listen --config firmware-configs/rpi4.json
             """,
         version: "0.1.0",
-        subcommands: [ConvertCommand.self, InferCommand.self, InspectCommand.self]
+        subcommands: [
+            ConvertCommand.self, InferCommand.self, InspectCommand.self,
+            DetectCommand.self, EvalCommand.self, FeaturesCommand.self,
+            ProfileCommand.self, ListenCommand.self,
+        ]
     )
 }

@@ -12,13 +12,15 @@ struct InferCommand: ParsableCommand {
         discussion: """
             Writes float32 [T, C] outputs, one row per step; for a model trained on fixed windows \
             (output mode last_step) only the final step's output, as [1, C]. The state starts at zero.
+            A batch [N, T, F] holds N independent sequences: the state is reset to zero before each, \
+            and the outputs are [N, T, C] (or [N, 1, C] for last_step models).
             """
     )
 
     @Option(help: "The Earshot model file.")
     var model: String
 
-    @Option(help: "Input features: a float32 .npy array of shape [T, F], F = the model's input size.")
+    @Option(help: "Input features: a float32 .npy array of shape [T, F] (one stream) or [N, T, F] (N sequences, each from zero state), F = the model's input size.")
     var features: String
 
     @Option(help: "Where to write the outputs (.npy, float32).")
@@ -29,28 +31,35 @@ struct InferCommand: ParsableCommand {
         let network = try Network(model: modelFile)
         let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
         let inputSize = network.inputSize
-        guard array.shape.count == 2, array.shape[1] == inputSize else {
-            throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(inputSize)]")
+        guard (array.shape.count == 2 || array.shape.count == 3), array.shape.last == inputSize else {
+            throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(inputSize)] or [N, T, \(inputSize)]")
         }
         guard array.elementType == .float32 || array.elementType == .float64 else {
             throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32")
         }
-        let steps = array.shape[0]
+        let batched = array.shape.count == 3
+        let sequences = batched ? array.shape[0] : 1
+        let steps = array.shape[array.shape.count - 2]
         let frames = array.floats()
         let outputSize = network.outputSize
         let lastOnly = modelFile.description.outputMode == .lastStep
-        var outputs = [Float](repeating: 0, count: (lastOnly ? min(steps, 1) : steps) * outputSize)
+        let rows = lastOnly ? min(steps, 1) : steps
+        var outputs = [Float](repeating: 0, count: sequences * rows * outputSize)
         frames.withUnsafeBufferPointer { input in
             outputs.withUnsafeMutableBufferPointer { output in
-                for t in 0..<steps {
-                    let result = network.step(input.baseAddress! + t * inputSize)
-                    let row = lastOnly ? 0 : t
-                    for c in 0..<outputSize { output[row * outputSize + c] = result[c] }
+                for sequence in 0..<sequences {
+                    // Each sequence of a batch starts from zero state (a fresh network is already zero).
+                    if sequence > 0 { network.reset() }
+                    for t in 0..<steps {
+                        let result = network.step(input.baseAddress! + (sequence * steps + t) * inputSize)
+                        let row = sequence * rows + (lastOnly ? 0 : t)
+                        for c in 0..<outputSize { output[row * outputSize + c] = result[c] }
+                    }
                 }
             }
         }
-        let rows = lastOnly ? min(steps, 1) : steps
-        let bytes = NumPyFormat.serialize(NumPyArray(shape: [rows, outputSize], floats: outputs))
+        let shape = batched ? [sequences, rows, outputSize] : [rows, outputSize]
+        let bytes = NumPyFormat.serialize(NumPyArray(shape: shape, floats: outputs))
         try SystemFile.writeAtomically(bytes, to: out)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Frontend
 import Model
 import Runtime
 
@@ -18,7 +19,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let file = try ModelFile(path: model)
         let network = try Network(model: file)
-        let summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount)
+        let summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount, kernels: network.kernels.name)
         print(json ? summary.json.serialized(indent: 2) : summary.text)
     }
 }
@@ -37,8 +38,11 @@ struct ModelSummary {
     var layers: [Layer]
     var fileBytes: Int
     var arenaBytes: Int
+    /// The kernel path the runtime picks on this machine.
+    var kernels: String
 
-    init(file: ModelFile, arenaBytes: Int) {
+    init(file: ModelFile, arenaBytes: Int, kernels: String) {
+        self.kernels = kernels
         self.model = file.description
         self.fileBytes = file.fileByteCount
         self.arenaBytes = arenaBytes
@@ -50,6 +54,7 @@ struct ModelSummary {
                 guard let tensor = file.tensor(layer: index, role: role) else { continue }
                 parameters += tensor.elementCount
                 bytes += tensor.byteCount
+                if tensor.type == .int8 { bytes += tensor.rows * 4 }  // its row scales
                 if role.isMatrix, !types.contains(tensor.type.description) { types.append(tensor.type.description) }
             }
             layers.append(Layer(index: index, description: layer, parameters: parameters, bytes: bytes, weightTypes: types))
@@ -84,14 +89,14 @@ struct ModelSummary {
         var lines: [String] = []
         lines.append("input \(model.inputSize) -> output \(model.outputSize), output mode \(model.outputMode.rawValue)")
         lines.append("")
-        let header = ["#", "layer", "name", "in", "units", "out", "params", "weights", "attributes"]
+        let header = ["#", "layer", "name", "in", "units", "out", "params", "bytes", "weights", "attributes"]
         var rows: [[String]] = [header]
         for layer in layers {
             let d = layer.description
             let attributes = ModelSummary.attributes(of: d).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
             rows.append([
                 String(layer.index), d.kind.rawValue, d.name.isEmpty ? "-" : d.name, String(d.inputSize),
-                String(d.hiddenSize), String(d.outputSize), String(layer.parameters),
+                String(d.hiddenSize), String(d.outputSize), String(layer.parameters), String(layer.bytes),
                 layer.weightTypes.isEmpty ? "-" : layer.weightTypes.joined(separator: ","), attributes,
             ])
         }
@@ -109,7 +114,14 @@ struct ModelSummary {
         lines.append("parameters   \(parameterCount)")
         lines.append("file bytes   \(fileBytes)")
         lines.append("arena bytes  \(arenaBytes)")
+        lines.append("kernels      \(kernels)")
         lines.append("labels       \(model.labels.isEmpty ? "(none)" : model.labels.joined(separator: " "))")
+        lines.append("execution    \(model.execution)")
+        if let frontend = model.frontend {
+            for line in frontend.summaryLines { lines.append("frontend     " + line) }
+        } else {
+            lines.append("frontend     (none: the model takes feature frames)")
+        }
         for key in model.metadata.keys.sorted() {
             lines.append("meta         \(key) = \(ModelSummary.render(model.metadata[key]!))")
         }
@@ -160,8 +172,35 @@ struct ModelSummary {
             ("parameters", .int(parameterCount)),
             ("file_bytes", .int(fileBytes)),
             ("arena_bytes", .int(arenaBytes)),
+            ("kernels", .string(kernels)),
             ("labels", .array(model.labels.map { .string($0) })),
+            ("execution", ModelSummary.json(model.execution)),
+            ("frontend", model.frontend.map(ModelSummary.json) ?? .null),
             ("metadata", .object(model.metadata.keys.sorted().map { ($0, ModelSummary.json(model.metadata[$0]!)) })),
         ])
+    }
+}
+
+extension ModelSummary {
+    static func json(_ execution: ExecutionMode) -> JSONValue {
+        switch execution {
+        case .streaming: return .object([("mode", .string("streaming"))])
+        case let .windowed(frames, hop):
+            return .object([("mode", .string("windowed")), ("window_frames", .int(frames)), ("window_hop", .int(hop))])
+        }
+    }
+
+    static func json(_ frontend: FrontendConfig) -> JSONValue {
+        var members: [(String, JSONValue)] = [("preset", .string(frontend.name))]
+        for field in FrontendField.allCases {
+            switch frontend.value(of: field) {
+            case .integer(let value): members.append((field.rawValue, .int(value)))
+            case .real(let value): members.append((field.rawValue, .double(value)))
+            case .flag(let value): members.append((field.rawValue, .bool(value)))
+            case .name(let value): members.append((field.rawValue, .string(value)))
+            case .reals(let values): members.append((field.rawValue, .array(values.map { .double(Double($0)) })))
+            }
+        }
+        return .object(members)
     }
 }

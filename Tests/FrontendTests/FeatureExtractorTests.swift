@@ -229,3 +229,97 @@ import Testing
         #expect(produced == 10 * (1 + (32000 - 400) / 160))  // one stream of 2 x 16000 samples per round
     }
 }
+
+/// Kaldi's log energy: raw (after DC removal, before pre-emphasis and window) or windowed,
+/// prepended to log-mel features or replacing c0, against Double sums.
+@Suite struct LogEnergyTests {
+    static func energies(_ config: FrontendConfig, _ samples: [Float]) -> [Double] {
+        let window = config.window.coefficients(length: config.windowLength)
+        var result: [Double] = []
+        var start = 0
+        while start + config.windowLength <= samples.count {
+            var x = samples[start..<(start + config.windowLength)].map { Double($0) * Double(config.sampleScale) }
+            let mean = x.reduce(0, +) / Double(x.count)
+            x = x.map { $0 - mean }
+            if !config.rawEnergy {
+                let a = Double(config.preEmphasis)
+                for i in stride(from: x.count - 1, to: 0, by: -1) { x[i] -= a * x[i - 1] }
+                x[0] -= a * x[0]
+                for i in 0..<x.count { x[i] *= window[i] }
+            }
+            result.append(log(max(x.reduce(0) { $0 + $1 * $1 }, Double(Float.ulpOfOne))))
+            start += config.hopLength
+        }
+        return result
+    }
+
+    @Test(arguments: [(LogEnergyPlacement.prepend, true), (.prepend, false), (.replaceFirst, true), (.replaceFirst, false)])
+    func energyFeature(placement: LogEnergyPlacement, raw: Bool) throws {
+        var config = placement == .prepend ? FrontendConfig.kaldiFbank() : FrontendConfig.kaldiMFCC()
+        config.logEnergy = placement
+        config.rawEnergy = raw
+        var plain = config
+        plain.logEnergy = .none
+        let samples = randomSignal(count: 4000, seed: 21).map { $0 * 0.3 }
+        let frames = try FeatureExtractor(config: config).features(of: samples)
+        let without = try FeatureExtractor(config: plain).features(of: samples)
+        let expected = Self.energies(config, samples)
+        #expect(frames.count == expected.count && frames.count == 1 + (4000 - 400) / 160)
+        for (index, frame) in frames.enumerated() {
+            #expect(abs(Double(frame[0]) - expected[index]) < 1e-4 * max(1, abs(expected[index])),
+                    "frame \(index): \(frame[0]) vs \(expected[index])")
+            if placement == .prepend {
+                #expect(frame.count == without[index].count + 1 && Array(frame.dropFirst()) == without[index])
+            } else {
+                #expect(frame.count == without[index].count && Array(frame.dropFirst()) == Array(without[index].dropFirst()))
+            }
+        }
+    }
+
+    @Test func energyFloorAndSilence() throws {
+        var config = FrontendConfig.kaldiFbank(useEnergy: true)
+        let silent = try FeatureExtractor(config: config).features(of: [Float](repeating: 0, count: 800))
+        #expect(silent.allSatisfy { $0.allSatisfy { $0 == log(Float.ulpOfOne) } })
+        config.energyFloor = 2
+        let floored = try FeatureExtractor(config: config).features(of: [Float](repeating: 0, count: 800))
+        #expect(floored.allSatisfy { abs($0[0] - log(2)) < 1e-6 })
+    }
+
+    @Test func replacingNeedsADCT() {
+        var config = FrontendConfig.kaldiFbank()
+        config.logEnergy = .replaceFirst
+        #expect(throws: FrontendError.energyReplacesNothing) { try config.validate() }
+    }
+}
+
+/// Zero allocations per hop for every preset (the every-stage test above covers normalization).
+@Suite struct PresetAllocationTests {
+    @Test(arguments: FrontendPreset.allCases)
+    func hopsAllocateNothing(preset: FrontendPreset) throws {
+        #expect(allocation_counter_is_active() == 1)
+        var config = try preset.config([.hopLength: .integer(160)])
+        if preset == .kaldiFbank { config.logEnergy = .prepend }
+        let extractor = try FeatureExtractor(config: config)
+        let samples = randomSignal(count: 16000, seed: 17)
+        var output = [Float](repeating: 0, count: extractor.featureCount)
+        var frames = 0
+        samples.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                _ = extractor.process(UnsafeBufferPointer(start: input.baseAddress!, count: input.count), into: out)
+                extractor.reset()  // warm-up above: one-time runtime work is not counted
+                allocation_counter_begin()
+                var offset = 0
+                while offset < input.count {
+                    let step = extractor.process(
+                        UnsafeBufferPointer(start: input.baseAddress! + offset, count: min(160, input.count - offset)),
+                        into: out)
+                    offset += step.consumed
+                    if step.produced { frames += 1 }
+                }
+                let count = allocation_counter_end()
+                #expect(count == 0, "\(preset.rawValue): \(count) allocations in \(frames) hops")
+            }
+        }
+        #expect(frames == 1 + (16000 - config.windowLength) / 160)
+    }
+}

@@ -10,7 +10,7 @@ import Testing
         #expect(config.melBandCount == 40 && config.lowFrequency == 20 && config.highFrequency == 4000)
         #expect(config.logCompression == .natural && config.logFloor == 1e-12)
         #expect(config.dct == .tensorFlow && config.coefficientCount == 10 && config.featureCount == 10)
-        #expect(config.int16Scale == 1.0 / 32768)
+        #expect(config.sampleScale == 1 && config.name == "tf-mfcc")
         try config.validate()
         #expect(FrontendConfig.nextPowerOfTwo(640) == 1024 && FrontendConfig.nextPowerOfTwo(512) == 512)
     }

@@ -40,7 +40,11 @@ import Testing
     }
 
     @Test func rawValuesAreStableNames() {
-        #expect(WindowFunction(rawValue: "hannPeriodic") == .hannPeriodic)
-        #expect(WindowFunction.povey.rawValue == "povey")
+        // The names stored in model files (earshot.frontend.window): changing one breaks old files.
+        #expect(WindowFunction.allCases.map(\.rawValue)
+                == ["rectangular", "hann_periodic", "hann_symmetric", "hamming_periodic", "hamming_symmetric", "povey"])
+        #expect(FilterbankStyle.allCases.map(\.rawValue) == ["tensorflow", "mel_triangles", "hertz_triangles"])
+        #expect(DCTScaling.allCases.map(\.rawValue) == ["none", "tensorflow", "orthonormal"])
+        #expect(LogEnergyPlacement.allCases.map(\.rawValue) == ["none", "prepend", "replace_first"])
     }
 }

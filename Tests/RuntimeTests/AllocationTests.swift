@@ -1,5 +1,6 @@
 import AllocationCounter
 import Glibc
+import Kernels
 import Model
 import Runtime
 import Testing
@@ -58,21 +59,23 @@ struct AllocationTests {
         #expect(count == 0)
     }
 
-    @Test("10,000 steps of LSTM 40→128 + dense 12 + softmax allocate nothing")
-    func lstmModel() throws {
+    @Test("10,000 steps of LSTM 40→128 + dense 12 + softmax allocate nothing, for every weight type",
+          arguments: [TensorType.float32, .float16, .int8])
+    func lstmModel(weightType: TensorType) throws {
         let model = try TestModel(
             inputSize: 40,
             layers: [
                 LayerDescription(kind: .lstm, inputSize: 40, hiddenSize: 128),
                 LayerDescription(kind: .dense, inputSize: 128, hiddenSize: 12),
                 LayerDescription(kind: .softmax, inputSize: 12, hiddenSize: 12),
-            ], seed: 40)
+            ], seed: 40, weightTypes: [weightType, weightType, .float32])
         let network = try Network(model: model.file)
         #expect(allocations(stepping: network, steps: 10_000) == 0)
     }
 
-    @Test("10,000 steps of stacked GRU/RNN/LSTM(projection, peepholes, clips) allocate nothing")
-    func stackedModel() throws {
+    @Test("10,000 steps of stacked GRU/RNN/LSTM(projection, peepholes, clips) allocate nothing, for every weight type",
+          arguments: [TensorType.float32, .float16, .int8])
+    func stackedModel(weightType: TensorType) throws {
         let model = try TestModel(
             inputSize: 13,
             layers: [
@@ -86,9 +89,24 @@ struct AllocationTests {
                 LayerDescription(kind: .dense, inputSize: 9, hiddenSize: 7, activation: .sigmoid),
                 LayerDescription(kind: .dense, inputSize: 7, hiddenSize: 5, activation: .tanh),
                 LayerDescription(kind: .softmax, inputSize: 5, hiddenSize: 5),
-            ], seed: 41)
+            ], seed: 41, weightTypes: [TensorType](repeating: weightType, count: 8))
         let network = try Network(model: model.file)
         #expect(allocations(stepping: network, steps: 10_000) == 0)
+    }
+
+    @Test("10,000 steps of an LSTM allocate nothing on every kernel path of this machine")
+    func everyPath() throws {
+        let model = try TestModel(
+            inputSize: 13,
+            layers: [
+                LayerDescription(kind: .lstm, inputSize: 13, hiddenSize: 37, projectionSize: 9, hasPeepholes: true),
+                LayerDescription(kind: .gru, inputSize: 9, hiddenSize: 20, resetAfter: true),
+                LayerDescription(kind: .dense, inputSize: 20, hiddenSize: 5, activation: .sigmoid),
+            ], seed: 43, weightTypes: [.int8, .float16, .float32])
+        for kernels in KernelSet.available {
+            let network = try Network(model: model.file, kernels: kernels)
+            #expect(allocations(stepping: network, steps: 10_000) == 0, "\(kernels.name)")
+        }
     }
 
     @Test("reset and stepLayer allocate nothing")
@@ -96,7 +114,7 @@ struct AllocationTests {
         let model = try TestModel(
             inputSize: 8,
             layers: [LayerDescription(kind: .lstm, inputSize: 8, hiddenSize: 16), LayerDescription(kind: .dense, inputSize: 16, hiddenSize: 4)],
-            seed: 42)
+            seed: 42, weightTypes: [.int8, .float16])
         let network = try Network(model: model.file)
         let frame = [Float](repeating: 0.25, count: 8)
         let count = frame.withUnsafeBufferPointer { buffer in

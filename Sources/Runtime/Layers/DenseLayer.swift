@@ -6,10 +6,7 @@ extension LayerPlan {
         let y = output
         let b = bias.unsafelyUnwrapped
         inputWeights.unsafelyUnwrapped.multiply(vector: x, into: y, accumulate: false)
-        var j = 0
-        while j < outputSize {
-            y[j] = activate(y[j] + b[j], activation)
-            j &+= 1
-        }
+        Vector.add(b, into: y, count: outputSize)
+        activateInPlace(y, count: outputSize)
     }
 }

@@ -9,8 +9,9 @@ extension LayerPlan {
     ///     reset-after:  n = tanh(clip(Wh x + Wbh + r ⊙ (Rh h + Rbh)))
     ///     h' = (1 − z) ⊙ n + z ⊙ h
     ///
-    /// Scratch: work[0..<3H] gate sums, work[3H..<4H] r ⊙ h (before) or Rh·h (after).
-    /// Allocates: never.
+    /// Pre-activations are finished in place, then σ and tanh run over whole gate blocks (the
+    /// vector kernels). Scratch: work[0..<3H] gate sums, work[3H..<4H] r ⊙ h (before) or Rh·h
+    /// (after). Allocates: never.
     func runGRU(_ x: UnsafePointer<Float>) {
         let h = hiddenSize
         let gates = work
@@ -26,9 +27,10 @@ extension LayerPlan {
         var j = 0
         let zr = 2 &* h
         while j < zr {
-            gates[j] = ElementaryMath.sigmoid(clip(gates[j] + inputBias[j] + hiddenBias[j], gateClip))
+            gates[j] = clip(gates[j] + inputBias[j] + hiddenBias[j], gateClip)
             j &+= 1
         }
+        kernels.sigmoidInPlace(gates, count: zr)
         let z = gates, reset = gates + h, candidate = gates + 2 &* h
         let candidateInputBias = inputBias + 2 &* h, candidateHiddenBias = hiddenBias + 2 &* h
         if resetAfter {
@@ -36,8 +38,7 @@ extension LayerPlan {
             j = 0
             while j < h {
                 let pre = candidate[j] + candidateInputBias[j] + reset[j] * (extra[j] + candidateHiddenBias[j])
-                let n = ElementaryMath.tanh(clip(pre, gateClip))
-                state[j] = (1 - z[j]) * n + z[j] * state[j]
+                candidate[j] = clip(pre, gateClip)
                 j &+= 1
             }
         } else {
@@ -49,11 +50,15 @@ extension LayerPlan {
             r.multiply(firstRow: 2 &* h, rowCount: h, vector: extra, into: candidate, accumulate: true)
             j = 0
             while j < h {
-                let pre = candidate[j] + candidateInputBias[j] + candidateHiddenBias[j]
-                let n = ElementaryMath.tanh(clip(pre, gateClip))
-                state[j] = (1 - z[j]) * n + z[j] * state[j]
+                candidate[j] = clip(candidate[j] + candidateInputBias[j] + candidateHiddenBias[j], gateClip)
                 j &+= 1
             }
+        }
+        kernels.tanhInPlace(candidate, count: h)
+        j = 0
+        while j < h {
+            state[j] = (1 - z[j]) * candidate[j] + z[j] * state[j]
+            j &+= 1
         }
     }
 }

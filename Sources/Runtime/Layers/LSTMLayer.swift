@@ -13,7 +13,9 @@ extension LayerPlan {
     ///     m   = o ⊙ tanh(c')
     ///     h'  = clamp(projection · m or m, ±projectionClip)
     ///
-    /// Peepholes P present only when `peepholes != nil`. Allocates: never.
+    /// Pre-activations are finished in place, then σ and tanh run over whole gate blocks (the
+    /// vector kernels): i and f together, g, then o and tanh(c') (which waits for c'; it reuses
+    /// g's slot). Peepholes P present only when `peepholes != nil`. Allocates: never.
     func runLSTM(_ x: UnsafePointer<Float>) {
         let h = hiddenSize
         let gates = work
@@ -23,37 +25,74 @@ extension LayerPlan {
         inputWeights.unsafelyUnwrapped.multiply(vector: x, into: gates, accumulate: false)
         recurrentWeights.unsafelyUnwrapped.multiply(vector: state, into: gates, accumulate: true)
 
-        // Without projection m is h' itself: R·h is done, so h can be overwritten in the loop.
-        let m = projection == nil ? state : gates + 4 &* h
         let gatesI = gates, gatesF = gates + h, gatesC = gates + 2 &* h, gatesO = gates + 3 &* h
         let biasI = b, biasF = b + h, biasC = b + 2 &* h, biasO = b + 3 &* h
+        // Branch-free loops (the clip is a separate pass, only when set) so they vectorize.
         var j = 0
         if let p = peepholes {
-            let peepI = p, peepF = p + h, peepO = p + 2 &* h
+            let peepI = p, peepF = p + h
             while j < h {
                 let previous = c[j]
-                let i = ElementaryMath.sigmoid(clip(gatesI[j] + biasI[j] + peepI[j] * previous, gateClip))
-                let f = ElementaryMath.sigmoid(
-                    clip(gatesF[j] + biasF[j] + forgetBias + peepF[j] * previous, gateClip))
-                let g = ElementaryMath.tanh(clip(gatesC[j] + biasC[j], gateClip))
-                let next = clip(f * previous + i * g, cellClip)
-                c[j] = next
-                let o = ElementaryMath.sigmoid(clip(gatesO[j] + biasO[j] + peepO[j] * next, gateClip))
-                m[j] = o * ElementaryMath.tanh(next)
+                gatesI[j] = gatesI[j] + biasI[j] + peepI[j] * previous
+                gatesF[j] = gatesF[j] + biasF[j] + forgetBias + peepF[j] * previous
+                gatesC[j] = gatesC[j] + biasC[j]
                 j &+= 1
             }
         } else {
             while j < h {
-                let previous = c[j]
-                let i = ElementaryMath.sigmoid(clip(gatesI[j] + biasI[j], gateClip))
-                let f = ElementaryMath.sigmoid(clip(gatesF[j] + biasF[j] + forgetBias, gateClip))
-                let g = ElementaryMath.tanh(clip(gatesC[j] + biasC[j], gateClip))
-                let next = clip(f * previous + i * g, cellClip)
-                c[j] = next
-                let o = ElementaryMath.sigmoid(clip(gatesO[j] + biasO[j], gateClip))
-                m[j] = o * ElementaryMath.tanh(next)
+                gatesI[j] = gatesI[j] + biasI[j]
+                gatesF[j] = gatesF[j] + biasF[j] + forgetBias
+                gatesC[j] = gatesC[j] + biasC[j]
                 j &+= 1
             }
+        }
+        if gateClip > 0 { Vector.clampInPlace(gates, limit: gateClip, count: 3 &* h) }
+        kernels.sigmoidInPlace(gatesI, count: 2 &* h)  // i and f are adjacent
+        kernels.tanhInPlace(gatesC, count: h)
+
+        // c', and o's pre-activation (its peephole reads c'); c' also goes to g's slot for tanh.
+        j = 0
+        if let p = peepholes {
+            let peepO = p + 2 &* h
+            while j < h {
+                let next = clip(gatesF[j] * c[j] + gatesI[j] * gatesC[j], cellClip)
+                c[j] = next
+                gatesC[j] = next
+                gatesO[j] = clip(gatesO[j] + biasO[j] + peepO[j] * next, gateClip)
+                j &+= 1
+            }
+        } else if cellClip > 0 {
+            while j < h {
+                let next = clip(gatesF[j] * c[j] + gatesI[j] * gatesC[j], cellClip)
+                c[j] = next
+                gatesC[j] = next
+                j &+= 1
+            }
+        } else {
+            while j < h {
+                let next = gatesF[j] * c[j] + gatesI[j] * gatesC[j]
+                c[j] = next
+                gatesC[j] = next
+                j &+= 1
+            }
+        }
+        if peepholes == nil {
+            j = 0
+            while j < h {
+                gatesO[j] = gatesO[j] + biasO[j]
+                j &+= 1
+            }
+            if gateClip > 0 { Vector.clampInPlace(gatesO, limit: gateClip, count: h) }
+        }
+        kernels.sigmoidInPlace(gatesO, count: h)
+        kernels.tanhInPlace(gatesC, count: h)
+
+        // Without projection m is h' itself: R·h is done, so h can be overwritten.
+        let m = projection == nil ? state : gates + 4 &* h
+        j = 0
+        while j < h {
+            m[j] = gatesO[j] * gatesC[j]
+            j &+= 1
         }
         if let projection {
             projection.multiply(vector: m, into: state, accumulate: false)

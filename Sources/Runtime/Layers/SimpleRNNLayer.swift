@@ -12,8 +12,9 @@ extension LayerPlan {
         recurrentWeights.unsafelyUnwrapped.multiply(vector: state, into: sums, accumulate: true)
         var j = 0
         while j < h {
-            state[j] = activate(clip(sums[j] + b[j], gateClip), activation)
+            state[j] = clip(sums[j] + b[j], gateClip)
             j &+= 1
         }
+        activateInPlace(state, count: h)
     }
 }

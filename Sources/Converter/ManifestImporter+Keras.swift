@@ -1,0 +1,115 @@
+import Model
+import WeightArchive
+
+// Keras layer weights (Keras 2 and 3; x @ kernel, so matrices are [in, out] and are transposed):
+//   LSTM       kernel [I, 4H], recurrent_kernel [H, 4H], bias [4H]; gates i,f,c,o (= internal)
+//   GRU        kernel [I, 3H], recurrent_kernel [H, 3H]; gates z,r,h (= internal);
+//              reset_after=True: bias [2, 3H] = [input bias; recurrent bias]
+//              reset_after=False: bias [3H] (input side; no recurrent bias)
+//   SimpleRNN  kernel [I, H], recurrent_kernel [H, H], bias [H]; activation tanh|relu
+//   Dense      kernel [in, out], bias [out]
+enum KerasLayout {
+    static let recurrentAttributes = [
+        "units", "activation", "use_bias", "return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+        "dropout", "recurrent_dropout",
+    ]
+    static let slots = [
+        WeightSlot(name: "kernel", defaultKey: "kernel"), WeightSlot(name: "recurrent_kernel", defaultKey: "recurrent_kernel"),
+        WeightSlot(name: "bias", defaultKey: "bias"),
+    ]
+
+    static func convert(_ layer: ManifestLayer, inputSize: Int, archive: WeightArchive) throws(ManifestError) -> [ConvertedLayer] {
+        switch layer.kind {
+        case .dense: return try dense(layer, inputSize: inputSize, archive: archive)
+        case .lstm, .gru, .rnn: return try recurrent(layer, inputSize: inputSize, archive: archive)
+        case .softmax: throw .unknownKind(path: "\(layer.path).kind", value: "softmax", convention: "keras")
+        }
+    }
+
+    static func dense(_ layer: ManifestLayer, inputSize: Int, archive: WeightArchive) throws(ManifestError) -> [ConvertedLayer] {
+        let reader = try ManifestLayerReader(
+            layer: layer, archive: archive, attributes: ["units", "activation", "use_bias"],
+            slots: [WeightSlot(name: "kernel", defaultKey: "kernel"), WeightSlot(name: "bias", defaultKey: "bias")])
+        let kernel = try reader.require("kernel")
+        guard kernel.shape.count == 2, kernel.shape[0] == inputSize, kernel.shape[1] > 0 else {
+            throw .shapeMismatch(path: kernel.path, key: kernel.key, expected: "[\(inputSize), units]", found: kernel.shape)
+        }
+        let outputs = kernel.shape[1]
+        try reader.checkSize("units", outputs, from: kernel.key)
+        let bias = try biasVector(reader, shape: [outputs])
+        return ManifestImporter.dense(
+            reader, inputSize: inputSize, weights: WeightLayout.transpose(kernel.values, rows: inputSize, columns: outputs),
+            outputs: outputs, bias: bias?.values, activation: try ManifestImporter.denseActivation(reader))
+    }
+
+    /// The bias unless `use_bias` is false (then nil, and the slot must be absent).
+    static func biasVector(_ reader: ManifestLayerReader, shape: [Int], or alternative: [Int]? = nil) throws(ManifestError) -> SlotTensor? {
+        if try reader.bool("use_bias") == false {
+            if reader.has("bias") { throw .inconsistent(path: reader.attributePath("use_bias"), reason: "is false, but 'bias' weights are given") }
+            return nil
+        }
+        let tensor = try reader.require("bias")
+        try tensor.expect(shape, or: alternative.map { [$0] } ?? [], described: alternative.map { "\(shape) or \($0)" })
+        return tensor
+    }
+
+    static func recurrent(_ layer: ManifestLayer, inputSize: Int, archive: WeightArchive) throws(ManifestError) -> [ConvertedLayer] {
+        let kind = layer.kind
+        var attributes = recurrentAttributes
+        if kind != .rnn { attributes += ["recurrent_activation", "unit_forget_bias"] }
+        if kind == .gru { attributes.append("reset_after") }
+        let reader = try ManifestLayerReader(layer: layer, archive: archive, attributes: attributes, slots: slots)
+        if try reader.bool("go_backwards") == true {
+            throw .unsupported(path: reader.attributePath("go_backwards"), reason: "layers that run backwards in time are not supported; Earshot streams forward")
+        }
+        var activation = Activation.tanh
+        if kind == .rnn {
+            if try reader.choice("activation", ["tanh", "relu"]) == "relu" { activation = .relu }
+        } else {
+            try reader.requireActivation("activation", "tanh")
+            if try reader.choice("recurrent_activation", ["sigmoid"], unsupported: [
+                "hard_sigmoid": "Keras' hard_sigmoid gate activation is not supported; Earshot's gates use the logistic sigmoid (retrain with recurrent_activation='sigmoid')",
+            ]) == nil {
+                // Absent: Keras' default since 2.3 is sigmoid.
+            }
+        }
+        let gates = kind == .lstm ? 4 : kind == .gru ? 3 : 1
+        let kernel = try reader.require("kernel")
+        guard kernel.shape.count == 2, kernel.shape[0] == inputSize else {
+            throw .shapeMismatch(path: kernel.path, key: kernel.key, expected: "[\(inputSize), \(gates)·units]", found: kernel.shape)
+        }
+        let hidden = try ManifestImporter.blocks(kernel, dimension: 1, gates: gates, expected: "[\(inputSize), \(gates)·units]")
+        try reader.checkSize("units", hidden, from: kernel.key)
+        let recurrentKernel = try reader.require("recurrent_kernel")
+        try recurrentKernel.expect([hidden, gates * hidden])
+
+        var description = LayerDescription(kind: kind, name: layer.name, inputSize: inputSize, hiddenSize: hidden, activation: kind == .rnn ? activation : .linear)
+        var weights: [TensorRole: [Float]] = [
+            .inputWeights: WeightLayout.transpose(kernel.values, rows: inputSize, columns: gates * hidden),
+            .recurrentWeights: WeightLayout.transpose(recurrentKernel.values, rows: hidden, columns: gates * hidden),
+        ]
+        let zeros = [Float](repeating: 0, count: gates * hidden)
+        if kind == .gru {
+            let declared = try reader.bool("reset_after")
+            // Keras' default is reset_after=True; a present bias tells which form was trained.
+            let bias = try biasVector(reader, shape: [2, gates * hidden], or: [gates * hidden])
+            let resetAfter: Bool
+            if let bias {
+                resetAfter = bias.shape.count == 2
+                if let declared, declared != resetAfter {
+                    throw .inconsistent(
+                        path: reader.attributePath("reset_after"),
+                        reason: "is \(declared), but '\(bias.key)' has shape \(bias.shape) (reset_after=True has a [2, 3·units] bias, False a [3·units] one)")
+                }
+            } else {
+                resetAfter = declared ?? true
+            }
+            description.resetAfter = resetAfter
+            weights[.inputBias] = bias.map { Array($0.values[0..<(gates * hidden)]) } ?? zeros
+            weights[.recurrentBias] = bias.flatMap { $0.shape.count == 2 ? Array($0.values[(gates * hidden)...]) : nil } ?? zeros
+        } else {
+            weights[.bias] = try biasVector(reader, shape: [gates * hidden])?.values ?? zeros
+        }
+        return [ConvertedLayer(description: description, weights: weights)]
+    }
+}

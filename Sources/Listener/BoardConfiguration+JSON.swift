@@ -1,0 +1,313 @@
+import Audio
+import Spotter
+import SystemFile
+
+// MARK: - Errors
+
+/// A board configuration file that cannot be used, naming the file, the key and the problem.
+public struct BoardConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Problem: Equatable, Sendable {
+        /// The file cannot be read.
+        case unreadable(String)
+        /// The file is not valid JSON.
+        case syntax(JSONSyntaxError)
+        /// The key is not part of the schema; `known` lists the keys allowed there.
+        case unknownKey(known: [String])
+        /// The value has the wrong JSON type.
+        case wrongType(expected: String, found: String)
+        /// The value is outside its range (both as written).
+        case outOfRange(value: String, range: String)
+        /// Any other invalid value.
+        case invalid(String)
+    }
+
+    /// The configuration file's path.
+    public var file: String
+    /// The dotted key path (`audio.rate`, `detector.thresholds.yes`); empty for the document.
+    public var key: String
+    /// The line the key is on, when known.
+    public var line: Int?
+    public var problem: Problem
+
+    public init(file: String, key: String, line: Int?, problem: Problem) {
+        self.file = file
+        self.key = key
+        self.line = line
+        self.problem = problem
+    }
+
+    public var description: String {
+        let place = key.isEmpty ? file : "\(file): '\(key)'" + (line.map { " (line \($0))" } ?? "")
+        switch problem {
+        case let .unreadable(reason): return "\(file): cannot read the board configuration: \(reason)"
+        case let .syntax(error): return "\(file): not valid JSON: \(error)"
+        case let .unknownKey(known):
+            return "\(place): unknown key; the keys allowed here are \(known.joined(separator: ", "))"
+        case let .wrongType(expected, found): return "\(place): expected \(expected), found \(found)"
+        case let .outOfRange(value, range): return "\(place): \(value) is out of range (\(range))"
+        case let .invalid(reason): return "\(place): \(reason)"
+        }
+    }
+}
+
+// MARK: - Loading
+
+extension BoardConfiguration {
+    /// The keys of each object, in the order the README documents them.
+    static let topKeys = ["board", "notes", "audio", "model", "detector", "system", "duration_seconds"]
+    static let audioKeys = ["device", "alsa_config", "format", "rate", "channels", "period_frames", "buffer_frames", "device_resampling"]
+    static let modelKeys = ["path", "window_hop_frames"]
+    static let detectorKeys = ["smoothing_seconds", "threshold", "thresholds", "refractory_seconds", "refractory_scope", "ignore"]
+    static let systemKeys = ["cpu_affinity", "realtime_priority", "lock_memory"]
+
+    /// Reads and validates a board configuration file. Relative paths inside it (`alsa_config`,
+    /// `model.path`) are taken relative to the file's directory.
+    ///
+    /// - Throws: `BoardConfigurationError` naming the file and the first bad key.
+    public static func load(path: String) throws(BoardConfigurationError) -> BoardConfiguration {
+        // Mapped, not read, so an oversized file is refused before anything is allocated for it.
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw BoardConfigurationError(file: path, key: "", line: nil, problem: .unreadable("\(error)"))
+        }
+        guard file.bytes.count <= maximumFileBytes else { throw tooLarge(path, file.bytes.count) }
+        return try parse(Array(file.bytes), source: path, directory: directoryOf(path))
+    }
+
+    /// Parses and validates configuration JSON.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's contents (at most 1 MiB).
+    ///   - source: the name used in errors and kept in `source`.
+    ///   - directory: what relative paths are resolved against.
+    /// - Throws: `BoardConfigurationError` naming `source` and the first bad key.
+    public static func parse(_ bytes: [UInt8], source: String, directory: String = ".") throws(BoardConfigurationError) -> BoardConfiguration {
+        guard bytes.count <= maximumFileBytes else { throw tooLarge(source, bytes.count) }
+        let document: JSONNode
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw BoardConfigurationError(file: source, key: "", line: error.line, problem: .syntax(error))
+        }
+        var config = BoardConfiguration()
+        config.source = source
+        let top = try ObjectReader(document, path: "", line: nil, file: source, known: topKeys)
+        if let board = try top.string("board") { config.board = board }
+        config.notes = try top.string("notes", nullable: true)
+        if let duration = try top.double("duration_seconds", range: 0.001...1e7, nullable: true) { config.durationSeconds = duration }
+
+        if let audio = try top.object("audio", known: audioKeys) {
+            if let device = try audio.string("device") {
+                guard !device.isEmpty, device.utf8.count <= 1024 else {
+                    throw audio.failure("device", .invalid("the ALSA device name must be 1 to 1024 bytes"))
+                }
+                config.audio.device = device
+            }
+            if let file = try audio.string("alsa_config", nullable: true) {
+                guard !file.isEmpty else { throw audio.failure("alsa_config", .invalid("the path is empty")) }
+                config.audio.alsaConfiguration = resolve(file, against: directory)
+            }
+            if let name = try audio.string("format") {
+                guard let format = SampleFormat(name: name) else {
+                    throw audio.failure("format", .invalid(
+                        "'\(name)' is not a sample format; use one of \(SampleFormat.allCases.map(\.name).joined(separator: ", "))"))
+                }
+                config.audio.format = format
+            }
+            if let rate = try audio.integer("rate", range: 8_000...384_000) { config.audio.rate = rate }
+            if let channels = try audio.integer("channels", range: 1...32) { config.audio.channels = channels }
+            if let period = try audio.integer("period_frames", range: 16...65_536) {
+                config.audio.periodFrames = period
+                config.audio.bufferFrames = max(config.audio.bufferFrames, 2 * period)
+            }
+            if let buffer = try audio.integer("buffer_frames", range: 32...1_048_576) {
+                guard buffer >= 2 * config.audio.periodFrames else {
+                    throw audio.failure("buffer_frames", .outOfRange(
+                        value: "\(buffer)", range: "at least two periods: \(2 * config.audio.periodFrames) or more"))
+                }
+                config.audio.bufferFrames = buffer
+            }
+            if let resampling = try audio.bool("device_resampling") { config.audio.deviceResampling = resampling }
+        }
+
+        if let model = try top.object("model", known: modelKeys) {
+            if let path = try model.string("path", nullable: true) {
+                guard !path.isEmpty else { throw model.failure("path", .invalid("the path is empty")) }
+                config.model.path = resolve(path, against: directory)
+            }
+            config.model.windowHopFrames = try model.integer("window_hop_frames", range: 1...10_000, nullable: true)
+        }
+
+        if let detector = try top.object("detector", known: detectorKeys) {
+            if let seconds = try detector.double("smoothing_seconds", range: 0...10) { config.detector.smoothingSeconds = seconds }
+            if let threshold = try detector.double("threshold", range: 0...1) { config.detector.threshold = Float(threshold) }
+            if let thresholds = try detector.object("thresholds", known: nil) {
+                var table: [String: Float] = [:]
+                for member in thresholds.members {
+                    table[member.key] = Float(try thresholds.double(member.key, range: 0...1)!)
+                }
+                config.detector.thresholds = table
+            }
+            if let seconds = try detector.double("refractory_seconds", range: 0...3_600) { config.detector.refractorySeconds = seconds }
+            if let scope = try detector.string("refractory_scope") {
+                switch scope {
+                case "any_keyword": config.detector.refractoryScope = .anyKeyword
+                case "same_keyword": config.detector.refractoryScope = .sameKeyword
+                default:
+                    throw detector.failure("refractory_scope", .invalid("'\(scope)' is not 'any_keyword' or 'same_keyword'"))
+                }
+            }
+            if let ignored = try detector.stringArray("ignore") { config.detector.ignoredLabels = ignored }
+            for keyword in config.detector.thresholds.keys.sorted() where config.detector.ignoredLabels.contains(keyword) {
+                throw detector.failure("thresholds", .invalid("'\(keyword)' has a threshold but is also in 'ignore'"))
+            }
+        }
+
+        if let system = try top.object("system", known: systemKeys) {
+            if let list = try system.integerArray("cpu_affinity", range: 0...1_023, nullable: true) {
+                guard !list.isEmpty else { throw system.failure("cpu_affinity", .invalid("the CPU list is empty (use null for no restriction)")) }
+                config.system.cpuAffinity = list
+            }
+            if let priority = try system.integer("realtime_priority", range: 0...99, nullable: true) {
+                config.system.realtimePriority = priority == 0 ? nil : priority
+            }
+            if let lock = try system.bool("lock_memory") { config.system.lockMemory = lock }
+        }
+        return config
+    }
+
+    /// The largest board configuration accepted: 1 MiB.
+    public static let maximumFileBytes = 1 << 20
+
+    static func tooLarge(_ file: String, _ count: Int) -> BoardConfigurationError {
+        BoardConfigurationError(file: file, key: "", line: nil,
+                                problem: .invalid("the file is \(count) bytes; a board configuration is at most 1 MiB"))
+    }
+
+    static func directoryOf(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func resolve(_ path: String, against directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return directory == "." ? path : directory + "/" + path
+    }
+}
+
+// MARK: - Reading one object
+
+/// Reads the members of one JSON object against a list of known keys.
+private struct ObjectReader {
+    let members: [(key: String, value: JSONNode, line: Int)]
+    let path: String
+    let file: String
+
+    /// - Parameter known: the allowed keys, or nil to allow any (maps such as `thresholds`).
+    init(_ value: JSONNode, path: String, line: Int?, file: String, known: [String]?) throws(BoardConfigurationError) {
+        self.path = path
+        self.file = file
+        guard case let .object(members) = value else {
+            throw BoardConfigurationError(file: file, key: path, line: line,
+                                          problem: .wrongType(expected: "an object", found: value.typeName))
+        }
+        self.members = members
+        if let known {
+            for member in members where !known.contains(member.key) {
+                throw BoardConfigurationError(file: file, key: qualified(member.key), line: member.line,
+                                              problem: .unknownKey(known: known))
+            }
+        }
+    }
+
+    func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func failure(_ key: String, _ problem: BoardConfigurationError.Problem) -> BoardConfigurationError {
+        BoardConfigurationError(file: file, key: qualified(key), line: members.first { $0.key == key }?.line, problem: problem)
+    }
+
+    /// The member's value; nil when absent, or when null and `nullable`.
+    private func value(_ key: String, expected: String, nullable: Bool) throws(BoardConfigurationError) -> JSONNode? {
+        guard let member = members.first(where: { $0.key == key }) else { return nil }
+        if case .null = member.value {
+            if nullable { return nil }
+            throw failure(key, .wrongType(expected: expected, found: "null"))
+        }
+        return member.value
+    }
+
+    func string(_ key: String, nullable: Bool = false) throws(BoardConfigurationError) -> String? {
+        guard let value = try value(key, expected: "a string", nullable: nullable) else { return nil }
+        guard case let .string(text) = value else { throw failure(key, .wrongType(expected: "a string", found: value.typeName)) }
+        return text
+    }
+
+    func bool(_ key: String) throws(BoardConfigurationError) -> Bool? {
+        guard let value = try value(key, expected: "true or false", nullable: false) else { return nil }
+        guard case let .bool(flag) = value else { throw failure(key, .wrongType(expected: "true or false", found: value.typeName)) }
+        return flag
+    }
+
+    func integer(_ key: String, range: ClosedRange<Int>, nullable: Bool = false) throws(BoardConfigurationError) -> Int? {
+        guard let value = try value(key, expected: "an integer", nullable: nullable) else { return nil }
+        guard case let .integer(number) = value else { throw failure(key, .wrongType(expected: "an integer", found: value.typeName)) }
+        guard range.contains(number) else {
+            throw failure(key, .outOfRange(value: "\(number)", range: "\(range.lowerBound) to \(range.upperBound)"))
+        }
+        return number
+    }
+
+    func double(_ key: String, range: ClosedRange<Double>, nullable: Bool = false) throws(BoardConfigurationError) -> Double? {
+        guard let value = try value(key, expected: "a number", nullable: nullable) else { return nil }
+        let number: Double
+        switch value {
+        case let .integer(n): number = Double(n)
+        case let .number(n): number = n
+        default: throw failure(key, .wrongType(expected: "a number", found: value.typeName))
+        }
+        guard range.contains(number) else {
+            throw failure(key, .outOfRange(value: "\(number)", range: "\(range.lowerBound) to \(range.upperBound)"))
+        }
+        return number
+    }
+
+    func object(_ key: String, known: [String]?) throws(BoardConfigurationError) -> ObjectReader? {
+        guard let value = try value(key, expected: "an object", nullable: false) else { return nil }
+        return try ObjectReader(value, path: qualified(key), line: members.first { $0.key == key }?.line, file: file, known: known)
+    }
+
+    func stringArray(_ key: String) throws(BoardConfigurationError) -> [String]? {
+        guard let value = try value(key, expected: "an array of strings", nullable: false) else { return nil }
+        guard case let .array(elements) = value else {
+            throw failure(key, .wrongType(expected: "an array of strings", found: value.typeName))
+        }
+        var result: [String] = []
+        for element in elements {
+            guard case let .string(text) = element else {
+                throw failure(key, .wrongType(expected: "an array of strings", found: "an array containing \(element.typeName)"))
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    func integerArray(_ key: String, range: ClosedRange<Int>, nullable: Bool) throws(BoardConfigurationError) -> [Int]? {
+        guard let value = try value(key, expected: "an array of integers", nullable: nullable) else { return nil }
+        guard case let .array(elements) = value else {
+            throw failure(key, .wrongType(expected: "an array of integers", found: value.typeName))
+        }
+        var result: [Int] = []
+        for element in elements {
+            guard case let .integer(number) = element else {
+                throw failure(key, .wrongType(expected: "an array of integers", found: "an array containing \(element.typeName)"))
+            }
+            guard range.contains(number) else {
+                throw failure(key, .outOfRange(value: "\(number)", range: "\(range.lowerBound) to \(range.upperBound)"))
+            }
+            result.append(number)
+        }
+        return result
+    }
+}

@@ -1,0 +1,288 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CListenerShims
+import Synchronization
+
+// MARK: - Formatting
+
+/// Formats events as `listen` and `detect --stream` print them, one line each:
+/// text `TIME\tKEYWORD\tSCORE` (3 and 4 decimals) or JSON `{"keyword": ..., "time": ..., "score": ...}`.
+public struct EventFormatter: Sendable {
+    public let labels: [String]
+    public let json: Bool
+
+    public init(labels: [String], json: Bool) {
+        self.labels = labels
+        self.json = json
+    }
+
+    /// The line for a detection, without the newline.
+    public func line(keyword: String, time: Double, score: Float) -> String {
+        if json {
+            return "{\"keyword\": \(Self.quoted(keyword)), \"time\": \(Self.fixed(time, 3)), \"score\": \(Self.fixed(Double(score), 4))}"
+        }
+        return "\(Self.fixed(time, 3))\t\(keyword)\t\(Self.fixed(Double(score), 4))"
+    }
+
+    /// The line for a queued detection.
+    public func line(_ event: QueuedEvent) -> String {
+        let index = Int(event.labelIndex)
+        let keyword = index >= 0 && index < labels.count ? labels[index] : "class\(index)"
+        return line(keyword: keyword, time: event.time, score: event.score)
+    }
+
+    /// `value` with exactly `decimals` digits after the point (round half away from zero).
+    public static func fixed(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return "0" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9e15 else { return "\(value)" }
+        let units = Int(scaled)
+        var unitScale = 1
+        for _ in 0..<decimals { unitScale *= 10 }
+        let whole = units / unitScale
+        let fraction = String(units % unitScale)
+        let sign = value < 0 && units != 0 ? "-" : ""
+        guard decimals > 0 else { return sign + String(whole) }
+        return sign + String(whole) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+    }
+
+    /// A JSON string literal.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+// MARK: - Output
+
+/// Writes all of `text` to a file descriptor, retrying after signals and partial writes.
+/// Returns false when the descriptor is closed for writing (EPIPE) or fails otherwise.
+@discardableResult
+func writeAll(_ fd: Int32, _ text: String) -> Bool {
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+}
+
+/// A line on standard error (diagnostics; events go to standard output).
+public func printDiagnostic(_ text: String) {
+    writeAll(2, text + "\n")
+}
+
+// MARK: - Reporter thread
+
+/// The reporting thread: takes events off an `EventQueue` and prints one line per event on
+/// standard output (flushed per line), notes overruns on standard error, and runs the `--exec`
+/// command per event with `EARSHOT_KEYWORD`, `EARSHOT_TIME` and `EARSHOT_SCORE` in its
+/// environment (`/bin/sh -c COMMAND`, standard output sent to standard error so it cannot mix
+/// with the event lines). Up to `maximumRunningCommands` commands run at once; the capture
+/// thread never waits for any of this.
+public final class EventReporter: @unchecked Sendable {
+    public let queue: EventQueue
+    public let formatter: EventFormatter
+    /// The shell command run per event, or nil.
+    public let command: String?
+    /// Commands allowed to run at the same time; with this many running, the reporter waits.
+    public let maximumRunningCommands = 4
+    /// How long `finish` waits for running commands before leaving them behind.
+    public let commandGraceSeconds: Double
+
+    /// Detections printed.
+    public var printedCount: Int { printed.load(ordering: .acquiring) }
+    /// Commands started.
+    public var commandsStarted: Int { started.load(ordering: .acquiring) }
+    /// Commands that failed to start or exited with a non-zero status.
+    public var commandsFailed: Int { failed.load(ordering: .acquiring) }
+    /// True once standard output was found closed (e.g. `earshot listen | head -1` ended).
+    public var outputClosed: Bool { closedOutput.load(ordering: .acquiring) }
+
+    private let printed = Atomic<Int>(0)
+    private let started = Atomic<Int>(0)
+    private let failed = Atomic<Int>(0)
+    private let closedOutput = Atomic<Bool>(false)
+    private var running: [pid_t] = []
+    private var thread: pthread_t? = nil
+    private let outputDescriptor: Int32
+
+    /// - Parameters:
+    ///   - outputDescriptor: where event lines go (1, standard output, by default).
+    public init(queue: EventQueue, formatter: EventFormatter, command: String?,
+                commandGraceSeconds: Double = 10, outputDescriptor: Int32 = 1) {
+        self.queue = queue
+        self.formatter = formatter
+        self.command = command
+        self.commandGraceSeconds = commandGraceSeconds
+        self.outputDescriptor = outputDescriptor
+    }
+
+    /// Starts the thread. Call before `SystemTuning.apply`, so it does not inherit the capture
+    /// thread's real-time priority and CPU affinity.
+    public func start() {
+        var handle = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let code = pthread_create(&handle, nil, { context in
+            let reporter = Unmanaged<EventReporter>.fromOpaque(context!).takeRetainedValue()
+            reporter.run()
+            return nil
+        }, context)
+        if code == 0 {
+            thread = handle
+        } else {
+            // No thread: release the reference passed to it and report synchronously in finish.
+            Unmanaged<EventReporter>.fromOpaque(context).release()
+            printDiagnostic("earshot: cannot start the reporting thread (\(SystemTuning.errorText(code))); events are printed at the end")
+        }
+    }
+
+    /// Closes the queue, lets the thread print everything queued, waits for running commands
+    /// (up to `commandGraceSeconds`) and joins the thread.
+    public func finish() {
+        queue.close()
+        if let thread {
+            pthread_join(thread, nil)
+            self.thread = nil
+        } else {
+            run()
+        }
+    }
+
+    private func run() {
+        while true {
+            queue.wait()
+            drain()
+            reap(blocking: false)
+            if queue.isClosed {
+                drain()
+                break
+            }
+        }
+        waitForCommands()
+    }
+
+    private func drain() {
+        while let event = queue.pop() {
+            switch event.kind {
+            case .detection:
+                let line = formatter.line(event)
+                if !closedOutput.load(ordering: .relaxed) {
+                    if !writeAll(outputDescriptor, line + "\n") { closedOutput.store(true, ordering: .releasing) }
+                }
+                printed.add(1, ordering: .releasing)
+                if let command { spawn(command, event) }
+            case .overrun:
+                printDiagnostic("earshot: audio overrun at \(EventFormatter.fixed(event.time, 3)) s recovered (\(event.count) so far)")
+            }
+        }
+    }
+
+    // MARK: - Commands
+
+    private func spawn(_ command: String, _ event: QueuedEvent) {
+        while running.count >= maximumRunningCommands {
+            reap(blocking: true)
+        }
+        let index = Int(event.labelIndex)
+        let keyword = index >= 0 && index < formatter.labels.count ? formatter.labels[index] : "class\(index)"
+        var environment: [String] = []
+        var entry = earshot_environment()
+        while let pointer = entry?.pointee {
+            let text = String(cString: pointer)
+            if !text.hasPrefix("EARSHOT_KEYWORD=") && !text.hasPrefix("EARSHOT_TIME=") && !text.hasPrefix("EARSHOT_SCORE=") {
+                environment.append(text)
+            }
+            entry = entry! + 1
+        }
+        environment.append("EARSHOT_KEYWORD=\(keyword)")
+        environment.append("EARSHOT_TIME=\(EventFormatter.fixed(event.time, 3))")
+        environment.append("EARSHOT_SCORE=\(EventFormatter.fixed(Double(event.score), 4))")
+        let arguments = ["/bin/sh", "-c", command]
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // The command's standard output goes to our standard error; its standard input is empty.
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid = pid_t()
+        let code = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+        if code == 0 {
+            running.append(pid)
+            started.add(1, ordering: .releasing)
+        } else {
+            failed.add(1, ordering: .releasing)
+            printDiagnostic("earshot: cannot run --exec command: \(SystemTuning.errorText(code))")
+        }
+    }
+
+    /// Collects finished commands; with `blocking`, waits up to 10 ms for one.
+    private func reap(blocking: Bool) {
+        var index = 0
+        var waited = false
+        while true {
+            index = 0
+            while index < running.count {
+                var status: Int32 = 0
+                let result = waitpid(running[index], &status, WNOHANG)
+                if result == running[index] || (result < 0 && errno == ECHILD) {
+                    // WIFEXITED && WEXITSTATUS == 0, spelled out (the macros are not imported).
+                    if result < 0 || (status & 0x7F) != 0 || ((status >> 8) & 0xFF) != 0 {
+                        failed.add(1, ordering: .releasing)
+                    }
+                    running.remove(at: index)
+                } else {
+                    index += 1
+                }
+            }
+            if !blocking || waited || running.isEmpty { return }
+            var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+            nanosleep(&pause, nil)
+            waited = true
+        }
+    }
+
+    private func waitForCommands() {
+        var waitedSeconds = 0.0
+        while !running.isEmpty && waitedSeconds < commandGraceSeconds {
+            reap(blocking: true)
+            waitedSeconds += 0.01
+        }
+        if !running.isEmpty {
+            printDiagnostic("earshot: \(running.count) --exec command(s) still running after \(EventFormatter.fixed(commandGraceSeconds, 0)) s; not waiting for them")
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Frontend
+import Model
+import Runtime
+import Spotter
+
+/// The listening pipeline after capture: mono samples at the capture rate -> resampler (when
+/// the rate differs from the model's) -> front end -> network (streaming, or windowed for
+/// models trained on fixed windows) -> detector -> events.
+///
+/// `listen` (samples from ALSA) and `detect --stream` (samples from a WAV file) both run this
+/// class, so they report the same events for the same audio.
+///
+/// Event times: feature frame f covers the model-rate samples up to windowLength + f·hop, so a
+/// posterior made after frame f is stamped (windowLength + f·hop) / rate seconds — the end of
+/// the newest audio the network has seen — plus `timeShiftSeconds`. The resampler's output
+/// sample k is the signal at k / rate (zero phase), so resampling shifts no time stamp.
+///
+/// All buffers are allocated at `init`; `process` allocates nothing.
+/// Not thread-safe: one instance per stream.
+public final class KeywordSpotter {
+    /// The model's labels (or class0, class1, ... when it has none).
+    public let labels: [String]
+    /// The model's front end.
+    public let frontend: FrontendConfig
+    /// Samples per second handed to `process`.
+    public let inputRate: Int
+    /// The detector (its configuration holds the posterior timing and the settings in frames).
+    public let detector: Detector
+    /// The model's execution: streaming, or windowed with the hop actually used here.
+    public let execution: ExecutionMode
+    /// Seconds between posteriors.
+    public let posteriorHopSeconds: Double
+    /// Added to every event time (e.g. the time a reopened device was away).
+    public var timeShiftSeconds: Double = 0
+
+    /// Feature frames computed since the start (or `reset`).
+    public private(set) var featureFrames = 0
+    /// Posteriors (network outputs) the detector has seen since the start (or `reset`).
+    public private(set) var posteriors = 0
+    /// Samples at `inputRate` consumed since the start (or `reset`).
+    public private(set) var samplesConsumed = 0
+
+    private let network: Network
+    private let windowed: WindowedNetwork?
+    private let extractor: FeatureExtractor
+    private let resampler: PolyphaseResampler?
+    /// Resampler output, `resampledCapacity` floats.
+    private let resampled: UnsafeMutablePointer<Float>
+    private let resampledCapacity: Int
+    private let frame: UnsafeMutablePointer<Float>
+
+    /// Builds the pipeline for `model` fed at `inputRate`.
+    ///
+    /// - Parameters:
+    ///   - model: a model with a front end (`earshot.frontend.*`) and one score per label.
+    ///   - inputRate: the capture rate; a resampler to the model's rate is added when it differs.
+    ///   - detector: the detector settings in seconds.
+    ///   - windowHopFrames: for windowed models, run the window every this many frames
+    ///     (nil: the model's own hop). Ignored for streaming models.
+    /// - Throws: `ListenerError` for a model without a front end or a hop outside 1...W, and the
+    ///   runtime's, front end's and detector's errors wrapped in it.
+    /// Allocates: everything (set-up only).
+    public init(
+        model: ModelFile, inputRate: Int, detector settings: DetectorSettings, windowHopFrames: Int? = nil
+    ) throws(ListenerError) {
+        let description = model.description
+        guard let frontend = description.frontend else { throw .modelHasNoFrontend }
+        self.frontend = frontend
+        self.inputRate = inputRate
+        let outputs = description.outputSize
+        labels = description.labels.isEmpty ? (0..<outputs).map { "class\($0)" } : description.labels
+        guard labels.count == outputs else {
+            throw .labelCountMismatch(labels: labels.count, outputs: outputs)
+        }
+        do {
+            network = try Network(model: model)
+            extractor = try FeatureExtractor(config: frontend)
+        } catch let error as RuntimeError {
+            throw .runtime(error)
+        } catch let error as FrontendError {
+            throw .frontend(error)
+        } catch {
+            throw .other("\(error)")
+        }
+        guard extractor.featureCount == network.inputSize else {
+            throw .featureSizeMismatch(features: extractor.featureCount, networkInput: network.inputSize)
+        }
+        let rate = Double(frontend.sampleRate)
+        let frameHop = Double(frontend.hopLength) / rate
+        let firstFrameEnd = Double(frontend.windowLength) / rate
+        let timeOffset: Double
+        switch description.execution {
+        case .streaming:
+            windowed = nil
+            execution = .streaming
+            posteriorHopSeconds = frameHop
+            timeOffset = firstFrameEnd
+        case let .windowed(frames, modelHop):
+            let hop = windowHopFrames ?? modelHop
+            guard hop >= 1 && hop <= frames else { throw .windowHopOutOfRange(hop: hop, windowFrames: frames) }
+            do {
+                windowed = try WindowedNetwork(network: network, frames: frames, hop: hop)
+            } catch {
+                throw .runtime(error)
+            }
+            execution = .windowed(frames: frames, hop: hop)
+            posteriorHopSeconds = frameHop * Double(hop)
+            // The first run happens after frame W - 1.
+            timeOffset = firstFrameEnd + frameHop * Double(frames - 1)
+        }
+        do {
+            detector = try Detector(configuration: settings.configuration(
+                labels: labels, posteriorHopSeconds: posteriorHopSeconds, timeOffsetSeconds: timeOffset))
+        } catch {
+            throw .detector(error)
+        }
+        if inputRate != frontend.sampleRate {
+            do {
+                resampler = try PolyphaseResampler(inputRate: inputRate, outputRate: frontend.sampleRate)
+            } catch {
+                throw .frontend(error)
+            }
+        } else {
+            resampler = nil
+        }
+        resampledCapacity = 4096
+        resampled = .allocate(capacity: resampledCapacity)
+        resampled.initialize(repeating: 0, count: resampledCapacity)
+        frame = .allocate(capacity: extractor.featureCount)
+        frame.initialize(repeating: 0, count: extractor.featureCount)
+    }
+
+    /// The window hop `listen` uses when the configuration names none: windowed models are
+    /// re-run every 2 frames (or their own hop, if smaller), so events are placed finely rather
+    /// than once per window; nil for streaming models.
+    public static func listeningWindowHop(for model: ModelFile) -> Int? {
+        guard case let .windowed(frames, hop) = model.description.execution else { return nil }
+        return min(hop, max(1, min(frames, 2)))
+    }
+
+    deinit {
+        resampled.deallocate()
+        frame.deallocate()
+    }
+
+    /// Forgets all audio (front end, network state, window, detector, resampler history);
+    /// counters restart at 0. `timeShiftSeconds` is kept. Allocates: never.
+    public func reset() {
+        resampler?.reset()
+        extractor.reset()
+        network.reset()
+        windowed?.reset()
+        detector.reset()
+        featureFrames = 0
+        posteriors = 0
+        samplesConsumed = 0
+    }
+
+    /// Seconds of input consumed since the start (or `reset`).
+    public var secondsConsumed: Double { Double(samplesConsumed) / Double(inputRate) }
+
+    /// Runs `samples` (mono, [-1, 1], at `inputRate`) through the pipeline and pushes every
+    /// detection onto `events`.
+    ///
+    /// - Returns: the number of detections pushed (including any the full queue dropped).
+    /// Allocates: never.
+    @discardableResult
+    public func process(_ samples: UnsafeBufferPointer<Float>, into events: EventQueue) -> Int {
+        samplesConsumed &+= samples.count
+        guard let resampler else { return spot(samples, events) }
+        var detections = 0
+        var offset = 0
+        let output = UnsafeMutableBufferPointer(start: resampled, count: resampledCapacity)
+        while offset < samples.count {
+            let step = resampler.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
+            offset &+= step.consumed
+            detections &+= spot(UnsafeBufferPointer(start: resampled, count: step.produced), events)
+        }
+        return detections
+    }
+
+    /// Front end, network and detector over samples at the model's rate.
+    private func spot(_ samples: UnsafeBufferPointer<Float>, _ events: EventQueue) -> Int {
+        var detections = 0
+        var offset = 0
+        let output = UnsafeMutableBufferPointer(start: frame, count: extractor.featureCount)
+        while offset < samples.count {
+            let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
+            offset &+= step.consumed
+            guard step.produced else { continue }
+            featureFrames &+= 1
+            let scores: UnsafeBufferPointer<Float>
+            if let windowed {
+                guard windowed.push(frame) else { continue }
+                scores = windowed.output
+            } else {
+                scores = network.step(frame)
+            }
+            posteriors &+= 1
+            guard let event = detector.process(scores) else { continue }
+            detections &+= 1
+            events.push(QueuedEvent(
+                kind: .detection, labelIndex: Int32(truncatingIfNeeded: event.labelIndex),
+                time: event.time + timeShiftSeconds, score: event.score))
+        }
+        return detections
+    }
+}

@@ -1,0 +1,66 @@
+import Model
+import SystemFile
+import WAVFile
+
+/// A detection found in a recording.
+public struct StreamEvent: Equatable, Sendable {
+    public var keyword: String
+    public var time: Double
+    public var score: Float
+
+    public init(keyword: String, time: Double, score: Float) {
+        self.keyword = keyword
+        self.time = time
+        self.score = score
+    }
+}
+
+/// Runs a long recording through the same `KeywordSpotter` that `listen` runs, in chunks the
+/// size of a capture period, so a recording gives the events a live stream of it would give.
+public enum StreamDetection {
+    /// Detections in mono `samples` at `rate` Hz.
+    ///
+    /// - Parameters:
+    ///   - chunkFrames: samples per call, as a capture period (default 10 ms at `rate`).
+    /// - Throws: `ListenerError` when the pipeline cannot be built for the model.
+    public static func detect(
+        samples: [Float], rate: Int, model: ModelFile, detector settings: DetectorSettings,
+        windowHopFrames: Int? = nil, chunkFrames: Int? = nil
+    ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
+        let spotter = try KeywordSpotter(model: model, inputRate: rate, detector: settings, windowHopFrames: windowHopFrames)
+        let queue = EventQueue(capacity: 1024)
+        let chunk = max(1, chunkFrames ?? rate / 100)
+        var events: [StreamEvent] = []
+        samples.withUnsafeBufferPointer { input in
+            var offset = 0
+            while offset < input.count {
+                let end = min(offset + chunk, input.count)
+                spotter.process(UnsafeBufferPointer(rebasing: input[offset..<end]), into: queue)
+                while let event = queue.pop() {
+                    guard event.kind == .detection else { continue }
+                    events.append(StreamEvent(keyword: spotter.labels[Int(event.labelIndex)], time: event.time, score: event.score))
+                }
+                offset = end
+            }
+        }
+        return (events, spotter)
+    }
+
+    /// Detections in a WAV file (any PCM or float format, rate and channel count: downmixed
+    /// here, resampled by the pipeline as a capture device's audio would be).
+    ///
+    /// - Throws: `ListenerError.other` naming the file when it cannot be read or decoded.
+    public static func detect(
+        wavPath path: String, model: ModelFile, detector settings: DetectorSettings, windowHopFrames: Int? = nil
+    ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
+        let audio: WAVAudio
+        do {
+            let file = try MappedFile(path: path)
+            audio = try WAVFile.decode(file.bytes)
+        } catch {
+            throw .other("'\(path)': \(error)")
+        }
+        return try detect(samples: audio.samples, rate: audio.sampleRate, model: model, detector: settings,
+                          windowHopFrames: windowHopFrames)
+    }
+}

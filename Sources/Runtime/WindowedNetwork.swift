@@ -1,0 +1,135 @@
+import Model
+
+/// Windowed execution for models trained on fixed windows that classify the last step from
+/// zero state (e.g. ARM's ML-KWS models: 49 MFCC frames, output of the last step).
+///
+/// Frames are pushed one at a time into a ring of the last W frames. Once W frames have
+/// arrived, and then every K frames, the network is reset to zero state and stepped through
+/// the ring oldest first; the last step's output is the prediction:
+///
+/// ```
+///   push:   f0 f1 ... f(W-1) | fW ... f(W+K-1) | ...
+///   run:                   ^ frames 0..<W     ^ frames K..<W+K
+/// ```
+///
+/// Memory: the ring ([W][inputSize] floats) and a copy of the last prediction, allocated in
+/// `init`; the network keeps its own arena. `push`, `evaluate` and `reset` never allocate.
+/// Not thread-safe: one instance per stream.
+public final class WindowedNetwork {
+    /// The network run over each window (its state is reset before every run).
+    public let network: Network
+    /// W: frames per window.
+    public let windowFrames: Int
+    /// K: frames between runs.
+    public let hopFrames: Int
+    /// Floats per frame.
+    public let inputSize: Int
+    /// Floats per prediction.
+    public let outputSize: Int
+    /// Bytes this object allocates besides the network's arena (ring and prediction).
+    public let bufferByteCount: Int
+
+    private let ring: UnsafeMutablePointer<Float>
+    private let prediction: UnsafeMutablePointer<Float>
+    /// Next ring slot to write (= the oldest frame once the ring is full).
+    private var writeIndex = 0
+    /// Frames held (at most W).
+    private var held = 0
+    /// Frames still to push before the next run.
+    private var untilRun: Int
+
+    /// Wraps `network` for windows of `frames` frames run every `hop` frames.
+    ///
+    /// - Throws: `RuntimeError.arenaTooLarge` when the ring would exceed the arena limit (1 GiB).
+    /// - Precondition: 1 <= hop <= frames (a model file's `earshot.execution` keys are checked
+    ///   for this on load).
+    /// Allocates: the ring and the prediction buffer (set-up only).
+    public init(network: Network, frames: Int, hop: Int) throws(RuntimeError) {
+        precondition(frames >= 1 && hop >= 1 && hop <= frames, "window of \(frames) frames every \(hop) is invalid")
+        let limit = 1 << 30
+        let (floats, overflow) = frames.multipliedReportingOverflow(by: network.inputSize)
+        guard !overflow, floats <= limit / 4 else {
+            throw .arenaTooLarge(byteCount: overflow ? .max : floats * 4, limit: limit)
+        }
+        self.network = network
+        windowFrames = frames
+        hopFrames = hop
+        inputSize = network.inputSize
+        outputSize = network.outputSize
+        bufferByteCount = (floats + network.outputSize) * 4
+        ring = .allocate(capacity: floats)
+        ring.initialize(repeating: 0, count: floats)
+        prediction = .allocate(capacity: network.outputSize)
+        prediction.initialize(repeating: 0, count: network.outputSize)
+        untilRun = frames
+    }
+
+    /// Wraps a network for the execution mode its model file declares.
+    ///
+    /// - Returns: nil when the model is a streaming model.
+    /// - Throws: as `init(network:frames:hop:)`.
+    public static func forModel(_ network: Network) throws(RuntimeError) -> WindowedNetwork? {
+        guard case let .windowed(frames, hop) = network.model.description.execution else { return nil }
+        return try WindowedNetwork(network: network, frames: frames, hop: hop)
+    }
+
+    deinit {
+        ring.deallocate()
+        prediction.deallocate()
+    }
+
+    /// Frames held in the ring (0...W).
+    public var frameCount: Int { held }
+
+    /// The most recent prediction (zeros before the first run); valid until the next run.
+    public var output: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: prediction, count: outputSize) }
+
+    /// Adds one frame; when a run is due (the W-th frame, then every K-th), runs the window.
+    ///
+    /// - Parameter frame: `inputSize` floats, copied into the ring.
+    /// - Returns: true when a run happened and `output` holds a new prediction.
+    /// Allocates: never.
+    @discardableResult
+    public func push(_ frame: UnsafePointer<Float>) -> Bool {
+        (ring + writeIndex &* inputSize).update(from: frame, count: inputSize)
+        writeIndex &+= 1
+        if writeIndex == windowFrames { writeIndex = 0 }
+        if held < windowFrames { held &+= 1 }
+        untilRun &-= 1
+        guard untilRun == 0 else { return false }
+        untilRun = hopFrames
+        _ = evaluate()
+        return true
+    }
+
+    /// Runs the network now over the frames held (oldest first; all W once the ring is full),
+    /// from zero state, and returns the last step's output (also kept in `output`).
+    /// With no frame held it returns zeros.
+    /// Allocates: never.
+    @discardableResult
+    public func evaluate() -> UnsafeBufferPointer<Float> {
+        guard held > 0 else { return output }
+        network.reset()
+        // Oldest frame: slot writeIndex once full, slot 0 before.
+        var slot = held == windowFrames ? writeIndex : 0
+        var result = network.output
+        var t = 0
+        while t < held {
+            result = network.step(ring + slot &* inputSize)
+            slot &+= 1
+            if slot == windowFrames { slot = 0 }
+            t &+= 1
+        }
+        prediction.update(from: result.baseAddress!, count: outputSize)
+        return output
+    }
+
+    /// Empties the ring and clears the prediction, as at start. Allocates: never.
+    public func reset() {
+        writeIndex = 0
+        held = 0
+        untilRun = windowFrames
+        prediction.update(repeating: 0, count: outputSize)
+        network.reset()
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Frontend
+import Listener
+import Model
+import Runtime
+import Spotter
+import Testing
+
+@Suite("Keyword spotting pipeline: front end -> network -> detector, event times")
+struct KeywordSpotterTests {
+    private let oneFrame: DetectorSettings = {
+        var settings = DetectorSettings()
+        settings.smoothingSeconds = 0
+        settings.threshold = 0.5
+        settings.refractorySeconds = 0.5
+        return settings
+    }()
+
+    @Test("a loud burst is reported within one hop of its start, at 16 kHz and resampled from 48 and 44.1 kHz",
+          arguments: [16_000, 48_000, 44_100])
+    func burstTiming(rate: Int) throws {
+        let starts = [1.0037, 2.5111, 4.2, 6.77]
+        let signal = burstSignal(seconds: 8, starts: starts, length: 0.3, rate: rate)
+        let (events, spotter) = try StreamDetection.detect(
+            samples: signal, rate: rate, model: try burstDetectorModel(), detector: oneFrame)
+        #expect(spotter.posteriorHopSeconds == 0.02)
+        #expect(events.map(\.keyword) == ["yes", "yes", "yes", "yes"], "\(events)")
+        for (event, start) in zip(events, starts) {
+            // The first window that reaches into the burst ends just after its start; windows end
+            // on a 20 ms grid (40 ms, 60 ms, ...).
+            #expect(event.time >= start && event.time <= start + 0.02 + 1e-9, "event at \(event.time) for a burst at \(start)")
+            #expect(event.score > 0.5)
+        }
+    }
+
+    @Test("event times are the end of the newest audio each posterior saw: streaming and windowed")
+    func timeStamps() throws {
+        // One burst; with smoothing over one posterior the event is the first posterior that
+        // saw it, so its time must lie on the posterior grid: offset + k · hop.
+        let signal = burstSignal(seconds: 4, starts: [1.5], length: 0.4)
+        for (execution, hop, offset) in [
+            (ExecutionMode.streaming, 0.02, 0.04),
+            (.windowed(frames: 5, hop: 5), 0.1, 0.04 + 4 * 0.02),
+            (.windowed(frames: 5, hop: 3), 0.06, 0.04 + 4 * 0.02),
+        ] {
+            let (events, spotter) = try StreamDetection.detect(
+                samples: signal, rate: 16_000, model: try burstDetectorModel(execution: execution), detector: oneFrame)
+            #expect(abs(spotter.posteriorHopSeconds - hop) < 1e-12)
+            #expect(events.count == 1)
+            guard let time = events.first?.time else { continue }
+            let k = (time - offset) / hop
+            #expect(abs(k - k.rounded()) < 1e-6, "\(execution): \(time) is not on the grid \(offset) + k·\(hop)")
+            #expect(time >= 1.5 && time <= 1.5 + hop + 1e-9, "\(execution): event at \(time)")
+        }
+    }
+
+    @Test("the window hop can be overridden for listening; out of range is refused")
+    func windowHop() throws {
+        let model = try burstDetectorModel(execution: .windowed(frames: 25, hop: 25))
+        let spotter = try KeywordSpotter(model: model, inputRate: 16_000, detector: oneFrame, windowHopFrames: 2)
+        #expect(spotter.execution == .windowed(frames: 25, hop: 2))
+        #expect(abs(spotter.posteriorHopSeconds - 0.04) < 1e-12)
+        #expect(throws: ListenerError.self) {
+            _ = try KeywordSpotter(model: model, inputRate: 16_000, detector: oneFrame, windowHopFrames: 26)
+        }
+    }
+
+    @Test("streamed posteriors and events equal an offline computation over the whole signal")
+    func streamedEqualsOffline() throws {
+        var generator = SeededGenerator(seed: 44)
+        var signal: [Float] = []
+        for i in 0..<48_000 {
+            let loud: Float = i / 8000 % 2 == 0 ? 1 : 0.05
+            let tone = Float(0.3 * sin(Double(i) * 0.05))
+            signal.append(tone * loud + generator.uniform(0.02))
+        }
+        let model = try randomLSTMModel()
+        // Offline reference: all features, then every step, then the detector's spec computed
+        // directly (a plain moving average and threshold; no ring buffers).
+        let extractor = try FeatureExtractor(config: model.description.frontend!)
+        let features = extractor.features(of: signal)
+        let network = try Network(model: model)
+        let posteriors = features.map { frame in frame.withUnsafeBufferPointer { Array(network.step($0)) } }
+        // A threshold the random model's keyword scores cross now and then: their 85th percentile.
+        let peaks = posteriors.map { $0[2...].max()! }.sorted()
+        var settings = DetectorSettings()
+        settings.smoothingSeconds = 0.06
+        settings.threshold = peaks[peaks.count * 85 / 100]
+        settings.refractorySeconds = 0.1
+        settings.refractoryScope = .sameKeyword
+        let config = settings.configuration(labels: model.description.labels, posteriorHopSeconds: 0.02, timeOffsetSeconds: 0.04)
+        var expected: [StreamEvent] = []
+        var last = [Int: Int]()
+        var armed = Set(0..<12)
+        for t in posteriors.indices {
+            var best: (Int, Float)? = nil
+            for c in 2..<12 {
+                var sum = 0.0
+                for j in 0..<config.smoothingFrames where t - j >= 0 { sum += Double(posteriors[t - j][c]) }
+                let s = Float(sum / Double(config.smoothingFrames))
+                if s < config.defaultThreshold { armed.insert(c); continue }
+                if !armed.contains(c) { continue }
+                if let l = last[c], t - l < 5 { continue }
+                if best == nil || s > best!.1 { best = (c, s) }
+            }
+            if let (c, s) = best {
+                armed.remove(c)
+                last[c] = t
+                // The event's time is its onset: the first averaged frame scored above the threshold.
+                let n = config.smoothingFrames
+                let onset = (max(0, t - n + 1)...t).first { posteriors[$0][c] >= config.defaultThreshold } ?? t
+                expected.append(StreamEvent(keyword: config.labels[c], time: 0.04 + Double(onset) * 0.02, score: s))
+            }
+        }
+        #expect(expected.count >= 3, "the reference should see a few events")
+        let (events, spotter) = try StreamDetection.detect(samples: signal, rate: 16_000, model: model, detector: settings)
+        #expect(spotter.posteriors == posteriors.count)
+        #expect(events.count == expected.count)
+        for (e, r) in zip(events, expected) {
+            #expect(e.keyword == r.keyword && abs(e.time - r.time) < 1e-9 && abs(e.score - r.score) < 1e-5, "\(e) vs \(r)")
+        }
+    }
+
+    @Test("a model without a front end is refused with an explanation")
+    func noFrontend() throws {
+        let description = ModelDescription(
+            inputSize: 10, layers: [LayerDescription(kind: .dense, inputSize: 10, hiddenSize: 4)], labels: keywordLabels)
+        let tensors = [
+            TensorData(name: TensorRole.inputWeights.tensorName(layer: 0), shape: [4, 10], floats: [Float](repeating: 0, count: 40)),
+            TensorData(name: TensorRole.bias.tensorName(layer: 0), shape: [4], floats: [0, 0, 0, 0]),
+        ]
+        let model = try ModelFile(bytes: ModelWriter.serialize(description, tensors: tensors))
+        do {
+            _ = try KeywordSpotter(model: model, inputRate: 16_000, detector: DetectorSettings())
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.hasPrefix("the model has no front end"))
+        }
+    }
+
+    @Test("detector settings that do not fit the model's labels are refused")
+    func thresholdForUnknownKeyword() throws {
+        var settings = DetectorSettings()
+        settings.thresholds = ["maybe": 0.5]
+        do {
+            _ = try KeywordSpotter(model: try burstDetectorModel(), inputRate: 16_000, detector: settings)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)" == "detector settings: a threshold is given for 'maybe', which is not a keyword label")
+        }
+    }
+}

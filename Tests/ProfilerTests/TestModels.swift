@@ -1,0 +1,25 @@
+import Model
+import Runtime
+
+/// A small LSTM 8->16 + dense 4 + softmax with seeded random weights, built in memory.
+func testNetwork(inputSize: Int = 8, hidden: Int = 16, classes: Int = 4, seed: UInt64 = 1,
+                 execution: ExecutionMode = .streaming) throws -> Network {
+    let layers = [
+        LayerDescription(kind: .lstm, name: "lstm", inputSize: inputSize, hiddenSize: hidden),
+        LayerDescription(kind: .dense, name: "dense", inputSize: hidden, hiddenSize: classes),
+        LayerDescription(kind: .softmax, inputSize: classes, hiddenSize: classes),
+    ]
+    var generator = SeededGenerator(seed: seed)
+    var tensors: [TensorData] = []
+    for (index, layer) in layers.enumerated() {
+        for (role, shape) in layer.requiredTensors {
+            let count = shape.reduce(1, *)
+            tensors.append(TensorData(name: role.tensorName(layer: index), shape: shape,
+                                      floats: (0..<count).map { _ in generator.uniform(0.4) }))
+        }
+    }
+    let windowed = execution != .streaming
+    let description = ModelDescription(inputSize: inputSize, layers: layers, labels: ["a", "b", "c", "d"].prefix(classes).map { $0 },
+                                       outputMode: windowed ? .lastStep : .everyStep, execution: execution)
+    return try Network(model: ModelFile(bytes: ModelWriter.serialize(description, tensors: tensors)))
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SystemFile
+
+/// Tests/WeightArchiveTests/Fixtures, written by tools/make_weight_archive_fixtures.py.
+let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+func fixture(_ name: String) throws -> [UInt8] {
+    try SystemFile.readAll(path: fixtureDirectory.appendingPathComponent(name).path)
+}
+
+/// ../shared/data/ml-kws/reference, or nil (with a printed reason) when absent.
+func mlKWSReference(_ file: String) -> [UInt8]? {
+    let path = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/data/ml-kws/reference/\(file)").path
+    guard let bytes = try? SystemFile.readAll(path: path) else {
+        print("skipped: \(path) is absent")
+        return nil
+    }
+    return bytes
+}
+
+/// The fixture generator's formula: value(i) = ((7 i) mod 23 − 11) / 8 over the flattened index.
+func formulaValues(count: Int) -> [Float] {
+    (0..<count).map { Float((($0 * 7) % 23) - 11) / 8 }
+}
+
+/// SplitMix64: a small seeded generator so every random test is reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Applies 1–4 random edits (overwrite, bit flip, insert, delete) chosen by `round`.
+func mutate(_ original: [UInt8], round: Int, using generator: inout SeededGenerator) -> [UInt8] {
+    var bytes = original
+    let edits = Int.random(in: 1...4, using: &generator)
+    for _ in 0..<edits where !bytes.isEmpty {
+        let position = Int.random(in: 0..<bytes.count, using: &generator)
+        switch round % 4 {
+        case 0: bytes[position] = UInt8.random(in: 0...255, using: &generator)
+        case 1: bytes[position] ^= 1 << UInt8.random(in: 0..<8, using: &generator)
+        case 2: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: position)
+        default: bytes.remove(at: position)
+        }
+    }
+    return bytes
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Earshot's main command, end to end on any Linux machine, microphone or not:
+#
+#     tools/listen_demo.sh [listen options, e.g. --json or --exec 'echo "$EARSHOT_KEYWORD"']
+#
+#   1. tools/setup.sh: Debian packages (ALSA, espeak-ng), the Python venv (skip: EARSHOT_SKIP_SETUP=1)
+#   2. swift build -c release --product earshot
+#   3. tools/make_demo.py: ten keywords spoken by espeak-ng -> .build-demo/keywords.{wav,raw,tsv}
+#   4. the model: models/default.earshot when the project ships one; until then ARM's ML-KWS
+#      LSTM_S converted from ../shared/data/ml-kws (never copied into the repository)
+#   5. earshot listen --config firmware-configs/demo.json: the recording is captured through a
+#      real ALSA PCM (alsa-lib's file plugin over the null plugin, firmware-configs/demo.asoundrc)
+#
+# Environment: SWIFT_BUILD_FLAGS (extra flags for swift build, e.g. --scratch-path DIR),
+# EARSHOT_SHARED (default: ../shared next to the repository).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+read -r -a swift_flags <<<"${SWIFT_BUILD_FLAGS:-}"
+shared="${EARSHOT_SHARED:-$repo/../shared}"
+demo="$repo/.build-demo"
+log() { printf '[demo] %s\n' "$*" >&2; }
+
+if [[ "${EARSHOT_SKIP_SETUP:-0}" != 1 ]]; then
+    bash tools/setup.sh >&2
+fi
+
+log "building earshot (release)"
+swift build -c release --product earshot "${swift_flags[@]}" >&2
+earshot="$(swift build -c release "${swift_flags[@]}" --show-bin-path)/earshot"
+
+log "speaking the demo keywords with espeak-ng"
+.venv/bin/python tools/make_demo.py --out "$demo" >&2
+
+model_args=()
+if [[ -f models/default.earshot ]]; then
+    log "model: models/default.earshot (the project's default model)"
+    model_args=(--model models/default.earshot)
+else
+    weights="$shared/data/ml-kws/reference/LSTM_S_weights.npz"
+    if [[ ! -f "$weights" ]]; then
+        log "error: no default model (models/default.earshot) and no $weights to convert an interim one from;"
+        log "       set EARSHOT_SHARED to the directory holding data/ml-kws, or pass a model: $0 --model M.earshot"
+        exit 1
+    fi
+    log "model: ARM ML-KWS LSTM_S, converted from $weights (interim, until the default model ships)"
+    # The front end and window of ML-KWS LSTM_S: TensorFlow MFCC, 40 ms windows every 40 ms,
+    # 10 coefficients from 40 mel bands over 20-4000 Hz; 25-frame (1 s) windows, last step.
+    "$earshot" convert "$weights" --manifest tools/manifests/ml-kws/LSTM_S.json -o "$demo/lstm_s.earshot" \
+        --frontend tf-mfcc --frontend-window 640 --frontend-stride 640 --frontend-coefficients 10 \
+        --frontend-mel-bands 40 --frontend-low-hz 20 --frontend-high-hz 4000 --window-frames 25 >/dev/null
+fi
+
+log "spoken: $(tail -n +2 "$demo/keywords.tsv" | awk '{printf "%s at %.2f s, ", $1, ($2 + $3) / 2}' | sed 's/, $//')"
+log "listening: $earshot listen --config firmware-configs/demo.json ${model_args[*]} $*"
+exec "$earshot" listen --config firmware-configs/demo.json "${model_args[@]}" "$@"

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Trains Earshot's default keyword model from scratch, reproducibly (fixed seeds), on data the project
+# makes itself (Debian TTS engines + the small real training set and noise in ../shared/data).
+#
+#   tools/train/train.sh [--install]
+#
+#   1. Debian packages: espeak-ng, flite, festival + voices, installed if missing (as root).
+#   2. venv tools/train/.venv from tools/train/requirements.txt (JAX CPU; separate from the tests').
+#   3. tf_mfcc.py --check: the numpy front end equals TensorFlow's features (<= 1e-3).
+#   4. synth.py    -> work/tts.npz       synthetic words (cached: redone when synth.py/words.py change)
+#   5. dataset.py  -> work/features.npz  augmented clips -> MFCC (cached likewise)
+#   6. train.py    -> work/params.npz    JAX training, fixed seed
+#   7. export_onnx.py -> work/model.onnx (checked against numpy with ONNX Runtime)
+#   8. earshot convert -> work/model.earshot (int8 when the converter offers --weights int8)
+#   9. evaluate.py (test set, numpy + Earshot) and tools/stream_eval.py (simulation): work/*.json
+#   --install copies work/model.earshot to models/default.earshot.
+#
+# Environment: EARSHOT_BIN=path to an earshot binary (default: built here with
+# `swift build -c release --product earshot --scratch-path .build-train`); NICE=niceness (15);
+# TRAIN_ARGS / DATASET_ARGS / SYNTH_ARGS: extra arguments for those steps.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+shared="$repo/../shared/data"
+work="$here/work"
+venv="$here/.venv"
+nice=(nice -n "${NICE:-15}")
+install=0
+[[ "${1:-}" == "--install" ]] && install=1
+log() { printf '[train.sh] %s\n' "$*"; }
+mkdir -p "$work"
+[[ -d "$shared/speech_commands_train_small" ]] || { echo "train.sh: $shared/speech_commands_train_small not found" >&2; exit 1; }
+
+# MARK: 1. Debian packages
+APT=(espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)
+missing=()
+for p in "${APT[@]}"; do
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq </dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+fi
+
+# MARK: 2. venv
+want="$( { cat "$here/requirements.txt"; python3 -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+if [[ ! -x "$venv/bin/python" ]] || [[ "$(cat "$venv/.stamp" 2>/dev/null)" != "$want" ]]; then
+    log "creating $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "${nice[@]}" "$venv/bin/pip" install -q --disable-pip-version-check --no-input -r "$here/requirements.txt" </dev/null
+    echo "$want" >"$venv/.stamp"
+fi
+py=("${nice[@]}" env XLA_FLAGS="--xla_cpu_multi_thread_eigen=false" \
+    PYTHONHASHSEED=0 "$venv/bin/python")
+cd "$here"
+
+# MARK: 3. front end check
+"${py[@]}" tf_mfcc.py --check --shared "$shared"
+
+# MARK: 4-5. data (cached by the hash of the code and arguments that make it)
+stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+tts_key="$(stamp_of synth.py words.py <(echo "${SYNTH_ARGS:-}"))"
+if [[ "$(cat "$work/tts.stamp" 2>/dev/null)" != "$tts_key" ]]; then
+    start=$(date +%s)
+    "${py[@]}" synth.py --out "$work/tts.npz" ${SYNTH_ARGS:-}
+    echo "$tts_key" >"$work/tts.stamp"
+    log "synthesis: $(( $(date +%s) - start )) s wall"
+fi
+feat_key="$(stamp_of dataset.py augment.py tf_mfcc.py "$work/tts.stamp" <(echo "${DATASET_ARGS:-}"))"
+if [[ "$(cat "$work/features.stamp" 2>/dev/null)" != "$feat_key" ]]; then
+    start=$(date +%s)
+    "${py[@]}" dataset.py --tts "$work/tts.npz" --shared "$shared" --out "$work/features.npz" ${DATASET_ARGS:-}
+    echo "$feat_key" >"$work/features.stamp"
+    log "features: $(( $(date +%s) - start )) s wall"
+fi
+
+# MARK: 6-7. train, export
+start=$(date +%s)
+/usr/bin/time -f '[train.sh] training: %e s wall, %U s user CPU, %M KB max RSS' \
+    "${py[@]}" train.py --features "$work/features.npz" --out "$work/params.npz" ${TRAIN_ARGS:-}
+"${py[@]}" export_onnx.py --params "$work/params.npz" --out "$work/model.onnx" --check-features "$work/features.npz"
+
+# MARK: 8. convert
+earshot="${EARSHOT_BIN:-}"
+if [[ -z "$earshot" ]]; then
+    (cd "$repo" && "${nice[@]}" swift build -c release --product earshot --scratch-path .build-train >/dev/null)
+    earshot="$repo/.build-train/release/earshot"
+fi
+labels="$(paste -sd, "$shared/ml-kws/labels.txt")"
+weights=()
+if "$earshot" convert --help 2>&1 | grep -q int8; then weights=(--weights int8); fi
+"$earshot" convert "$work/model.onnx" -o "$work/model.earshot" --labels "$labels" "${weights[@]}"
+"$earshot" inspect "$work/model.earshot"
+
+# MARK: 9. evaluate (test set: final numbers only)
+"${py[@]}" evaluate.py --shared "$shared" --params "$work/params.npz" --json "$work/eval_numpy.json"
+"${py[@]}" evaluate.py --shared "$shared" --earshot "$work/model.earshot" --earshot-bin "$earshot" \
+    --json "$work/eval_earshot.json" --markdown
+"${py[@]}" "$repo/tools/stream_eval.py" --simulate "$work/params.npz" --minutes 60 --json "$work/stream_sim.json"
+
+if ((install)); then
+    mkdir -p "$repo/models"
+    cp "$work/model.earshot" "$repo/models/default.earshot"
+    log "installed models/default.earshot ($(stat -c %s "$repo/models/default.earshot") bytes)"
+fi
