@@ -7,6 +7,7 @@ import PackageDescription
 //   NumPyFile <- WeightArchive (.npz/.safetensors, stdlib only) <- Converter (manifest import)
 //   Kernels <- Frontend <- Model (the front-end parameters a model file stores)
 //   WAVFile (stdlib-only parser) <- earshot
+//   CALSA (libasound) <- Audio <- Listener <- earshot;  Spotter, Frontend, Runtime, WAVFile <- Listener
 // The core (Kernels, Model, Runtime) uses the Swift standard library only;
 // SystemFile is the one place that talks to the OS (open/mmap/write/rename).
 let package = Package(
@@ -68,7 +69,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "SystemFile", "Frontend"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "Kernels", "AllocationCounter"]),
         .testTarget(
-            name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime", "WeightArchive", "SystemFile"],
+            name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime", "WeightArchive", "SystemFile", "Frontend"],
             exclude: ["ManifestFixtures"]),
         .testTarget(name: "NumPyFileTests", dependencies: ["NumPyFile"]),
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile"], exclude: ["Fixtures"]),

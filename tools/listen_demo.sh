@@ -45,11 +45,9 @@ else
         exit 1
     fi
     log "model: ARM ML-KWS LSTM_S, converted from $weights (interim, until the default model ships)"
-    # The front end and window of ML-KWS LSTM_S: TensorFlow MFCC, 40 ms windows every 40 ms,
-    # 10 coefficients from 40 mel bands over 20-4000 Hz; 25-frame (1 s) windows, last step.
-    "$earshot" convert "$weights" --manifest tools/manifests/ml-kws/LSTM_S.json -o "$demo/lstm_s.earshot" \
-        --frontend tf-mfcc --frontend-window 640 --frontend-stride 640 --frontend-coefficients 10 \
-        --frontend-mel-bands 40 --frontend-low-hz 20 --frontend-high-hz 4000 --window-frames 25 >/dev/null
+    # The manifest carries LSTM_S's front end (TensorFlow MFCC, 40 ms windows every 40 ms, 10
+    # coefficients from 40 mel bands over 20-4000 Hz) and its 25-frame (1 s) window.
+    "$earshot" convert "$weights" --manifest tools/manifests/ml-kws/LSTM_S.json -o "$demo/lstm_s.earshot" >/dev/null
 fi
 
 log "spoken: $(tail -n +2 "$demo/keywords.tsv" | awk '{printf "%s at %.2f s, ", $1, ($2 + $3) / 2}' | sed 's/, $//')"

@@ -23,8 +23,10 @@ model):
            models whose fp32 file exceeds 128 KiB (smaller files are dominated by the header, the
            fp32 biases and the per-row scales, which int8 does not shrink); the file ratio and the
            matrices-with-scales ratio are printed for every model.
-Max abs errors are printed for every type. If tools/check_model_gguf.py exists it is run on every
-converted model too. Prints a table and a last line `N passed, N failed` (one check per model and
+Max abs errors are printed for every type. One more check ("options") converts the first model with
+`--weights int8 --keep-fp32 last --calibration M.x.npy` and checks the report, the stored types (via
+`inspect --json`) and the error for a --keep-fp32 naming no layer. If tools/check_model_gguf.py exists
+it is run on every converted model too. Prints a table and a last line `N passed, N failed` (one check per model and
 weight type); exits 1 if anything failed.
 
 Without --earshot the binary is looked up with `swift build --show-bin-path` (it must be built).
@@ -166,6 +168,38 @@ def check_model(name: str, entry: dict, work: str, earshot: str, weights: str, l
     return result
 
 
+def check_convert_options(name: str, entry: dict, work: str, earshot: str) -> Result:
+    """`convert --weights int8 --keep-fp32 last --calibration X.npy` end to end: the report names the
+    calibration file and its frames, `inspect --json` shows the last weighted layer in fp32 and the
+    others in int8, and a --keep-fp32 naming no layer fails with a message that lists the layers."""
+    import json
+    result = Result(name, entry["x_shape"][0], "options")
+    onnx_path = os.path.join(work, f"{name}.onnx")
+    x_path = os.path.join(work, f"{name}.x.npy")
+    model_path = os.path.join(work, f"{name}.options.earshot")
+    ok, message = run([earshot, "convert", onnx_path, "-o", model_path, "--weights", "int8", "--keep-fp32", "last",
+                       "--calibration", x_path])
+    if not ok:
+        result.problems.append(f"convert failed: {message}")
+        return result
+    if f"{x_path} ({entry['x_shape'][0]} frames)" not in message or "SQNR dB" not in message:
+        result.problems.append(f"the per-layer report does not name the calibration input:\n{message}")
+    ok, text = run([earshot, "inspect", model_path, "--json"])
+    if not ok:
+        result.problems.append(f"inspect failed: {text}")
+        return result
+    layers = [layer for layer in json.loads(text)["layers"] if layer["weight_types"]]
+    types = [layer["weight_types"] for layer in layers]
+    if types[-1] != ["fp32"] or any(t != ["int8"] for t in types[:-1]):
+        result.problems.append(f"weight types per layer {types}; expected int8 then fp32 for the last")
+    ok, message = run([earshot, "convert", onnx_path, "-o", model_path + ".bad", "--weights", "int8",
+                       "--keep-fp32", "99"])
+    if ok or "there is no layer 99" not in message or "layers with weights: 0" not in message:
+        result.problems.append(f"--keep-fp32 99 should fail naming the layers; got: {message}")
+    result.shape = "-"
+    return result
+
+
 def check_sizes(results: list[Result], work: str, limit: float) -> None:
     """int8/fp32 ratios of the files and of the matrices, recorded on the int8 results and checked."""
     by_model = {(r.name, r.weights): r for r in results}
@@ -235,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         results = [check_model(name, entry, work, earshot, weights, args, checker)
                    for name, entry in manifest["models"].items() for weights in weight_types]
         check_sizes(results, work, args.int8_size_ratio)
+        if "int8" in weight_types:
+            name = next(iter(manifest["models"]))
+            results.append(check_convert_options(name, manifest["models"][name], work, earshot))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -260,8 +297,11 @@ def main(argv: list[str] | None = None) -> int:
             line = (f"{weights}: worst max abs error {max(r.max_error for r in chosen):.3e}, "
                     f"lowest top-1 agreement {min(r.agreement for r in chosen):.2%}")
             if weights == "int8":
-                line += (f" (decisive steps {min(r.decisive_agreement for r in chosen):.2%}), largest size ratio "
-                         f"file {max(r.size_ratio for r in chosen):.3f} / matrices {max(r.matrix_ratio for r in chosen):.3f}")
+                line += f" (decisive steps {min(r.decisive_agreement for r in chosen):.2%})"
+                sized = [r for r in chosen if r.size_ratio == r.size_ratio]
+                if sized:
+                    line += (f", largest size ratio file {max(r.size_ratio for r in sized):.3f} / matrices "
+                             f"{max(r.matrix_ratio for r in sized):.3f}")
             print(line)
     failures = [r for r in results if not r.passed]
     if failures:

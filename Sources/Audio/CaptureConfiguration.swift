@@ -8,9 +8,11 @@ public struct CaptureParameters: Sendable, Equatable, CustomStringConvertible {
     public var rate: Int
     /// Interleaved channels per frame.
     public var channels: Int
-    /// Frames per period: what one `CaptureDevice.read(into:)` returns.
+    /// Frames per period: what one `CaptureDevice.read(into:)` returns. In a request, frames at
+    /// `rate`: a device that grants another rate is asked for the same duration at its rate.
     public var periodFrames: Int
-    /// Frames in the device's ring buffer (at least two periods to avoid overruns).
+    /// Frames in the device's ring buffer (at least two periods to avoid overruns); in a
+    /// request, frames at `rate`, like `periodFrames`.
     public var bufferFrames: Int
     /// Whether ALSA's `plug` layer may convert the rate when the hardware does not offer
     /// `rate` (`snd_pcm_hw_params_set_rate_resample`). Off by default: the device then grants

@@ -10,15 +10,44 @@ public struct WeightPlan: Sendable, Equatable {
     public var weightType: TensorType
     /// Layer indices whose matrices stay fp32.
     public var float32Layers: Set<Int>
+    /// Single matrices stored in another type than their layer's, by tensor name
+    /// (`layer.<i>.<role>`); `float32Layers` still wins.
+    public var tensorTypes: [String: TensorType]
 
-    public init(weightType: TensorType = .float32, float32Layers: Set<Int> = []) {
+    public init(weightType: TensorType = .float32, float32Layers: Set<Int> = [], tensorTypes: [String: TensorType] = [:]) {
         self.weightType = weightType
         self.float32Layers = float32Layers
+        self.tensorTypes = tensorTypes
     }
 
-    /// The matrix type of layer `index`.
+    /// The name of the matrix that multiplies the raw input frame: the first weighted layer's
+    /// input weights (nil for a model without weights).
+    public static func inputMatrix(of description: ModelDescription) -> String? {
+        guard let first = description.layers.indices.first(where: { !description.layers[$0].requiredTensors.isEmpty })
+        else { return nil }
+        return TensorRole.inputWeights.tensorName(layer: first)
+    }
+
+    /// The type `--weights int8` gives the input matrix by default: fp16 when the model declares
+    /// an audio front end, int8 otherwise. That product's vector is the raw feature frame, not an
+    /// activation bounded by σ or tanh; the front end's log-mel and MFCC channels are not
+    /// normalized and differ widely in scale (TensorFlow's MFCC c0 spans ±250 while c5…c9 stay
+    /// within ±7), so one symmetric scale per step would round the small channels to 0 or ±1
+    /// (ML-KWS LSTM_S: 98.75 % top-1 agreement with TensorFlow in int8, 99.79 % with this matrix
+    /// fp16). Features from elsewhere are assumed normalized. The matrix is small (input size ×
+    /// gates), so fp16 costs a few KB.
+    public static func defaultInt8InputType(for description: ModelDescription) -> TensorType {
+        description.frontend != nil ? .float16 : .int8
+    }
+
+    /// The matrix type of layer `index` (ignoring `tensorTypes`).
     public func type(ofLayer index: Int) -> TensorType {
         float32Layers.contains(index) ? .float32 : weightType
+    }
+
+    /// The type of matrix `tensor` of layer `index`.
+    public func type(of tensor: String, layer index: Int) -> TensorType {
+        float32Layers.contains(index) ? .float32 : tensorTypes[tensor] ?? weightType
     }
 
     /// Parses a `--keep-fp32` list against the model's layers: comma-separated items, each a
@@ -132,7 +161,7 @@ public enum Quantizer {
                 progress?(layer, model.description.layers.count)
                 lastReported = layer
             }
-            switch plan.type(ofLayer: layer) {
+            switch plan.type(of: tensor.name, layer: layer) {
             case .float32:
                 converted.append(tensor)
             case .float16:

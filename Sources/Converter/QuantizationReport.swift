@@ -9,8 +9,9 @@ public struct LayerQuantizationReport: Sendable, Equatable {
     public var index: Int
     public var kind: LayerKind
     public var name: String
-    /// The matrices' stored type, nil for a layer without weights (softmax).
-    public var weightType: TensorType?
+    /// The matrices' stored types, in the order of the layer's tensors without repeats (e.g.
+    /// [fp16, int8] when the input matrix is fp16 and the others int8); empty without weights.
+    public var weightTypes: [TensorType]
     /// Bytes of this layer's tensors as stored (int8 row scales included).
     public var byteCount: Int
     /// Bytes of the same tensors in fp32.
@@ -75,19 +76,19 @@ public struct QuantizationReport: Sendable {
 
         var byteCounts = [Int](repeating: 0, count: layerCount)
         var float32Counts = [Int](repeating: 0, count: layerCount)
-        var types = [TensorType?](repeating: nil, count: layerCount)
+        var types = [[TensorType]](repeating: [], count: layerCount)
         for tensor in converted.tensors {
             guard let layer = Self.layerIndex(of: tensor.name), layer < layerCount else { continue }
             byteCounts[layer] += tensor.bytes.count
             if !tensor.name.hasSuffix(".scale") {
                 float32Counts[layer] += tensor.shape.reduce(1, *) * 4
-                if tensor.shape.count == 2 { types[layer] = tensor.type }
+                if tensor.shape.count == 2 && !types[layer].contains(tensor.type) { types[layer].append(tensor.type) }
             }
         }
         layers = description.layers.enumerated().map { index, layer in
             let sqnr = noise[index] == 0 ? Double.infinity : 10 * log10(signal[index] / noise[index])
             return LayerQuantizationReport(
-                index: index, kind: layer.kind, name: layer.name, weightType: types[index],
+                index: index, kind: layer.kind, name: layer.name, weightTypes: types[index],
                 byteCount: byteCounts[index], float32ByteCount: float32Counts[index], sqnr: sqnr,
                 maxAbsError: worst[index])
         }

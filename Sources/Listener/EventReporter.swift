@@ -131,16 +131,21 @@ public final class EventReporter: @unchecked Sendable {
     private var running: [pid_t] = []
     private var thread: pthread_t? = nil
     private let outputDescriptor: Int32
+    private let stopWhenOutputCloses: StopRequest?
 
     /// - Parameters:
     ///   - outputDescriptor: where event lines go (1, standard output, by default).
+    ///   - stopWhenOutputCloses: asked to stop when writing an event line fails (the reader
+    ///     of standard output went away), or nil to keep going.
     public init(queue: EventQueue, formatter: EventFormatter, command: String?,
-                commandGraceSeconds: Double = 10, outputDescriptor: Int32 = 1) {
+                commandGraceSeconds: Double = 10, outputDescriptor: Int32 = 1,
+                stopWhenOutputCloses: StopRequest? = nil) {
         self.queue = queue
         self.formatter = formatter
         self.command = command
         self.commandGraceSeconds = commandGraceSeconds
         self.outputDescriptor = outputDescriptor
+        self.stopWhenOutputCloses = stopWhenOutputCloses
     }
 
     /// Starts the thread. Call before `SystemTuning.apply`, so it does not inherit the capture
@@ -193,7 +198,13 @@ public final class EventReporter: @unchecked Sendable {
             case .detection:
                 let line = formatter.line(event)
                 if !closedOutput.load(ordering: .relaxed) {
-                    if !writeAll(outputDescriptor, line + "\n") { closedOutput.store(true, ordering: .releasing) }
+                    if !writeAll(outputDescriptor, line + "\n") {
+                        closedOutput.store(true, ordering: .releasing)
+                        if let stop = stopWhenOutputCloses {
+                            printDiagnostic("earshot: standard output was closed; stopping")
+                            stop.request()
+                        }
+                    }
                 }
                 printed.add(1, ordering: .releasing)
                 if let command { spawn(command, event) }

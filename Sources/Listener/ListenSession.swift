@@ -124,7 +124,7 @@ public final class ListenSession {
         while true {
             if stop.isRequested {
                 summary.stopReason = stop.signal == SIGINT ? "stopped by SIGINT"
-                    : stop.signal == SIGTERM ? "stopped by SIGTERM" : "stopped"
+                    : stop.signal == SIGTERM ? "stopped by SIGTERM" : "stopped on request"
                 break
             }
             if let durationSeconds, streamSeconds >= durationSeconds {

@@ -30,7 +30,7 @@ public final class StopRequest: Sendable {
     /// Installs handlers for SIGINT and SIGTERM that set `StopRequest.process` (without
     /// SA_RESTART, so blocking calls return EINTR), unblocks both on the calling thread, and
     /// ignores SIGPIPE (a closed standard output is then an EPIPE error the reporter notices).
-    /// Call it on the capture thread before starting other threads, or block the signals there.
+    /// Call it on the capture thread before starting other threads (they inherit the mask).
     public static func installSignalHandlers() {
         // Initialize the shared instance now: a first access inside a handler would run
         // Swift's lazy initialization there, which is not async-signal-safe.

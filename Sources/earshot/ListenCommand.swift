@@ -105,9 +105,11 @@ struct ListenCommand: ParsableCommand {
         let spotter = session.spotter
         printDiagnostic(Self.startReport(board: board, modelPath: modelPath, capture: capture, spotter: spotter))
 
-        let reporter = EventReporter(queue: queue, formatter: EventFormatter(labels: spotter.labels, json: json), command: command)
-        reporter.start()
         StopRequest.installSignalHandlers()
+        let reporter = EventReporter(
+            queue: queue, formatter: EventFormatter(labels: spotter.labels, json: json), command: command,
+            stopWhenOutputCloses: StopRequest.process)
+        reporter.start()
         // After every thread was started and every buffer allocated: see SystemTuning.apply.
         let tuning = SystemTuning.apply(board.system)
         for line in tuning.applied { printDiagnostic("earshot: applied \(line)") }

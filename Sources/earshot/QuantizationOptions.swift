@@ -27,11 +27,23 @@ struct QuantizationOptions: ParsableArguments {
         valueName: "X.npy"))
     var calibration: String?
 
+    @Option(name: .customLong("input-weights"), help: ArgumentHelp(
+        "Type of the matrix that multiplies the raw feature frame (the first layer's input weights): "
+            + "auto, fp32, fp16 or int8.",
+        discussion: "auto: the --weights type, except fp16 under --weights int8 when the model declares an audio "
+            + "front end, whose log-mel/MFCC channels differ in scale too much for one int8 scale per step "
+            + "(e.g. MFCC c0 against c9). --keep-fp32 on that layer wins.",
+        valueName: "type"))
+    var inputWeights: String = "auto"
+
     var weightType: TensorType? { TensorType(name: weights) }
 
     func validate() throws {
         guard weightType != nil else {
             throw ValidationError("unknown weight type '\(weights)'; use fp32, fp16 or int8")
+        }
+        guard inputWeights == "auto" || TensorType(name: inputWeights) != nil else {
+            throw ValidationError("unknown --input-weights type '\(inputWeights)'; use auto, fp32, fp16 or int8")
         }
     }
 
@@ -40,6 +52,13 @@ struct QuantizationOptions: ParsableArguments {
     func apply(to imported: ImportedModel) throws -> ImportedModel {
         let description = imported.description
         var plan = WeightPlan(weightType: weightType ?? .float32)
+        if let name = WeightPlan.inputMatrix(of: description) {
+            if inputWeights != "auto" {
+                plan.tensorTypes[name] = TensorType(name: inputWeights)
+            } else if weightType == .int8 {
+                plan.tensorTypes[name] = WeightPlan.defaultInt8InputType(for: description)
+            }
+        }
         if let keepFloat32 {
             plan.float32Layers = try WeightPlan.layers(selectedBy: keepFloat32, in: description)
         }
@@ -81,7 +100,8 @@ struct QuantizationOptions: ParsableArguments {
         var rows: [[String]] = [["#", "layer", "weights", "bytes", "fp32 bytes", "SQNR dB", "max abs err"]]
         for layer in report.layers {
             rows.append([
-                String(layer.index), layer.kind.rawValue, layer.weightType?.description ?? "-",
+                String(layer.index), layer.kind.rawValue,
+                layer.weightTypes.isEmpty ? "-" : layer.weightTypes.map(\.description).joined(separator: "+"),
                 String(layer.byteCount), String(layer.float32ByteCount),
                 layer.sqnr.isInfinite ? "exact" : format(layer.sqnr, 1), format(layer.maxAbsError, 3, exponent: true),
             ])

@@ -1,4 +1,5 @@
 import Converter
+import Frontend
 import Model
 import Runtime
 import Testing
@@ -101,6 +102,27 @@ struct QuantizationTests {
         _ = try Quantizer.apply(WeightPlan(weightType: .float16, float32Layers: [1]), to: model)
     }
 
+    @Test("single matrices can differ from their layer; the input matrix is fp16 by default only with a front end")
+    func tensorTypes() throws {
+        var model = floatModel()
+        #expect(WeightPlan.inputMatrix(of: model.description) == "layer.0.input_weights")
+        #expect(WeightPlan.defaultInt8InputType(for: model.description) == .int8)
+        model.description.frontend = FrontendConfig.mlKWS(stride: 640)
+        #expect(WeightPlan.defaultInt8InputType(for: model.description) == .float16)
+        let plan = WeightPlan(weightType: .int8, tensorTypes: ["layer.0.input_weights": .float16])
+        let converted = try Quantizer.apply(plan, to: model)
+        #expect(tensor(converted, "layer.0.input_weights")?.type == .float16)
+        #expect(tensor(converted, "layer.0.input_weights.scale") == nil)
+        #expect(tensor(converted, "layer.0.recurrent_weights")?.type == .int8)
+        let report = try QuantizationReport(
+            float32: model, converted: converted, frames: QuantizationReport.randomFrames(count: 5, size: 10))
+        #expect(report.layers[0].weightTypes == [.float16, .int8])
+        // --keep-fp32 wins over a per-matrix type.
+        let kept = try Quantizer.apply(
+            WeightPlan(weightType: .int8, float32Layers: [0], tensorTypes: ["layer.0.input_weights": .float16]), to: model)
+        #expect(tensor(kept, "layer.0.input_weights")?.type == .float32)
+    }
+
     @Test("--keep-fp32 lists: indices, first, last, kinds; mistakes name the item and the layers")
     func layerSelection() throws {
         let description = floatModel().description
@@ -129,7 +151,7 @@ struct QuantizationTests {
         let int8 = try QuantizationReport(
             float32: model, converted: Quantizer.apply(WeightPlan(weightType: .int8), to: model), frames: frames)
         let lstm = int8.layers[0]
-        #expect(lstm.weightType == .int8 && int8.layers[2].weightType == nil)
+        #expect(lstm.weightTypes == [.int8] && int8.layers[2].weightTypes.isEmpty)
         // LSTM: W 128x10 + R 128x32 int8, two scale vectors and the bias in fp32.
         #expect(lstm.byteCount == 128 * 42 + 3 * 128 * 4)
         #expect(lstm.float32ByteCount == 128 * 42 * 4 + 128 * 4)

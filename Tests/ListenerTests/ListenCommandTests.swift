@@ -205,7 +205,7 @@ struct ListenCommandTests {
         let config = try f.directory.write("""
             {"board": "test rig", "audio": {"device": "earshot_cli", "alsa_config": "asoundrc"},
              "model": {"path": "burst.earshot"}, "detector": {"smoothing_seconds": 0, "threshold": 0.5},
-             "system": {"cpu_affinity": [0], "realtime_priority": 10, "lock_memory": false},
+             "system": {"cpu_affinity": [0], "realtime_priority": 1, "lock_memory": false},
              "duration_seconds": 4.5}
             """, to: "board.json")
         let run = try earshot(["listen", "--config", config])

@@ -83,6 +83,8 @@ def main() -> int:
     ap.add_argument("--params", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--check-features", help="npz with x_val to compare ONNX Runtime with numpy on")
+    ap.add_argument("--calibration-out", help="also write 40 of those windows as float32 [T, 10] .npy "
+                                              "(calibration frames for earshot convert's int8 report)")
     a = ap.parse_args()
     from words import LABELS
     p = numpy_model.load(a.params)
@@ -96,6 +98,8 @@ def main() -> int:
         xs = np.load(a.check_features)["x_val"][:32]
     else:
         xs = rng.standard_normal((8, 49, p["mean"].shape[0])).astype(np.float32) * p["std"] + p["mean"]
+    if a.calibration_out:
+        np.save(a.calibration_out, np.load(a.check_features)["x_val"][:40].reshape(-1, xs.shape[-1]).astype(np.float32))
     worst = 0.0
     for x in xs:
         ours = numpy_model.forward(p, x[None])[0]

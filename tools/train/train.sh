@@ -82,7 +82,8 @@ fi
 start=$(date +%s)
 /usr/bin/time -f '[train.sh] training: %e s wall, %U s user CPU, %M KB max RSS' \
     "${py[@]}" train.py --features "$work/features.npz" --out "$work/params.npz" ${TRAIN_ARGS:-}
-"${py[@]}" export_onnx.py --params "$work/params.npz" --out "$work/model.onnx" --check-features "$work/features.npz"
+"${py[@]}" export_onnx.py --params "$work/params.npz" --out "$work/model.onnx" --check-features "$work/features.npz" \
+    --calibration-out "$work/calibration.npy"
 
 # MARK: 8. convert
 earshot="${EARSHOT_BIN:-}"
@@ -91,16 +92,30 @@ if [[ -z "$earshot" ]]; then
     earshot="$repo/.build-train/release/earshot"
 fi
 labels="$(paste -sd, "$shared/ml-kws/labels.txt")"
-weights=()
-if "$earshot" convert --help 2>&1 | grep -q int8; then weights=(--weights int8); fi
-"$earshot" convert "$work/model.onnx" -o "$work/model.earshot" --labels "$labels" "${weights[@]}"
+# The front end (TensorFlow MFCC, 10 coefficients) and windowed execution (49 frames, re-run every
+# HOP frames from zero state) are stored in the model; int8 weights when this earshot offers them.
+hop="${HOP_FRAMES:-5}"
+opts=(--labels "$labels" --frontend tf-mfcc --frontend-coefficients 10 --window-frames 49 --window-hop "$hop")
+if "$earshot" convert --help 2>&1 | grep -q int8; then
+    opts+=(--weights int8 --calibration "$work/calibration.npy")
+fi
+"$earshot" convert "$work/model.onnx" -o "$work/model.earshot" "${opts[@]}"
+"$earshot" convert "$work/model.onnx" -o "$work/model_fp32.earshot" "${opts[@]:0:10}" >/dev/null
 "$earshot" inspect "$work/model.earshot"
 
 # MARK: 9. evaluate (test set: final numbers only)
-"${py[@]}" evaluate.py --shared "$shared" --params "$work/params.npz" --json "$work/eval_numpy.json"
-"${py[@]}" evaluate.py --shared "$shared" --earshot "$work/model.earshot" --earshot-bin "$earshot" \
-    --json "$work/eval_earshot.json" --markdown
-"${py[@]}" "$repo/tools/stream_eval.py" --simulate "$work/params.npz" --minutes 60 --json "$work/stream_sim.json"
+"${py[@]}" evaluate.py --shared "$shared" --params "$work/params.npz" --json "$work/eval_numpy.json" --markdown
+for m in model model_fp32; do   # end to end from the WAV files: Earshot's front end, windowed, its weights
+    "${nice[@]}" "$earshot" eval "$shared/speech_commands_v0.02_subset" --model "$work/$m.earshot" --json >"$work/eval_$m.json"
+    "${py[@]}" -c "import json,sys; r=json.load(open(sys.argv[1])); print(f'[train.sh] earshot eval {sys.argv[2]}: {100*r[\"accuracy\"]:.1f}%')" \
+        "$work/eval_$m.json" "$m"
+done
+"${py[@]}" "$repo/tools/stream_eval.py" --simulate "$work/params.npz" --minutes 60 --hop-frames "$hop" \
+    --json "$work/stream_sim.json"
+if "$earshot" detect --help 2>&1 | grep -q -- "--stream"; then
+    "${py[@]}" "$repo/tools/stream_eval.py" --model "$work/model.earshot" --earshot-bin "$earshot" --minutes 60 \
+        --json "$work/stream_earshot.json"
+fi
 
 if ((install)); then
     mkdir -p "$repo/models"

@@ -5,16 +5,17 @@ LABELS = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", 
 KEYWORDS = LABELS[2:]
 
 # Non-keywords for _unknown_: the other Speech Commands words, words that sound like a keyword
-# (the hard negatives), and everyday words.
+# (the hard negatives), and everyday words. Never a homophone of a keyword (know = no, write = right):
+# that would teach the model to call the keyword itself _unknown_.
 UNKNOWN_WORDS = sorted(set("""
 bed bird cat dog eight five four happy house marvin nine one seven sheila six three tree two wow zero
 backward forward follow learn visual
 yeah yet yell yellow yesterday guess less mess
-know now nose note snow north noon new
+now nose note snow north noon new
 cup pup upon app hope oops
 town brown gown sound dawn done dune
 lift laughed leaf theft lest loft lend
-write light bright rice ride white wrote
+light bright rice ride white wrote
 in an own one honor
 of cough often awful offer
 top shop spot stock step stab
