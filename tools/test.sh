@@ -213,10 +213,19 @@ else
     # Release: the 480-clip batches of seven models in three weight types take minutes in debug.
     if swift build -c release --product earshot "${swift_flags[@]}" >"$logs/release-build.log" 2>&1; then
         release_bin_path="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)"
-        # Known shortfall (issue 3, int8): LSTM_S int8 agrees with TensorFlow on 98.75 % of clips.
-        "$python" tools/mlkws_parity.py --earshot "$release_bin_path/earshot" --known-shortfall LSTM_S:int8 \
-            2>&1 | tee "$mlkws_log"
+        "$python" tools/mlkws_parity.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$mlkws_log"
         mlkws_status=${PIPESTATUS[0]}
+        # End to end from WAV (issue 4): `earshot eval` with Earshot's own front end vs TensorFlow's top-1.
+        "$python" tools/mlkws_eval.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$logs/mlkws-eval.log"
+        eval_status=${PIPESTATUS[0]}
+        eval_counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/mlkws-eval.log" | tail -1 || true)"
+        # Merge the two scripts' counts into the one line this section reads below.
+        if [[ -n "$eval_counts" ]]; then
+            read -r p1 _ f1 _ <<<"$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$mlkws_log" | tail -1 || echo '0 passed, 0 failed')"
+            read -r p2 _ f2 _ <<<"$eval_counts"
+            printf '%d passed, %d failed\n' $((${p1:-0} + p2)) $((${f1:-0} + f2)) >>"$mlkws_log"
+        fi
+        ((eval_status == 0)) || mlkws_status=1
     else
         tail -20 "$logs/release-build.log"
         echo "0 passed, 1 failed" >"$mlkws_log"
