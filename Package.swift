@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CListenerShims"),
         .target(
             name: "Listener",
-            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims"]
+            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler"]
         ),
         // Latency profiling: clock, histograms, reports (text, JSON, SVG), live statistics.
         .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend"]),

@@ -13,6 +13,8 @@ public struct QueuedEvent: Sendable, Equatable {
         case detection
         /// Overruns were recovered from: `count` is the total so far, `time` the stream time.
         case overrun
+        /// `listen --stats`: a new summary waits in the session's `StatisticsMailbox`.
+        case statistics
     }
 
     public var kind: Kind

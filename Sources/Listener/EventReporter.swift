@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CListenerShims
+import Profiler
 import Synchronization
 
 // MARK: - Formatting
@@ -132,6 +133,8 @@ public final class EventReporter: @unchecked Sendable {
     private var thread: pthread_t? = nil
     private let outputDescriptor: Int32
     private let stopWhenOutputCloses: StopRequest?
+    /// Where `listen --stats` summaries come from (set before `start`), or nil.
+    public var statistics: StatisticsMailbox?
 
     /// - Parameters:
     ///   - outputDescriptor: where event lines go (1, standard output, by default).
@@ -210,6 +213,11 @@ public final class EventReporter: @unchecked Sendable {
                 if let command { spawn(command, event) }
             case .overrun:
                 printDiagnostic("earshot: audio overrun at \(EventFormatter.fixed(event.time, 3)) s recovered (\(event.count) so far)")
+            case .statistics:
+                // Text on standard error; with --json one JSON object per line there too, so
+                // standard output stays events only.
+                guard let summary = statistics?.take() else { break }
+                printDiagnostic(formatter.json ? summary.json.serialized(indented: false) : "earshot: " + summary.text)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Frontend
+import Profiler
 import Model
 import Runtime
 import Spotter
@@ -143,6 +144,10 @@ public final class KeywordSpotter {
         frame.deallocate()
     }
 
+    /// When set (`listen --stats`), every hop's front-end and network time is recorded here;
+    /// nil costs one check per call of `process`.
+    public var statistics: LiveStatistics?
+
     /// Forgets all audio (front end, network state, window, detector, resampler history);
     /// counters restart at 0. `timeShiftSeconds` is kept. Allocates: never.
     public func reset() {
@@ -184,18 +189,30 @@ public final class KeywordSpotter {
         var detections = 0
         var offset = 0
         let output = UnsafeMutableBufferPointer(start: frame, count: extractor.featureCount)
+        let statistics = self.statistics
+        let timed = statistics != nil
+        var frontendNanoseconds: UInt64 = 0
         while offset < samples.count {
+            let frontendStart = timed ? MonotonicClock.now() : 0
             let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
             offset &+= step.consumed
+            let networkStart = timed ? MonotonicClock.now() : 0
+            frontendNanoseconds &+= networkStart &- frontendStart
             guard step.produced else { continue }
             featureFrames &+= 1
             let scores: UnsafeBufferPointer<Float>
+            var ran = true
             if let windowed {
-                guard windowed.push(frame) else { continue }
+                ran = windowed.push(frame)
                 scores = windowed.output
             } else {
                 scores = network.step(frame)
             }
+            if let statistics {
+                statistics.recordHop(frontendNanoseconds: frontendNanoseconds, stepNanoseconds: MonotonicClock.now() &- networkStart)
+                frontendNanoseconds = 0
+            }
+            guard ran else { continue }
             posteriors &+= 1
             guard let event = detector.process(scores) else { continue }
             detections &+= 1

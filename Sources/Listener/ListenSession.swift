@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Audio
+import Profiler
 
 /// What a listening session did, for the closing report.
 public struct ListenSummary: Sendable, Equatable {
@@ -61,6 +62,13 @@ public final class ListenSession {
     private var earlierSuspends = 0
     private var reportedOverruns = 0
     private var idleSeconds = 0.0
+    /// `listen --stats`: the live figures, the interval between summaries (ns), and where
+    /// the summaries go; nil when statistics are off.
+    private var statistics: LiveStatistics?
+    private var statisticsInterval: UInt64 = 0
+    private var statisticsOverruns = 0
+    /// Where `listen --stats` summaries wait for the reporting thread.
+    public let statisticsMailbox = StatisticsMailbox()
 
     /// - Parameters:
     ///   - device: the open capture device.
@@ -112,7 +120,39 @@ public final class ListenSession {
             reportedOverruns = overruns
             queue.push(QueuedEvent(kind: .overrun, time: streamSeconds, count: overruns))
         }
+        if let statistics { publishStatistics(statistics, detections: summary.detections, overruns: overruns) }
         return frames
+    }
+
+    /// Turns on `listen --stats`: every hop's front-end and network time is recorded, and every
+    /// `intervalSeconds` a summary is put in `statisticsMailbox` with a `.statistics` notice on
+    /// the queue. Allocates: the histograms (here only).
+    public func enableStatistics(intervalSeconds: Double) {
+        let hop = Double(spotter.frontend.hopLength) / Double(spotter.frontend.sampleRate)
+        let live = LiveStatistics(hopNanoseconds: UInt64(hop * 1e9))
+        statistics = live
+        statisticsInterval = UInt64(max(intervalSeconds, 0.001) * 1e9)
+        statisticsDetections = summary.detections
+        spotter.statistics = live
+    }
+
+    private var statisticsDetections = 0
+
+    /// Counts the period's events and overruns; every interval, publishes and restarts.
+    /// Allocates: never.
+    private func publishStatistics(_ statistics: LiveStatistics, detections: Int, overruns: Int) {
+        while statisticsDetections < detections {
+            statistics.recordEvent()
+            statisticsDetections &+= 1
+        }
+        if overruns > statisticsOverruns {
+            statistics.recordXruns(overruns &- statisticsOverruns)
+            statisticsOverruns = overruns
+        }
+        guard MonotonicClock.now() &- statistics.periodStart >= statisticsInterval else { return }
+        statisticsMailbox.put(statistics.summary())
+        statistics.reset()
+        queue.push(QueuedEvent(kind: .statistics, time: streamSeconds))
     }
 
     /// Runs until `stop` is requested or `durationSeconds` of stream time have passed.
@@ -189,6 +229,7 @@ public final class ListenSession {
         summary.audioSeconds += spotter.secondsConsumed
         if device.rate != spotter.inputRate || device.periodFrames > bufferCapacity {
             spotter = try makeSpotter(device.rate)
+            spotter.statistics = statistics
             buffer.deallocate()
             bufferCapacity = device.periodFrames
             buffer = .allocate(capacity: bufferCapacity)

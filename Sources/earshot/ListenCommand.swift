@@ -52,7 +52,16 @@ struct ListenCommand: ParsableCommand {
         discussion: "The event is in its environment: EARSHOT_KEYWORD, EARSHOT_TIME, EARSHOT_SCORE. Its standard output goes to standard error."))
     var command: String?
 
+    @Option(help: ArgumentHelp(
+        "Every SECONDS, print live latency figures on standard error.",
+        discussion: "Per hop: front-end and network time (p50, p99, max), real-time factor, deadline misses against the hop, overruns and events; one JSON object per line with --json.",
+        valueName: "seconds"))
+    var stats: Double?
+
     func validate() throws {
+        if let stats, !(stats > 0 && stats.isFinite) {
+            throw ValidationError("--stats must be a positive number of seconds")
+        }
         if let duration, !(duration > 0 && duration.isFinite) {
             throw ValidationError("--duration must be a positive number of seconds")
         }
@@ -102,6 +111,7 @@ struct ListenCommand: ParsableCommand {
                 try KeywordSpotter(model: modelFile, inputRate: rate, detector: settings, windowHopFrames: hop)
             },
             queue: queue, log: printDiagnostic)
+        if let stats { session.enableStatistics(intervalSeconds: stats) }
         let spotter = session.spotter
         printDiagnostic(Self.startReport(board: board, modelPath: modelPath, capture: capture, spotter: spotter))
 
@@ -109,6 +119,7 @@ struct ListenCommand: ParsableCommand {
         let reporter = EventReporter(
             queue: queue, formatter: EventFormatter(labels: spotter.labels, json: json), command: command,
             stopWhenOutputCloses: StopRequest.process)
+        if stats != nil { reporter.statistics = session.statisticsMailbox }
         reporter.start()
         // After every thread was started and every buffer allocated: see SystemTuning.apply.
         let tuning = SystemTuning.apply(board.system)

@@ -63,7 +63,7 @@ struct ListenSessionTests {
     }
 
     @Test("steady state allocates nothing per period: capture, resampling, features, step, detector",
-          arguments: ["streaming", "windowed", "resampled"])
+          arguments: ["streaming", "windowed", "resampled", "statistics"])
     func allocationFree(variant: String) throws {
         let directory = try TemporaryDirectory()
         let model: ModelFile
@@ -98,7 +98,10 @@ struct ListenSessionTests {
                 try KeywordSpotter(model: model, inputRate: r, detector: settings)
             },
             queue: EventQueue(capacity: 4096), log: { _ in })
+        // `listen --stats`: every hop timed, a summary published about every millisecond.
+        if variant == "statistics" { session.enableStatistics(intervalSeconds: 0.001) }
         for _ in 0..<200 { try session.capturePeriod() }
+        _ = session.statisticsMailbox.take()
         let before = session.spotter.posteriors
         let pushedBefore = drain(session.queue).count
         allocation_counter_begin()
@@ -109,7 +112,13 @@ struct ListenSessionTests {
             i &+= 1
         }
         let allocations = allocation_counter_end()
-        let pushed = drain(session.queue).count
+        let queued = drain(session.queue)
+        let pushed = queued.filter { $0.kind != .statistics }.count
+        if variant == "statistics" {
+            #expect(queued.contains { $0.kind == .statistics }, "statistics summaries were published")
+            let summary = try #require(session.statisticsMailbox.take())
+            #expect(summary.hops > 0 && summary.step.count == summary.hops)
+        }
         #expect(frames == 2_000 * rate / 100)
         #expect(session.spotter.posteriors - before >= (variant == "windowed" ? 450 : 900))
         #expect(pushed > 10, "events were pushed during the counted periods (\(pushedBefore) before)")
