@@ -9,6 +9,8 @@ import Kernels
 ///   real/imag [bins]           FFT output, bins = fftLength/2 + 1
 ///   spectrum  [bins]           power or magnitude
 ///   mel       [melBandCount]   filterbank output, then its log
+///   wide*     Double copies of frame, real/imag, spectrum, mel, window and filter weights
+///             (`SpectrumPrecision.float64` only; one element each otherwise)
 ///   tables    window [windowLength], filter runs, DCT [coefficients x bands], mean, 1/std
 /// ```
 /// `process` never allocates, never throws and never fails; a configuration is checked once
@@ -18,7 +20,7 @@ public final class FeatureExtractor {
     public let config: FrontendConfig
     /// Values per feature frame.
     public let featureCount: Int
-    /// The real FFT used per frame.
+    /// The real FFT used per frame (`SpectrumPrecision.float32`).
     public let fft: RealFFT
 
     private let windowLength: Int
@@ -33,6 +35,11 @@ public final class FeatureExtractor {
     /// Where the mel/cepstral values start in the output (1 when the log energy is prepended).
     private let valueOffset: Int
     private let energyFloor: Float
+    /// `SpectrumPrecision.float64`: window to log in Double.
+    private let wide: Bool
+    /// The Double real FFT used per frame when `wide` (a 2-point placeholder otherwise: no Optional
+    /// to unwrap per hop).
+    private let wideFFT: RealFFT64
 
     private let ring: UnsafeMutablePointer<Float>
     private let frame: UnsafeMutablePointer<Float>
@@ -48,6 +55,13 @@ public final class FeatureExtractor {
     private let dctMatrix: UnsafeMutablePointer<Float>
     private let mean: UnsafeMutablePointer<Float>
     private let inverseDeviation: UnsafeMutablePointer<Float>
+    private let wideFrame: UnsafeMutablePointer<Double>
+    private let wideReal: UnsafeMutablePointer<Double>
+    private let wideImaginary: UnsafeMutablePointer<Double>
+    private let wideSpectrum: UnsafeMutablePointer<Double>
+    private let wideMel: UnsafeMutablePointer<Double>
+    private let wideWindow: UnsafeMutablePointer<Double>
+    private let wideWeights: UnsafeMutablePointer<Double>
 
     /// Next ring slot to write (= the oldest sample once the ring is full).
     private var writeIndex = 0
@@ -75,6 +89,8 @@ public final class FeatureExtractor {
         energyFloor = config.energyFloor > 0 ? ElementaryMath.log(config.energyFloor) : -Float.infinity
         untilNextFrame = config.windowLength
         fft = try RealFFT(size: config.fftLength)
+        wide = config.spectrumPrecision == .float64
+        wideFFT = try RealFFT64(size: wide ? config.fftLength : 2)
 
         let filterbank = try MelFilterbank(
             style: config.filterbank, scale: config.melScale, normalization: config.melNormalization,
@@ -111,6 +127,30 @@ public final class FeatureExtractor {
         filterWeights.initialize(repeating: 0, count: max(filterbank.weights.count, 1))
         filterWeights.update(from: filterbank.weights, count: filterbank.weights.count)
 
+        // The Double path's buffers; a single element each when it is off.
+        let wideFrameCount = wide ? fftLength : 1
+        let wideBinCount = wide ? binCount : 1
+        let wideWeightCount = wide ? max(filterbank.weights.count, 1) : 1
+        wideFrame = .allocate(capacity: wideFrameCount)
+        wideFrame.initialize(repeating: 0, count: wideFrameCount)
+        wideReal = .allocate(capacity: wideBinCount)
+        wideReal.initialize(repeating: 0, count: wideBinCount)
+        wideImaginary = .allocate(capacity: wideBinCount)
+        wideImaginary.initialize(repeating: 0, count: wideBinCount)
+        wideSpectrum = .allocate(capacity: wideBinCount)
+        wideSpectrum.initialize(repeating: 0, count: wideBinCount)
+        wideMel = .allocate(capacity: wide ? bandCount : 1)
+        wideMel.initialize(repeating: 0, count: wide ? bandCount : 1)
+        wideWindow = .allocate(capacity: wide ? windowLength : 1)
+        wideWindow.initialize(repeating: 0, count: wide ? windowLength : 1)
+        wideWeights = .allocate(capacity: wideWeightCount)
+        wideWeights.initialize(repeating: 0, count: wideWeightCount)
+        if wide {
+            for i in 0..<windowLength { wideWindow[i] = window[i] }
+            // The filter weights are Float, as librosa's (float32 by default) and Kaldi's are.
+            for i in 0..<filterbank.weights.count { wideWeights[i] = Double(filterbank.weights[i]) }
+        }
+
         dctMatrix = .allocate(capacity: dct.matrix.count)
         dctMatrix.initialize(from: dct.matrix, count: dct.matrix.count)
 
@@ -137,6 +177,13 @@ public final class FeatureExtractor {
         dctMatrix.deallocate()
         mean.deallocate()
         inverseDeviation.deallocate()
+        wideFrame.deallocate()
+        wideReal.deallocate()
+        wideImaginary.deallocate()
+        wideSpectrum.deallocate()
+        wideMel.deallocate()
+        wideWindow.deallocate()
+        wideWeights.deallocate()
     }
 
     // MARK: - Streaming
@@ -243,6 +290,35 @@ public final class FeatureExtractor {
             }
             frame[0] -= a * frame[0]
         }
+        if wide {
+            wideLogMel(energy: &energy)
+        } else {
+            floatLogMel(energy: &energy)
+        }
+
+        let values = output + valueOffset
+        if config.dct == .none {
+            values.update(from: mel, count: bandCount)
+        } else {
+            for i in 0..<coefficientCount {
+                let row = dctMatrix + i &* bandCount
+                var sum: Float = 0
+                for j in 0..<bandCount { sum += row[j] * mel[j] }
+                values[i] = sum
+            }
+        }
+        if config.logEnergy != .none {
+            // Kaldi: ln(max(energy, FLT_EPSILON)), then at least ln(energy_floor).
+            output[0] = max(ElementaryMath.log(max(energy, Float.ulpOfOne)), energyFloor)
+        }
+        if normalize {
+            for i in 0..<featureCount { output[i] = (output[i] - mean[i]) * inverseDeviation[i] }
+        }
+    }
+
+    /// `SpectrumPrecision.float32`: window, FFT, spectrum, filterbank and log of `frame` in Float
+    /// into `mel`.
+    private func floatLogMel(energy: inout Float) {
         for i in 0..<windowLength { frame[i] *= windowTable[i] }
         // frame[windowLength..<fftLength] stays zero.
         if config.logEnergy != .none && !config.rawEnergy {
@@ -274,24 +350,45 @@ public final class FeatureExtractor {
         case .decibel:
             for band in 0..<bandCount { mel[band] = 10 * ElementaryMath.log10(max(mel[band], floor)) }
         }
+    }
 
-        let values = output + valueOffset
-        if config.dct == .none {
-            values.update(from: mel, count: bandCount)
+    /// `SpectrumPrecision.float64`: window, FFT, spectrum, filterbank and log of `frame` in
+    /// Double into `mel` (rounded to Float once, after the log).
+    private func wideLogMel(energy: inout Float) {
+        for i in 0..<windowLength { wideFrame[i] = Double(frame[i]) * wideWindow[i] }
+        // wideFrame[windowLength..<fftLength] stays zero.
+        if config.logEnergy != .none && !config.rawEnergy {
+            var sum: Double = 0
+            for i in 0..<windowLength { sum += wideFrame[i] * wideFrame[i] }
+            energy = Float(sum)
+        }
+
+        wideFFT.forward(wideFrame, real: wideReal, imaginary: wideImaginary)
+
+        if config.spectrum == .power {
+            for k in 0..<binCount { wideSpectrum[k] = wideReal[k] * wideReal[k] + wideImaginary[k] * wideImaginary[k] }
         } else {
-            for i in 0..<coefficientCount {
-                let row = dctMatrix + i &* bandCount
-                var sum: Float = 0
-                for j in 0..<bandCount { sum += row[j] * mel[j] }
-                values[i] = sum
+            for k in 0..<binCount {
+                wideSpectrum[k] = (wideReal[k] * wideReal[k] + wideImaginary[k] * wideImaginary[k]).squareRoot()
             }
         }
-        if config.logEnergy != .none {
-            // Kaldi: ln(max(energy, FLT_EPSILON)), then at least ln(energy_floor).
-            output[0] = max(ElementaryMath.log(max(energy, Float.ulpOfOne)), energyFloor)
+
+        for band in 0..<bandCount {
+            let weights = wideWeights + filterOffset[band]
+            let bins = wideSpectrum + filterFirstBin[band]
+            var sum: Double = 0
+            for j in 0..<filterCount[band] { sum += weights[j] * bins[j] }
+            wideMel[band] = sum
         }
-        if normalize {
-            for i in 0..<featureCount { output[i] = (output[i] - mean[i]) * inverseDeviation[i] }
+
+        let floor = Double(config.logFloor)
+        switch config.logCompression {
+        case .none:
+            for band in 0..<bandCount { mel[band] = Float(wideMel[band]) }
+        case .natural:
+            for band in 0..<bandCount { mel[band] = Float(ElementaryMath.log(max(wideMel[band], floor))) }
+        case .decibel:
+            for band in 0..<bandCount { mel[band] = Float(10 * ElementaryMath.log10(max(wideMel[band], floor))) }
         }
     }
 

@@ -5,7 +5,8 @@ extension FrontendConfig {
     /// window="hann", center=False, power=2.0, n_mels, fmin, fmax, htk=False, norm="slaney"),
     /// ref=1.0, amin=1e-10, top_db=None)`: periodic Hann window over the whole n_fft frame,
     /// power spectrum, Slaney-scale triangles in Hz with Slaney area normalization,
-    /// 10 log10(max(e, 1e-10)).
+    /// 10 log10(max(e, 1e-10)). The spectrum is computed in Double (`SpectrumPrecision.float64`),
+    /// as numpy's FFT is.
     ///
     /// `top_db` is not reproduced (it clips relative to the maximum of the whole signal, which a
     /// stream does not know); `win_length` is n_fft (librosa's default).
@@ -25,7 +26,7 @@ extension FrontendConfig {
         FrontendConfig(
             sampleRate: sampleRate, windowLength: fftLength, hopLength: hopLength,
             fftLength: fftLength, window: .hannPeriodic,
-            spectrum: .power, filterbank: .hertzTriangles, melScale: .slaney, melNormalization: .slaney,
+            spectrum: .power, spectrumPrecision: .float64, filterbank: .hertzTriangles, melScale: .slaney, melNormalization: .slaney,
             melBandCount: melBandCount, lowFrequency: lowFrequency,
             highFrequency: highFrequency ?? Double(sampleRate) / 2,
             logCompression: decibels ? .decibel : .none, logFloor: 1e-10,

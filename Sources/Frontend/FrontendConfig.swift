@@ -8,6 +8,18 @@ public enum SpectrumKind: String, CaseIterable, Equatable, Sendable {
     case magnitude
 }
 
+/// The arithmetic of the spectrum stage (windowing, FFT, power or magnitude, mel filterbank, log).
+///
+/// Raw values are stable names for the model file (`earshot.frontend.spectrum_precision`).
+public enum SpectrumPrecision: String, CaseIterable, Equatable, Sendable {
+    /// Float throughout (TensorFlow's AudioSpectrogram + Mfcc, Kaldi).
+    case float32
+    /// Double from the window to the log, Float after it (librosa, whose numpy FFT is float64).
+    /// A float32 FFT's rounding error is relative to the frame's strongest bin, so bands far below
+    /// it are off by up to ~0.01 dB after the log; in Double they match to ~1e-5.
+    case float64
+}
+
 /// The compression applied to each mel energy.
 ///
 /// Raw values are stable names for the model file (`earshot.frontend.log`).
@@ -63,6 +75,8 @@ public struct FrontendConfig: Equatable, Sendable {
     public var preEmphasis: Float
     /// Power or magnitude spectrum into the filterbank.
     public var spectrum: SpectrumKind
+    /// Float or Double from the window to the log (see `SpectrumPrecision`).
+    public var spectrumPrecision: SpectrumPrecision
     /// Filter layout.
     public var filterbank: FilterbankStyle
     /// Mel scale (not used by `FilterbankStyle.tensorFlow`, which is HTK's by definition).
@@ -121,7 +135,7 @@ public struct FrontendConfig: Equatable, Sendable {
     public init(
         sampleRate: Int, windowLength: Int, hopLength: Int, fftLength: Int,
         window: WindowFunction, removeDCOffset: Bool = false, preEmphasis: Float = 0,
-        spectrum: SpectrumKind, filterbank: FilterbankStyle, melScale: MelScale = .htk,
+        spectrum: SpectrumKind, spectrumPrecision: SpectrumPrecision = .float32, filterbank: FilterbankStyle, melScale: MelScale = .htk,
         melNormalization: MelNormalization = .none, melBandCount: Int,
         lowFrequency: Double, highFrequency: Double,
         logCompression: LogCompression, logFloor: Float,
@@ -138,6 +152,7 @@ public struct FrontendConfig: Equatable, Sendable {
         self.removeDCOffset = removeDCOffset
         self.preEmphasis = preEmphasis
         self.spectrum = spectrum
+        self.spectrumPrecision = spectrumPrecision
         self.filterbank = filterbank
         self.melScale = melScale
         self.melNormalization = melNormalization

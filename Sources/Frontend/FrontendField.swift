@@ -39,6 +39,7 @@ public enum FrontendField: String, CaseIterable, Sendable {
     case removeDCOffset = "remove_dc_offset"
     case preEmphasis = "pre_emphasis"
     case spectrum
+    case spectrumPrecision = "spectrum_precision"
     case filterbank
     case melScale = "mel_scale"
     case melNormalization = "mel_norm"
@@ -86,6 +87,7 @@ public enum FrontendField: String, CaseIterable, Sendable {
             return .flag
         case .window: return .name(WindowFunction.allCases.map(\.rawValue))
         case .spectrum: return .name(SpectrumKind.allCases.map(\.rawValue))
+        case .spectrumPrecision: return .name(SpectrumPrecision.allCases.map(\.rawValue))
         case .filterbank: return .name(FilterbankStyle.allCases.map(\.rawValue))
         case .melScale: return .name(MelScale.allCases.map(\.rawValue))
         case .melNormalization: return .name(MelNormalization.allCases.map(\.rawValue))
@@ -97,8 +99,9 @@ public enum FrontendField: String, CaseIterable, Sendable {
         }
     }
 
-    /// Whether a model file may omit the field (the Float vectors, meaning empty = off).
-    public var isOptional: Bool { kind == .floats }
+    /// Whether a model file may omit the field: the Float vectors (empty = off) and
+    /// `spectrum_precision` (absent = float32, as in files written before it existed).
+    public var isOptional: Bool { kind == .floats || self == .spectrumPrecision }
 }
 
 extension FrontendConfig {
@@ -113,6 +116,7 @@ extension FrontendConfig {
         case .removeDCOffset: return .flag(removeDCOffset)
         case .preEmphasis: return .real(Double(preEmphasis))
         case .spectrum: return .name(spectrum.rawValue)
+        case .spectrumPrecision: return .name(spectrumPrecision.rawValue)
         case .filterbank: return .name(filterbank.rawValue)
         case .melScale: return .name(melScale.rawValue)
         case .melNormalization: return .name(melNormalization.rawValue)
@@ -184,6 +188,7 @@ extension FrontendConfig {
         case .removeDCOffset: removeDCOffset = try flag()
         case .preEmphasis: preEmphasis = Float(try real())
         case .spectrum: spectrum = try name(SpectrumKind.self)
+        case .spectrumPrecision: spectrumPrecision = try name(SpectrumPrecision.self)
         case .filterbank: filterbank = try name(FilterbankStyle.self)
         case .melScale: melScale = try name(MelScale.self)
         case .melNormalization: melNormalization = try name(MelNormalization.self)

@@ -36,7 +36,8 @@ import Testing
         return frames
     }
 
-    /// The same pipeline in Double with Glibc math and a naive DFT, frame by frame.
+    /// The same pipeline in Double with Glibc math and a naive DFT, frame by frame (natural log;
+    /// with `dct == .none`, the log-mel values).
     static func reference(_ config: FrontendConfig, _ samples: [Float]) throws -> [[Double]] {
         let bank = try MelFilterbank(
             style: config.filterbank, scale: config.melScale, normalization: config.melNormalization,
@@ -78,6 +79,11 @@ import Testing
                 }
                 mel[band] = log(max(mel[band], Double(config.logFloor)))
             }
+            if config.dct == .none {  // log-mel features (no normalization either)
+                frames.append(mel)
+                start += config.hopLength
+                continue
+            }
             var features = [Double](repeating: 0, count: config.coefficientCount)
             for i in 0..<config.coefficientCount {
                 let scale = i == 0 ? sqrt(1 / Double(bands)) : sqrt(2 / Double(bands))
@@ -93,8 +99,11 @@ import Testing
         return frames
     }
 
-    @Test func everyStageMatchesADoubleReference() throws {
-        let extractor = try FeatureExtractor(config: Self.everyStage)
+    @Test(arguments: SpectrumPrecision.allCases)
+    func everyStageMatchesADoubleReference(precision: SpectrumPrecision) throws {
+        var config = Self.everyStage
+        config.spectrumPrecision = precision
+        let extractor = try FeatureExtractor(config: config)
         // A chirp plus noise, 0.2 s.
         var generator = SplitMix64(seed: 42)
         let samples = (0..<3200).map { t -> Float in
@@ -102,7 +111,7 @@ import Testing
             return Float(0.5 * sin(2 * .pi * (200 + 3000 * time) * time)) + Float.random(in: -0.01..<0.01, using: &generator)
         }
         let frames = Self.stream(extractor, samples, chunks: [97, 1, 400, 33])
-        let expected = try Self.reference(Self.everyStage, samples)
+        let expected = try Self.reference(config, samples)
         #expect(frames.count == 1 + (3200 - 400) / 160)
         #expect(frames.count == expected.count)
         var maxError = 0.0
@@ -186,9 +195,47 @@ import Testing
         }
     }
 
-    @Test func processingAllocatesNothing() throws {
+    /// Log-mel energies (no DCT) of a loud tone over faint noise, whose weak bands sit ~100 dB
+    /// below the tone: a float32 spectrum loses their low digits (its rounding error is relative to
+    /// the strongest bin); the Double one keeps them to Float rounding.
+    @Test func doubleSpectrumKeepsWeakBandsExact() throws {
+        var config = Self.everyStage
+        // DC removal and pre-emphasis run in Float on either path (their rounding would mask the
+        // difference); librosa's presets use neither.
+        config.removeDCOffset = false
+        config.preEmphasis = 0
+        config.dct = .none
+        config.lifter = 0
+        config.coefficientCount = config.melBandCount
+        config.featureMean = []
+        config.featureStandardDeviation = []
+        var generator = SplitMix64(seed: 7)
+        let samples = (0..<2000).map { t -> Float in
+            Float(0.9 * sin(2 * .pi * 440 * Double(t) / 16000)) + Float.random(in: -1e-5..<1e-5, using: &generator)
+        }
+        let expected = try Self.reference(config, samples)  // log-mel values, no DCT
+        var errors: [SpectrumPrecision: Double] = [:]
+        for precision in SpectrumPrecision.allCases {
+            config.spectrumPrecision = precision
+            let frames = try FeatureExtractor(config: config).features(of: samples)
+            #expect(frames.count == expected.count)
+            var maxError = 0.0
+            for (got, want) in zip(frames, expected) {
+                for (g, w) in zip(got, want) { maxError = max(maxError, abs(Double(g) - w)) }
+            }
+            errors[precision] = maxError
+        }
+        let narrow = errors[.float32] ?? .nan, wide = errors[.float64] ?? .nan
+        #expect(wide < 1e-5, "float64: max error \(wide)")
+        #expect(narrow > 10 * wide, "float32 \(narrow) vs float64 \(wide): the test signal no longer separates them")
+    }
+
+    @Test(arguments: SpectrumPrecision.allCases)
+    func processingAllocatesNothing(precision: SpectrumPrecision) throws {
         #expect(allocation_counter_is_active() == 1)
-        let extractor = try FeatureExtractor(config: Self.everyStage)
+        var config = Self.everyStage
+        config.spectrumPrecision = precision
+        let extractor = try FeatureExtractor(config: config)
         let samples = randomSignal(count: 16000, seed: 13)
         let pcm = samples.map { Int16($0 * 32767) }
         var output = [Float](repeating: 0, count: extractor.featureCount)

@@ -101,6 +101,18 @@ import Testing
         var unnamed = full
         unnamed.name = ""
         #expect(try FrontendSpecification(preset: nil, fields: fields).config() == unnamed)
+        #expect(unnamed.spectrumPrecision == .float64)  // librosa's FFT is float64 (numpy)
+        // spectrum_precision may be omitted (files written before it existed): float32.
+        fields[.spectrumPrecision] = nil
+        var narrow = unnamed
+        narrow.spectrumPrecision = .float32
+        #expect(try FrontendSpecification(preset: nil, fields: fields).config() == narrow)
+        #expect(try FrontendSpecification(preset: .librosaMel, fields: [.spectrumPrecision: .name("float32")])
+            .config().spectrumPrecision == .float32)
+        #expect(throws: FrontendError.unknownName(field: "spectrum_precision", value: "float16",
+                                                  allowed: ["float32", "float64"])) {
+            _ = try FrontendSpecification(preset: .kaldiFbank, fields: [.spectrumPrecision: .name("float16")]).config()
+        }
         fields[.lifter] = nil
         #expect(throws: FrontendError.missingField("lifter")) {
             _ = try FrontendSpecification(preset: nil, fields: fields).config()

@@ -39,6 +39,28 @@ import Testing
         #expect(im[0] == 0 && im[size / 2] == 0)
     }
 
+    @Test(arguments: [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096])
+    func doubleMatchesNaiveDFT(size: Int) throws {
+        let fft = try RealFFT64(size: size)
+        #expect(fft.binCount == size / 2 + 1)
+        let x = randomSignal(count: size, seed: UInt64(size) &+ 99)
+        let wide = x.map(Double.init)
+        var re = [Double](repeating: .nan, count: fft.binCount)
+        var im = [Double](repeating: .nan, count: fft.binCount)
+        fft.forward(wide, real: &re, imaginary: &im)
+        let reference = Self.naiveDFT(x)
+        let norm = sqrt(x.reduce(0.0) { $0 + Double($1) * Double($1) })
+        var maxError = 0.0
+        for k in 0..<fft.binCount {
+            maxError = max(maxError, abs(re[k] - reference.re[k]), abs(im[k] - reference.im[k]))
+        }
+        // Double FFT vs a Double naive DFT (whose own error is ~eps * N * ||x||): far below the
+        // Float FFT's 1e-6 * log2(N) * ||x||.
+        let tolerance = 1e-13 * Double(size) * norm
+        #expect(maxError <= tolerance, "N=\(size): max error \(maxError), tolerance \(tolerance)")
+        #expect(im[0] == 0 && im[size / 2] == 0)
+    }
+
     @Test func pureToneLandsInItsBin() throws {
         let size = 256
         let fft = try RealFFT(size: size)
@@ -55,5 +77,6 @@ import Testing
     @Test(arguments: [0, 1, 3, 6, 1000, 1 << 25, -8])
     func rejectsSizesThatAreNotPowersOfTwo(size: Int) {
         #expect(throws: FrontendError.fftLengthNotPowerOfTwo(size)) { try RealFFT(size: size) }
+        #expect(throws: FrontendError.fftLengthNotPowerOfTwo(size)) { try RealFFT64(size: size) }
     }
 }
