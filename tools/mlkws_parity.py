@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ML-KWS parity: Earshot vs TensorFlow on ARM's pretrained keyword models.
 
-For each model in ../shared/data/ml-kws (LSTM_S, LSTM_M, LSTM_L, Basic_LSTM_S, GRU_S, GRU_M, GRU_L):
+For each model in ../shared/data/ml-kws (LSTM_S, LSTM_M, LSTM_L, Basic_LSTM_S, GRU_S, GRU_M, GRU_L,
+CRNN_S, whose Conv2D front stage `infer` runs over each clip's 49 frames as one window):
 
   1. `earshot convert <M>_weights.npz --manifest tools/manifests/ml-kws/<M>.json --weights W` for
      each weight type W (default fp32, fp16, int8);
@@ -30,7 +31,7 @@ import time
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = ["LSTM_S", "LSTM_M", "LSTM_L", "Basic_LSTM_S", "GRU_S", "GRU_M", "GRU_L"]
+MODELS = ["LSTM_S", "LSTM_M", "LSTM_L", "Basic_LSTM_S", "GRU_S", "GRU_M", "GRU_L", "CRNN_S"]
 FP32_TOLERANCE = 1e-4
 AGREEMENT_FLOOR = 0.99
 

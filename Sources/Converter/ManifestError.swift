@@ -52,7 +52,7 @@ public enum ManifestError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownConvention(path, value):
             return "manifest: '\(path)' is \"\(value)\"; supported conventions: \(ManifestConvention.allCases.map(\.rawValue).joined(separator: ", "))"
         case let .unknownKind(path, value, convention):
-            return "manifest: '\(path)' is \"\(value)\", which the \(convention) convention does not have (kinds: lstm, gru, rnn, dense, softmax)"
+            return "manifest: '\(path)' is \"\(value)\", which the \(convention) convention does not have (kinds: lstm, gru, rnn, dense, softmax, conv2d)"
         case let .missingTensor(path, key, similar):
             return "manifest: '\(path)' names archive key '\(key)', which the weight archive does not contain"
                 + (similar.isEmpty ? "" : " (similar keys: \(similar.map { "'\($0)'" }.joined(separator: ", ")))")

@@ -23,6 +23,7 @@ enum KerasLayout {
         case .dense: return try dense(layer, inputSize: inputSize, archive: archive)
         case .lstm, .gru, .rnn: return try recurrent(layer, inputSize: inputSize, archive: archive)
         case .softmax: throw .unknownKind(path: "\(layer.path).kind", value: "softmax", convention: "keras")
+        case .conv2d: return try ConvolutionLayout.convert(layer, inputSize: inputSize, archive: archive)
         }
     }
 

@@ -20,6 +20,7 @@ enum PyTorchLayout {
         case .dense: return try linear(layer, inputSize: inputSize, archive: archive)
         case .lstm, .gru, .rnn: return try recurrent(layer, inputSize: inputSize, archive: archive)
         case .softmax: throw .unknownKind(path: "\(layer.path).kind", value: "softmax", convention: "pytorch")
+        case .conv2d: return try ConvolutionLayout.convert(layer, inputSize: inputSize, archive: archive)
         }
     }
 

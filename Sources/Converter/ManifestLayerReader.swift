@@ -91,6 +91,19 @@ struct ManifestLayerReader {
         return list
     }
 
+    /// An integer, or an array of integers, each in `range` (a single integer gives a one-element list).
+    func integers(_ name: String, range: ClosedRange<Int> = 0...1_048_576) throws(ManifestError) -> [Int]? {
+        guard let value = attributeValues[name] else { return nil }
+        guard case .array(let elements) = value else {
+            return [try ManifestValue.integer(value, path: attributePath(name), range: range)]
+        }
+        var list: [Int] = []
+        for (index, element) in elements.enumerated() {
+            list.append(try ManifestValue.integer(element, path: "\(attributePath(name))[\(index)]", range: range))
+        }
+        return list
+    }
+
     /// A string attribute that must be one of `allowed` (compared case-insensitively).
     func choice(_ name: String, _ allowed: [String], unsupported: [String: String] = [:]) throws(ManifestError) -> String? {
         guard let value = try string(name) else { return nil }

@@ -22,6 +22,7 @@ extension ChainWalk {
         } else {
             perm = Array((0..<rank).reversed())
         }
+        if let axis = convolutionChannelAxis { convolutionChannelAxis = perm.firstIndex(of: axis) }
         try advance(node, output: 0, shape: SymbolicShape(perm.map { shape.axes[$0] }))
     }
 
@@ -109,6 +110,10 @@ extension ChainWalk {
             } else if value == -1 {
                 entries.append(.infer)
                 inferCount += 1
+            } else if let rows = convolutionRows, position == shape.timeAxis, value == Int64(rows) {
+                // After a Conv the window's row count is fixed, so graphs spell the time axis out.
+                entries.append(.time)
+                hasTime = true
             } else {
                 guard value >= 1, value <= Int64(Int32.max) else { throw mismatch }
                 entries.append(.size(Int(value)))

@@ -12,7 +12,7 @@ import Model
 public enum ONNXImporter {
     /// Operators that may appear in an imported graph.
     public static let supportedOperators = [
-        "LSTM", "GRU", "RNN", "MatMul", "Gemm", "Add", "Relu", "Tanh", "Sigmoid", "Softmax",
+        "LSTM", "GRU", "RNN", "Conv", "MatMul", "Gemm", "Add", "Relu", "Tanh", "Sigmoid", "Softmax",
         "Squeeze", "Unsqueeze", "Reshape", "Transpose", "Flatten", "Slice", "Gather", "Identity", "Constant",
     ]
 
@@ -154,6 +154,11 @@ struct GraphContext {
         guard let dims = input.shape else {
             throw .unsupportedGraphInput(name: input.name, reason: "has no shape; Earshot needs [T, 1, F], [1, T, F] or [T, F]")
         }
+        if dims.count == 4, let frames = convolutionWindow(), case let .value(features) = dims[3] {
+            // [1, 1, T, F]: the window image of a convolutional model.
+            _ = frames
+            return [SymbolicShape([.unit, .unit, .time, .feature(Int(features))])]
+        }
         guard dims.count == 2 || dims.count == 3 else {
             throw .unsupportedGraphInput(
                 name: input.name, reason: "has rank \(dims.count); Earshot needs [T, 1, F], [1, T, F] or [T, F]")
@@ -197,6 +202,12 @@ struct ChainWalk {
     var layers: [LayerRecord] = []
     /// Index of the last layer when it is a dense layer that a following Add/activation may extend.
     var openDense: Int?
+    /// After a Conv, until a Reshape flattens its rows: the axis holding its channels.
+    var convolutionChannelAxis: Int?
+    /// The window T of a model that starts with a Conv.
+    var convolutionWindow: Int?
+    /// The Conv's output rows T' (the fixed length of the time axis after it).
+    var convolutionRows: Int?
     /// Set once a Slice/Gather/Y_h selected the last time step.
     var lastStepSelected = false
     /// Node currently being converted, for error messages.
@@ -256,7 +267,20 @@ struct ChainWalk {
     }
 
     private mutating func convert(_ node: ONNXNode) throws(ConversionError) {
+        if convolutionChannelAxis != nil {
+            guard Self.betweenConvolutionAndRows.contains(node.opType) else {
+                throw .unsupportedPlacement(
+                    node: nodeName, op: node.opType,
+                    reason: "after a Conv, Earshot expects Relu, Transpose and a Reshape that makes one row per time step")
+            }
+            if node.opType == "Relu" {
+                try fuseConvolutionRelu(node)
+                return
+            }
+            if node.opType == "Reshape" { noteConvolutionRows() }
+        }
         switch node.opType {
+        case "Conv": try convertConv(node)
         case "Identity":
             try requireStreamInput(node, at: 0)
             try advance(node, output: 0, shape: shape)
@@ -380,9 +404,12 @@ struct ChainWalk {
         if model.irVersion != 0 { metadata["onnx.ir_version"] = .int(model.irVersion) }
         if !model.producerName.isEmpty { metadata["onnx.producer_name"] = .string(model.producerName) }
         if !model.producerVersion.isEmpty { metadata["onnx.producer_version"] = .string(model.producerVersion) }
+        // A Conv makes a windowed model: one run over the T-frame window, its last step the prediction.
+        let windowed = descriptions.first?.kind == .conv2d ? convolutionWindow : nil
         let description = ModelDescription(
             inputSize: inputSize, layers: descriptions,
-            outputMode: lastStepSelected ? .lastStep : .everyStep, metadata: metadata)
+            outputMode: lastStepSelected || windowed != nil ? .lastStep : .everyStep, metadata: metadata,
+            execution: windowed.map { .windowed(frames: $0, hop: $0) } ?? .streaming)
         return ImportedModel(description: description, tensors: tensors)
     }
 }

@@ -23,6 +23,8 @@ public struct WeightPlan: Sendable, Equatable {
     /// The name of the matrix that multiplies the raw input frame: the first weighted layer's
     /// input weights (nil for a model without weights).
     public static func inputMatrix(of description: ModelDescription) -> String? {
+        // With a conv2d front stage this is the convolution's kernel: it is the one that sees the
+        // raw features (the recurrent layer after it sees relu rows).
         guard let first = description.layers.indices.first(where: { !description.layers[$0].requiredTensors.isEmpty })
         else { return nil }
         return TensorRole.inputWeights.tensorName(layer: first)
@@ -52,7 +54,7 @@ public struct WeightPlan: Sendable, Equatable {
 
     /// Parses a `--keep-fp32` list against the model's layers: comma-separated items, each a
     /// layer index as `inspect` numbers them (0-based), `first` or `last` (the first or last
-    /// layer that has weights), or a layer kind (`dense`, `lstm`, `gru`, `rnn`: every such layer).
+    /// layer that has weights), or a layer kind (`dense`, `lstm`, `gru`, `rnn`, `conv2d`: every such layer).
     ///
     /// - Throws: `QuantizationError.invalidLayerSelection` naming the item and the layers that
     ///   have weights.

@@ -52,27 +52,51 @@ public struct QuantizationReport: Sendable {
         var noise = [Double](repeating: 0, count: layerCount)
         var worst = [Double](repeating: 0, count: layerCount)
         var agreeing = 0
-        let steps = frames.count / inputSize
-        frames.withUnsafeBufferPointer { buffer in
-            for step in 0..<steps {
-                if step % max(1, steps / 10) == 0 { progress?(step, steps) }
-                let frame = buffer.baseAddress! + step * inputSize
-                for layer in 0..<layerCount {
-                    // Read each output right after its layer: dense outputs share ping-pong buffers.
-                    reference.stepLayer(layer, frame: frame)
-                    candidate.stepLayer(layer, frame: frame)
-                    let y = reference.layerOutput(layer), q = candidate.layerOutput(layer)
-                    for unit in 0..<y.count {
-                        let error = Double(q[unit]) - Double(y[unit])
-                        signal[layer] += Double(y[unit]) * Double(y[unit])
-                        noise[layer] += error * error
-                        worst[layer] = max(worst[layer], error.isNaN ? .infinity : abs(error))
+        var steps = frames.count / inputSize
+        // A conv2d front stage runs over whole windows: cut the frames into windows, measure the
+        // convolution's rows as layer 0's output, then step its rows through the other layers.
+        if reference.hasConvolution, case let .windowed(window, _) = description.execution {
+            let windows = Swift.max(1, steps / window)
+            frames.withUnsafeBufferPointer { buffer in
+                for index in 0..<windows {
+                    progress?(index, windows)
+                    let count = Swift.min(window, steps - index * window)
+                    let start = buffer.baseAddress! + index * window * inputSize
+                    reference.reset()
+                    candidate.reset()
+                    let y = reference.convolve(start, count: count), q = candidate.convolve(start, count: count)
+                    Self.accumulate(y, q, &signal[0], &noise[0], &worst[0])
+                    let rowSize = reference.layerOutput(0).count
+                    for row in 0..<(y.count / Swift.max(1, rowSize)) {
+                        for layer in 1..<layerCount {
+                            reference.stepLayer(layer, frame: y.baseAddress! + row * rowSize)
+                            candidate.stepLayer(layer, frame: q.baseAddress! + row * rowSize)
+                            Self.accumulate(reference.layerOutput(layer), candidate.layerOutput(layer),
+                                            &signal[layer], &noise[layer], &worst[layer])
+                        }
                     }
+                    if Self.argmax(reference.output) == Self.argmax(candidate.output) { agreeing += 1 }
                 }
-                if Self.argmax(reference.output) == Self.argmax(candidate.output) { agreeing += 1 }
             }
+            progress?(windows, windows)
+            steps = windows
+        } else {
+            frames.withUnsafeBufferPointer { buffer in
+                for step in 0..<steps {
+                    if step % max(1, steps / 10) == 0 { progress?(step, steps) }
+                    let frame = buffer.baseAddress! + step * inputSize
+                    for layer in 0..<layerCount {
+                        // Read each output right after its layer: dense outputs share ping-pong buffers.
+                        reference.stepLayer(layer, frame: frame)
+                        candidate.stepLayer(layer, frame: frame)
+                        Self.accumulate(reference.layerOutput(layer), candidate.layerOutput(layer),
+                                        &signal[layer], &noise[layer], &worst[layer])
+                    }
+                    if Self.argmax(reference.output) == Self.argmax(candidate.output) { agreeing += 1 }
+                }
+            }
+            progress?(steps, steps)
         }
-        progress?(steps, steps)
 
         var byteCounts = [Int](repeating: 0, count: layerCount)
         var float32Counts = [Int](repeating: 0, count: layerCount)
@@ -96,7 +120,20 @@ public struct QuantizationReport: Sendable {
         top1Agreement = steps == 0 ? 1 : Double(agreeing) / Double(steps)
     }
 
-    /// `count` frames of `size` seeded standard-normal values (the default calibration input:
+    /// Adds one output's squared signal, squared error and worst error to the layer's totals.
+    static func accumulate(
+        _ y: UnsafeBufferPointer<Float>, _ q: UnsafeBufferPointer<Float>,
+        _ signal: inout Double, _ noise: inout Double, _ worst: inout Double
+    ) {
+        for unit in 0..<Swift.min(y.count, q.count) {
+            let error = Double(q[unit]) - Double(y[unit])
+            signal += Double(y[unit]) * Double(y[unit])
+            noise += error * error
+            worst = max(worst, error.isNaN ? .infinity : abs(error))
+        }
+    }
+
+        /// `count` frames of `size` seeded standard-normal values (the default calibration input:
     /// the scale of standardized features).
     public static func randomFrames(count: Int, size: Int, seed: UInt64 = 0x5EED) -> [Float] {
         var state = seed

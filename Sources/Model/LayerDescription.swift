@@ -10,6 +10,60 @@ public enum LayerKind: String, Sendable, CaseIterable {
     case rnn
     /// softmax over the feature vector; no weights.
     case softmax
+    /// 2-D convolution over a window of frames (time × features, one input channel), only as
+    /// the first layer of a windowed model; `convolution` holds its geometry. A Conv1D over time
+    /// with the features as input channels is the special case kernelFeatures = inputSize.
+    case conv2d
+}
+
+/// Geometry of a `conv2d` layer over a (time × features) window of frames.
+///
+/// Output position (t, f), channel c, with x[τ][φ] = 0 outside the window (zero padding):
+///
+///     y[t][f][c] = act(b[c] + Σ_{i<kT, j<kF} W[c][i·kF + j] · x[t·sT + i − padTimeBegin][f·sF + j − padFeaturesBegin])
+///
+/// Output rows: T' = (T + padTimeBegin + padTimeEnd − kT) / sT + 1 for a window of T frames;
+/// each row becomes one step of the next (recurrent) layer, flattened features-major
+/// (`channelsLast`, TensorFlow NHWC: index f·C + c) or channels-major (ONNX/PyTorch NCHW: c·F' + f).
+public struct ConvolutionGeometry: Equatable, Sendable {
+    public var kernelTime: Int
+    public var kernelFeatures: Int
+    public var strideTime: Int
+    public var strideFeatures: Int
+    public var padTimeBegin: Int
+    public var padTimeEnd: Int
+    public var padFeaturesBegin: Int
+    public var padFeaturesEnd: Int
+    /// Row flattening order: true f·C + c (TensorFlow), false c·F' + f (ONNX, PyTorch).
+    public var channelsLast: Bool
+
+    public init(
+        kernelTime: Int, kernelFeatures: Int, strideTime: Int = 1, strideFeatures: Int = 1,
+        padTimeBegin: Int = 0, padTimeEnd: Int = 0, padFeaturesBegin: Int = 0, padFeaturesEnd: Int = 0,
+        channelsLast: Bool = true
+    ) {
+        self.kernelTime = kernelTime
+        self.kernelFeatures = kernelFeatures
+        self.strideTime = strideTime
+        self.strideFeatures = strideFeatures
+        self.padTimeBegin = padTimeBegin
+        self.padTimeEnd = padTimeEnd
+        self.padFeaturesBegin = padFeaturesBegin
+        self.padFeaturesEnd = padFeaturesEnd
+        self.channelsLast = channelsLast
+    }
+
+    /// Output positions along the features for `inputSize` features (0 when the kernel does not fit).
+    public func outputFeatures(inputSize: Int) -> Int {
+        let span = inputSize &+ padFeaturesBegin &+ padFeaturesEnd &- kernelFeatures
+        return span < 0 || strideFeatures < 1 ? 0 : span / strideFeatures &+ 1
+    }
+
+    /// Output rows for a window of `frames` frames (0 when the kernel does not fit).
+    public func outputRows(frames: Int) -> Int {
+        let span = frames &+ padTimeBegin &+ padTimeEnd &- kernelTime
+        return span < 0 || strideTime < 1 ? 0 : span / strideTime &+ 1
+    }
 }
 
 /// Element-wise activation applied by a dense or simple RNN layer.
@@ -47,6 +101,7 @@ public enum Activation: String, Sendable, CaseIterable {
 ///     h' = (1 − z) ⊙ n + z ⊙ h
 ///
 /// RNN: h' = act(W x + R h + b), act ∈ {tanh, relu}.
+/// Conv2d: see `ConvolutionGeometry` (hiddenSize = filters C, outputSize = F'·C per row).
 /// Dense: y = act(W x + b). Softmax: y = exp(x − max x) / Σ exp(x − max x).
 public struct LayerDescription: Equatable, Sendable {
     public var kind: LayerKind
@@ -54,9 +109,9 @@ public struct LayerDescription: Equatable, Sendable {
     public var name: String
     /// Length of the input vector.
     public var inputSize: Int
-    /// Hidden units H (recurrent layers), output units (dense), or inputSize (softmax).
+    /// Hidden units H (recurrent layers), output units (dense), filters (conv2d), or inputSize (softmax).
     public var hiddenSize: Int
-    /// Dense and RNN activation. LSTM/GRU always use σ and tanh.
+    /// Dense, RNN and conv2d activation. LSTM/GRU always use σ and tanh.
     public var activation: Activation
     /// LSTM only: size P of the projected output, 0 for none.
     public var projectionSize: Int
@@ -72,12 +127,14 @@ public struct LayerDescription: Equatable, Sendable {
     public var projectionClip: Float
     /// GRU only: apply the reset gate after the recurrent matmul.
     public var resetAfter: Bool
+    /// conv2d only: kernel, stride, padding and flattening order (nil for every other kind).
+    public var convolution: ConvolutionGeometry?
 
     public init(
         kind: LayerKind, name: String = "", inputSize: Int, hiddenSize: Int,
         activation: Activation = .linear, projectionSize: Int = 0, hasPeepholes: Bool = false,
         forgetBias: Float = 0, cellClip: Float = 0, gateClip: Float = 0, projectionClip: Float = 0,
-        resetAfter: Bool = false
+        resetAfter: Bool = false, convolution: ConvolutionGeometry? = nil
     ) {
         self.kind = kind
         self.name = name
@@ -91,6 +148,7 @@ public struct LayerDescription: Equatable, Sendable {
         self.gateClip = gateClip
         self.projectionClip = projectionClip
         self.resetAfter = resetAfter
+        self.convolution = convolution
     }
 
     /// Length of the vector this layer emits each step.
@@ -98,6 +156,7 @@ public struct LayerDescription: Equatable, Sendable {
         switch kind {
         case .lstm: return projectionSize > 0 ? projectionSize : hiddenSize
         case .softmax: return inputSize
+        case .conv2d: return (convolution?.outputFeatures(inputSize: inputSize) ?? 0) &* hiddenSize
         default: return hiddenSize
         }
     }
@@ -110,7 +169,7 @@ public struct LayerDescription: Equatable, Sendable {
         switch kind {
         case .lstm: return 4
         case .gru: return 3
-        case .rnn, .dense: return 1
+        case .rnn, .dense, .conv2d: return 1
         case .softmax: return 0
         }
     }

@@ -328,7 +328,26 @@ enum ModelFileParser {
             cellClip: try values.f32(ModelKey.layer(index, .cellClip)),
             gateClip: try values.f32(ModelKey.layer(index, .gateClip)),
             projectionClip: try values.f32(ModelKey.layer(index, .projectionClip)),
-            resetAfter: try values.bool(ModelKey.layer(index, .resetAfter)))
+            resetAfter: try values.bool(ModelKey.layer(index, .resetAfter)),
+            convolution: kind == .conv2d ? try describeConvolution(values, index: index) : nil)
+    }
+
+    /// The `earshot.layer.<index>.conv.*` keys of a conv2d layer (all required).
+    private static func describeConvolution(_ values: MetadataTable, index: Int) throws(ModelError) -> ConvolutionGeometry {
+        func number(_ attribute: ConvolutionAttribute) throws(ModelError) -> Int {
+            let key = ModelKey.convolution(index, attribute)
+            let value = try values.u32(key)
+            guard value <= UInt32(ModelValidation.maxSize) else {
+                throw .invalidValue(key: key, value: String(value), expected: "an integer in 0...\(ModelValidation.maxSize)")
+            }
+            return Int(value)
+        }
+        return ConvolutionGeometry(
+            kernelTime: try number(.kernelTime), kernelFeatures: try number(.kernelFeatures),
+            strideTime: try number(.strideTime), strideFeatures: try number(.strideFeatures),
+            padTimeBegin: try number(.padTimeBegin), padTimeEnd: try number(.padTimeEnd),
+            padFeaturesBegin: try number(.padFeaturesBegin), padFeaturesEnd: try number(.padFeaturesEnd),
+            channelsLast: try values.bool(ModelKey.convolution(index, .channelsLast)))
     }
 
     /// Maps a GGUF value to a metadata value: any integer to `.int`, f32/f64 to `.float`, arrays of

@@ -18,6 +18,11 @@ enum ModelKey {
         "earshot.layer.\(index).\(attribute.rawValue)"
     }
 
+    /// `earshot.layer.<index>.conv.<attribute>` (conv2d layers only).
+    static func convolution(_ index: Int, _ attribute: ConvolutionAttribute) -> String {
+        "earshot.layer.\(index).conv.\(attribute.rawValue)"
+    }
+
     /// Whether the reader decodes this key (others are only checked for well-formedness).
     static func isUsed(_ key: String) -> Bool {
         key == architecture || key == alignment || key.hasPrefix("earshot.")
@@ -36,4 +41,17 @@ enum LayerAttribute: String, CaseIterable {
     case cellClip = "cell_clip"
     case gateClip = "gate_clip"
     case projectionClip = "projection_clip"
+}
+
+/// The geometry keys of a conv2d layer (u32, `channels_last` bool), in the order the writer emits them.
+enum ConvolutionAttribute: String, CaseIterable {
+    case kernelTime = "kernel_time"
+    case kernelFeatures = "kernel_features"
+    case strideTime = "stride_time"
+    case strideFeatures = "stride_features"
+    case padTimeBegin = "pad_time_begin"
+    case padTimeEnd = "pad_time_end"
+    case padFeaturesBegin = "pad_features_begin"
+    case padFeaturesEnd = "pad_features_end"
+    case channelsLast = "channels_last"
 }

@@ -43,6 +43,15 @@ enum ModelValidation {
         var previousOutput = description.inputSize
         for (index, layer) in description.layers.enumerated() {
             try validate(layer, index: index)
+            if layer.kind == .conv2d {
+                guard index == 0, description.layers.count > 1 else {
+                    throw .invalidLayerAttribute(layer: index, attribute: "kind", value: "conv2d", expected: "conv2d only as the first of several layers")
+                }
+                guard case let .windowed(frames, _) = description.execution,
+                      layer.convolution!.outputRows(frames: frames) >= 1 else {
+                    throw .invalidLayerAttribute(layer: index, attribute: "kind", value: "conv2d", expected: "a windowed model (earshot.execution.mode = windowed) whose window fits the kernel")
+                }
+            }
             guard layer.inputSize == previousOutput else {
                 throw .layerSizeMismatch(layer: index, inputSize: layer.inputSize, expected: previousOutput)
             }
@@ -92,14 +101,51 @@ enum ModelValidation {
         if layer.kind != .gru && layer.resetAfter {
             throw fail("reset_after", "true", "false (only GRU layers have it)")
         }
-        if (layer.kind == .dense || layer.kind == .softmax) && layer.gateClip != 0 {
+        if (layer.kind == .dense || layer.kind == .softmax || layer.kind == .conv2d) && layer.gateClip != 0 {
             throw fail("gate_clip", String(layer.gateClip), "0 (only recurrent layers have it)")
         }
         if layer.kind == .rnn && layer.activation != .tanh && layer.activation != .relu {
             throw fail("activation", layer.activation.rawValue, "tanh or relu for an RNN layer")
         }
+        if layer.kind == .conv2d {
+            try validateConvolution(layer, index: index)
+        } else if layer.convolution != nil {
+            throw fail("conv", "a convolution geometry", "none (only conv2d layers have one)")
+        }
         if layer.kind == .softmax && layer.hiddenSize != layer.inputSize {
             throw fail("hidden_size", String(layer.hiddenSize), "the input size \(layer.inputSize) for a softmax layer")
+        }
+    }
+
+    /// A conv2d layer: kernel and stride >= 1, padding smaller than the kernel, the kernel fits
+    /// the padded features, activation linear or relu.
+    static func validateConvolution(_ layer: LayerDescription, index: Int) throws(ModelError) {
+        func fail(_ attribute: String, _ value: Int, _ expected: String) -> ModelError {
+            .invalidLayerAttribute(layer: index, attribute: "conv.\(attribute)", value: String(value), expected: expected)
+        }
+        guard let g = layer.convolution else {
+            throw .invalidLayerAttribute(layer: index, attribute: "conv", value: "none", expected: "the kernel, stride and padding keys of a conv2d layer")
+        }
+        let limit = 65_536
+        for (name, value) in [("kernel_time", g.kernelTime), ("kernel_features", g.kernelFeatures),
+                              ("stride_time", g.strideTime), ("stride_features", g.strideFeatures)]
+        where !(1...limit).contains(value) {
+            throw fail(name, value, "an integer in 1...\(limit)")
+        }
+        for (name, value, kernel) in [("pad_time_begin", g.padTimeBegin, g.kernelTime), ("pad_time_end", g.padTimeEnd, g.kernelTime),
+                                      ("pad_features_begin", g.padFeaturesBegin, g.kernelFeatures),
+                                      ("pad_features_end", g.padFeaturesEnd, g.kernelFeatures)]
+        where !(0..<kernel).contains(value) {
+            throw fail(name, value, "an integer in 0...\(kernel - 1) (less than the kernel)")
+        }
+        guard g.kernelFeatures <= layer.inputSize + g.padFeaturesBegin + g.padFeaturesEnd else {
+            throw fail("kernel_features", g.kernelFeatures, "at most the padded input size \(layer.inputSize + g.padFeaturesBegin + g.padFeaturesEnd)")
+        }
+        guard layer.outputSize <= maxSize, g.kernelTime * g.kernelFeatures <= maxSize else {
+            throw fail("kernel_features", g.kernelFeatures, "a kernel and output row of at most \(maxSize) values")
+        }
+        guard layer.activation == .linear || layer.activation == .relu else {
+            throw .invalidLayerAttribute(layer: index, attribute: "activation", value: layer.activation.rawValue, expected: "linear or relu for a conv2d layer")
         }
     }
 

@@ -87,6 +87,23 @@ public enum ModelWriter {
                 }
                 count()
             }
+            if let geometry = layer.convolution {
+                for attribute in ConvolutionAttribute.allCases {
+                    let key = ModelKey.convolution(index, attribute)
+                    switch attribute {
+                    case .kernelTime: keys.keyU32(key, UInt32(geometry.kernelTime))
+                    case .kernelFeatures: keys.keyU32(key, UInt32(geometry.kernelFeatures))
+                    case .strideTime: keys.keyU32(key, UInt32(geometry.strideTime))
+                    case .strideFeatures: keys.keyU32(key, UInt32(geometry.strideFeatures))
+                    case .padTimeBegin: keys.keyU32(key, UInt32(geometry.padTimeBegin))
+                    case .padTimeEnd: keys.keyU32(key, UInt32(geometry.padTimeEnd))
+                    case .padFeaturesBegin: keys.keyU32(key, UInt32(geometry.padFeaturesBegin))
+                    case .padFeaturesEnd: keys.keyU32(key, UInt32(geometry.padFeaturesEnd))
+                    case .channelsLast: keys.keyBool(key, geometry.channelsLast)
+                    }
+                    count()
+                }
+            }
         }
         for name in description.metadata.keys.sorted() {
             let key = ModelKey.metadataPrefix + name

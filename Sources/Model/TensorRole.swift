@@ -4,11 +4,11 @@
 /// carries its per-row scales in a float32 tensor `layer.<i>.<role>.scale` of shape [rows].
 /// Shapes are row-major (numpy order): `[rows, cols]` means `rows` output units.
 public enum TensorRole: String, Sendable, CaseIterable {
-    /// Dense W [out, in]; LSTM W [4H, in]; GRU W [3H, in]; RNN W [H, in].
+    /// Dense W [out, in]; conv2d W [C, kT·kF]; LSTM W [4H, in]; GRU W [3H, in]; RNN W [H, in].
     case inputWeights = "input_weights"
     /// LSTM R [4H, P or H]; GRU R [3H, H]; RNN R [H, H].
     case recurrentWeights = "recurrent_weights"
-    /// Dense b [out]; LSTM b [4H] (input and recurrent biases summed); RNN b [H].
+    /// Dense b [out]; conv2d b [C]; LSTM b [4H] (input and recurrent biases summed); RNN b [H].
     case bias
     /// GRU input bias Wb [3H].
     case inputBias = "input_bias"
@@ -56,6 +56,10 @@ extension LayerDescription {
             return [(.inputWeights, [h, inputSize]), (.recurrentWeights, [h, h]), (.bias, [h])]
         case .softmax:
             return []
+        case .conv2d:
+            // W [C, kT·kF] (row c, column i·kF + j), b [C].
+            let kernel = (convolution?.kernelTime ?? 0) &* (convolution?.kernelFeatures ?? 0)
+            return [(.inputWeights, [h, kernel]), (.bias, [h])]
         }
     }
 }

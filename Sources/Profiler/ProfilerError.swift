@@ -12,6 +12,8 @@ public enum ProfilerError: Error, Equatable, Sendable, CustomStringConvertible {
     case sampleRateMismatch(audio: String, audioRate: Int, frontendRate: Int)
     /// Steps, warm-up or hop out of range.
     case invalidSetting(name: String, value: String)
+    /// The model cannot be stepped frame by frame (a conv2d front stage runs whole windows only).
+    case unsupportedModel(model: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum ProfilerError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(audio)' is sampled at \(audioRate) Hz but the front end expects \(frontendRate) Hz"
         case .invalidSetting(let name, let value):
             return "\(name) has an invalid value \(value)"
+        case .unsupportedModel(let model, let reason):
+            return "'\(model)' cannot be profiled: \(reason)"
         }
     }
 }

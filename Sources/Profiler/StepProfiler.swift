@@ -92,6 +92,10 @@ public enum StepProfiler {
         guard settings.steps >= 1 else { throw .invalidSetting(name: "steps", value: String(settings.steps)) }
         guard settings.warmup >= 0 else { throw .invalidSetting(name: "warmup", value: String(settings.warmup)) }
         guard settings.hopNanoseconds > 0 else { throw .invalidSetting(name: "hop", value: "0") }
+        for target in targets where target.network.hasConvolution {
+            throw .unsupportedModel(
+                model: target.label, reason: "its conv2d first layer runs over whole windows, not one step per frame")
+        }
         for target in targets.dropFirst() {
             if let difference = variantDifference(first.network.model.description, target.network.model.description) {
                 throw .notVariants(first: first.label, other: target.label, difference: difference)

@@ -57,6 +57,7 @@ struct LayerPlan {
         case .gru: return 4 &* h
         case .rnn: return h
         case .dense, .softmax: return 0
+        case .conv2d: return ConvolutionStage.workFloatCount(layer)
         }
     }
 
@@ -69,6 +70,7 @@ struct LayerPlan {
         case .rnn: runRNN(input)
         case .dense: runDense(input)
         case .softmax: runSoftmax(input)
+        case .conv2d: break  // runs over whole windows, in `Network.runWindow`
         }
     }
 }

@@ -33,6 +33,14 @@ public final class Network {
     private let plans: UnsafeMutablePointer<LayerPlan>
     private let finalOutput: UnsafePointer<Float>
     private let finalOutputCount: Int
+    /// The conv2d front stage (layer 0) of a convolutional windowed model, else nil.
+    private let convolution: ConvolutionStage?
+    /// The first layer `step` runs: 1 after a conv2d front stage, else 0.
+    private let firstStepLayer: Int
+
+    /// Whether layer 0 is a conv2d front stage: the network then runs only whole windows
+    /// (`runWindow`, used by `WindowedNetwork`), never single frames (`step`).
+    public var hasConvolution: Bool { convolution != nil }
 
     /// Validates `model` for this runtime and plans the arena.
     ///
@@ -69,6 +77,19 @@ public final class Network {
             weights.append(w)
         }
         let layout = try ArenaLayout(description, quantizedByteCount: quantizedBytes)
+        var convolutionRowCount = 0
+        if layers[0].kind == .conv2d {
+            // Validated: a conv2d layer only starts a windowed model whose window fits its kernel.
+            guard case let .windowed(frames, _) = description.execution,
+                  let geometry = layers[0].convolution, geometry.outputRows(frames: frames) >= 1 else {
+                throw .invalidLayerAttribute(layer: 0, attribute: "conv", value: 0)
+            }
+            convolutionRowCount = geometry.outputRows(frames: frames)
+            let (floats, overflow) = convolutionRowCount.multipliedReportingOverflow(by: layers[0].outputSize)
+            guard !overflow, floats <= ArenaLayout.byteLimit / 4 else {
+                throw .arenaTooLarge(byteCount: overflow ? .max : floats * 4, limit: ArenaLayout.byteLimit)
+            }
+        }
 
         let arena = UnsafeMutableRawPointer.allocate(byteCount: layout.byteCount, alignment: ArenaLayout.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: layout.byteCount)
@@ -105,6 +126,7 @@ public final class Network {
         }
         let plans = UnsafeMutablePointer<LayerPlan>.allocate(capacity: layers.count)
         var previousOutput: UnsafePointer<Float>? = nil
+        var convolution: ConvolutionStage? = nil
         for (index, layer) in layers.enumerated() {
             let slots = layout.layers[index]
             func floats(_ offset: Int) -> UnsafeMutablePointer<Float>? {
@@ -123,7 +145,22 @@ public final class Network {
                 forgetBias: layer.forgetBias, cellClip: layer.cellClip, gateClip: layer.gateClip,
                 projectionClip: layer.projectionClip, resetAfter: layer.resetAfter, kernels: kernels))
             previousOutput = UnsafePointer(output)
+            if layer.kind == .conv2d, let geometry = layer.convolution {
+                let rowSize = layer.outputSize
+                let rows = UnsafeMutablePointer<Float>.allocate(capacity: convolutionRowCount &* rowSize)
+                rows.initialize(repeating: 0, count: convolutionRowCount &* rowSize)
+                let patch = geometry.kernelTime &* geometry.kernelFeatures
+                convolution = ConvolutionStage(
+                    geometry: geometry, inputSize: layer.inputSize, channels: layer.hiddenSize,
+                    outputFeatures: geometry.outputFeatures(inputSize: layer.inputSize), rowSize: rowSize,
+                    maxRows: convolutionRowCount, activation: layer.activation, weights: operands[index][0]!,
+                    bias: w.bias!, patch: work, channelValues: work + patch, rows: rows)
+                // The next layer reads each conv row, handed to it as the step's frame.
+                previousOutput = nil
+            }
         }
+        self.convolution = convolution
+        self.firstStepLayer = convolution == nil ? 0 : 1
         self.arena = arena
         self.packedWeights = packedWeights
         self.packedWeightByteCount = packedTotal
@@ -140,15 +177,25 @@ public final class Network {
         plans.deallocate()
         arena.deallocate()
         packedWeights?.deallocate()
+        convolution?.rows.deallocate()
     }
 
     // MARK: - Streaming
 
     /// Runs one timestep. `frame` holds `inputSize` floats. The returned buffer (outputSize floats)
-    /// lives in the arena and is overwritten by the next call.
+    /// lives in the arena and is overwritten by the next call. Precondition: no conv2d layer
+    /// (those models run whole windows: `runWindow`, `WindowedNetwork`).
     /// Allocates: never. Locks: none. Syscalls: none.
     public func step(_ frame: UnsafePointer<Float>) -> UnsafeBufferPointer<Float> {
-        var index = 0
+        precondition(firstStepLayer == 0, "a model with a conv2d layer runs whole windows (WindowedNetwork), not single frames")
+        return stepRecurrent(frame)
+    }
+
+    /// Runs the layers after the front stage on one input vector (a frame, or a conv row).
+    /// Allocates: never.
+    @inline(__always)
+    private func stepRecurrent(_ frame: UnsafePointer<Float>) -> UnsafeBufferPointer<Float> {
+        var index = firstStepLayer
         while index < layerCount {
             let plan = plans[index]
             plan.run(plan.input ?? frame)
@@ -167,7 +214,9 @@ public final class Network {
     /// Runs only layer `index` (0..<layerCount, precondition) of the current timestep, for
     /// profilers that time layers one by one. Calling it for 0, 1, …, layerCount − 1 in order
     /// is exactly `step(frame)`; `output` then holds the result. Layer 0 reads `frame`; the
-    /// others read the previous layer's output in the arena and ignore `frame`.
+    /// others read the previous layer's output in the arena and ignore `frame`. With a conv2d
+    /// layer 0, `stepLayer(0, …)` does nothing and layer 1 reads `frame` as one conv row
+    /// (`layerOutput(0).count` floats, from `convolve`).
     /// Allocates: never.
     public func stepLayer(_ index: Int, frame: UnsafePointer<Float>) {
         precondition(index >= 0 && index < layerCount, "layer index \(index) out of 0..<\(layerCount)")
@@ -195,6 +244,47 @@ public final class Network {
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: stateByteCount)
     }
 
+    // MARK: - Windows
+
+    /// Runs only the conv2d front stage over `count` frames (oldest first) and returns its
+    /// output rows (rows × `layerOutput(0).count` floats, row-major; empty when the window is
+    /// too short for the kernel, or the model has no conv2d layer). The rows live until the
+    /// next `convolve`/`runWindow`; feeding each to `stepLayer(1…, frame:)` in turn is what
+    /// `runWindow` does. Allocates: never.
+    public func convolve(_ frames: UnsafePointer<Float>, count: Int) -> UnsafeBufferPointer<Float> {
+        guard let convolution else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let rowCount = convolution.run(frames, count: count)
+        return UnsafeBufferPointer(start: convolution.rows, count: rowCount &* convolution.rowSize)
+    }
+
+    /// Resets the state and runs a whole window of `count` frames (`count` × inputSize floats,
+    /// oldest first): through the conv2d front stage when there is one, then every resulting
+    /// row (or every frame) through the other layers. Returns the last step's output; zeros when
+    /// the window is too short for the kernel. `count` beyond the model's window is cut to it
+    /// (conv models only).
+    /// Allocates: never.
+    public func runWindow(_ frames: UnsafePointer<Float>, count: Int) -> UnsafeBufferPointer<Float> {
+        reset()
+        let output = UnsafeMutablePointer(mutating: finalOutput)
+        guard let convolution else {
+            output.update(repeating: 0, count: finalOutputCount)
+            var t = 0
+            while t < count {
+                _ = stepRecurrent(frames + t &* inputSize)
+                t &+= 1
+            }
+            return self.output
+        }
+        let rowCount = convolution.run(frames, count: count)
+        if rowCount == 0 { output.update(repeating: 0, count: finalOutputCount) }
+        var t = 0
+        while t < rowCount {
+            _ = stepRecurrent(convolution.rows + t &* convolution.rowSize)
+            t &+= 1
+        }
+        return self.output
+    }
+
     // MARK: - Validation
 
     private static func validate(_ layer: LayerDescription, index: Int, expectedInput: Int) throws(RuntimeError) {
@@ -206,6 +296,9 @@ public final class Network {
             sizesValid = layer.inputSize > 0 && layer.hiddenSize > 0 && layer.projectionSize >= 0
         case .dense, .gru, .rnn:
             sizesValid = layer.inputSize > 0 && layer.hiddenSize > 0 && layer.projectionSize == 0
+        case .conv2d:
+            sizesValid = index == 0 && layer.inputSize > 0 && layer.hiddenSize > 0 && layer.convolution != nil
+                && layer.outputSize > 0
         }
         guard sizesValid else {
             throw .invalidLayerSize(

@@ -12,7 +12,10 @@ import Model
 ///   run:                   ^ frames 0..<W     ^ frames K..<W+K
 /// ```
 ///
-/// Memory: the ring ([W][inputSize] floats) and a copy of the last prediction, allocated in
+/// Models whose first layer is conv2d run the whole window through the convolution, then its
+/// output rows through the recurrent layers (`Network.runWindow`).
+///
+/// Memory: the ring ([W][inputSize] floats; twice that for conv models, which unroll it) and a copy of the last prediction, allocated in
 /// `init`; the network keeps its own arena. `push`, `evaluate` and `reset` never allocate.
 /// Not thread-safe: one instance per stream.
 public final class WindowedNetwork {
@@ -30,6 +33,8 @@ public final class WindowedNetwork {
     public let bufferByteCount: Int
 
     private let ring: UnsafeMutablePointer<Float>
+    /// Conv models only: the ring's frames laid out oldest first, as the convolution reads them.
+    private let window: UnsafeMutablePointer<Float>?
     private let prediction: UnsafeMutablePointer<Float>
     /// Next ring slot to write (= the oldest frame once the ring is full).
     private var writeIndex = 0
@@ -56,9 +61,17 @@ public final class WindowedNetwork {
         hopFrames = hop
         inputSize = network.inputSize
         outputSize = network.outputSize
-        bufferByteCount = (floats + network.outputSize) * 4
+        let windowFloats = network.hasConvolution ? floats : 0
+        bufferByteCount = (floats + windowFloats + network.outputSize) * 4
         ring = .allocate(capacity: floats)
         ring.initialize(repeating: 0, count: floats)
+        if network.hasConvolution {
+            let window = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+            window.initialize(repeating: 0, count: floats)
+            self.window = window
+        } else {
+            window = nil
+        }
         prediction = .allocate(capacity: network.outputSize)
         prediction.initialize(repeating: 0, count: network.outputSize)
         untilRun = frames
@@ -75,6 +88,7 @@ public final class WindowedNetwork {
 
     deinit {
         ring.deallocate()
+        window?.deallocate()
         prediction.deallocate()
     }
 
@@ -109,9 +123,22 @@ public final class WindowedNetwork {
     @discardableResult
     public func evaluate() -> UnsafeBufferPointer<Float> {
         guard held > 0 else { return output }
-        network.reset()
         // Oldest frame: slot writeIndex once full, slot 0 before.
         var slot = held == windowFrames ? writeIndex : 0
+        if let window {
+            // Convolution reads the window as one image: unroll the ring, oldest first.
+            let first = windowFrames &- slot
+            if slot == 0 || held < windowFrames {
+                window.update(from: ring, count: held &* inputSize)
+            } else {
+                window.update(from: ring + slot &* inputSize, count: first &* inputSize)
+                (window + first &* inputSize).update(from: ring, count: slot &* inputSize)
+            }
+            let result = network.runWindow(window, count: held)
+            prediction.update(from: result.baseAddress!, count: outputSize)
+            return output
+        }
+        network.reset()
         var result = network.output
         var t = 0
         while t < held {

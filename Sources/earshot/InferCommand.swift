@@ -13,7 +13,8 @@ struct InferCommand: ParsableCommand {
             Writes float32 [T, C] outputs, one row per step; for a model trained on fixed windows \
             (output mode last_step) only the final step's output, as [1, C]. The state starts at zero.
             A batch [N, T, F] holds N independent sequences: the state is reset to zero before each, \
-            and the outputs are [N, T, C] (or [N, 1, C] for last_step models).
+            and the outputs are [N, T, C] (or [N, 1, C] for last_step models). A model whose first \
+            layer is conv2d convolves each whole sequence as one window and writes [1, C] ([N, 1, C]).
             """
     )
 
@@ -43,12 +44,20 @@ struct InferCommand: ParsableCommand {
         let frames = array.floats()
         let outputSize = network.outputSize
         let lastOnly = modelFile.description.outputMode == .lastStep
-        let rows = lastOnly ? min(steps, 1) : steps
+        // A conv2d front stage convolves each whole sequence as one window: one output per sequence.
+        let wholeWindows = network.hasConvolution
+        let rows = lastOnly || wholeWindows ? min(steps, 1) : steps
         var outputs = [Float](repeating: 0, count: sequences * rows * outputSize)
         frames.withUnsafeBufferPointer { input in
             outputs.withUnsafeMutableBufferPointer { output in
                 for sequence in 0..<sequences {
                     // Each sequence of a batch starts from zero state (a fresh network is already zero).
+                    if wholeWindows {
+                        guard rows > 0 else { continue }
+                        let result = network.runWindow(input.baseAddress! + sequence * steps * inputSize, count: steps)
+                        for c in 0..<outputSize { output[sequence * outputSize + c] = result[c] }
+                        continue
+                    }
                     if sequence > 0 { network.reset() }
                     for t in 0..<steps {
                         let result = network.step(input.baseAddress! + (sequence * steps + t) * inputSize)

@@ -80,6 +80,16 @@ struct ModelSummary {
             list.append(("reset", layer.resetAfter ? "after" : "before"))
         case .softmax:
             break
+        case .conv2d:
+            if let g = layer.convolution {
+                list.append(("kernel", "\(g.kernelTime)x\(g.kernelFeatures)"))
+                list.append(("stride", "\(g.strideTime)x\(g.strideFeatures)"))
+                if g.padTimeBegin + g.padTimeEnd + g.padFeaturesBegin + g.padFeaturesEnd > 0 {
+                    list.append(("pads", "\(g.padTimeBegin),\(g.padTimeEnd),\(g.padFeaturesBegin),\(g.padFeaturesEnd)"))
+                }
+                list.append(("rows", g.channelsLast ? "features-major" : "channels-major"))
+            }
+            if layer.activation != .linear { list.append(("activation", layer.activation.rawValue)) }
         }
         if layer.gateClip > 0 { list.append(("gate_clip", String(layer.gateClip))) }
         return list

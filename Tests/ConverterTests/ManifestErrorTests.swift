@@ -89,8 +89,8 @@ func safetensorsFile(_ tensors: [(key: String, shape: [Int], values: [Float])], 
         let convention = importError(manifest([#"{"kind": "rnn", "convention": "caffe", "prefix": "rnn/"}"#]))
         #expect(convention == .unknownConvention(path: "layers[0].convention", value: "caffe"))
         #expect(convention?.description.contains("pytorch, keras, tf1, onnx") == true)
-        #expect(importError(manifest([#"{"kind": "conv2d", "convention": "tf1", "prefix": "rnn/"}"#]))
-            == .unknownKind(path: "layers[0].kind", value: "conv2d", convention: "tf1"))
+        #expect(importError(manifest([#"{"kind": "conv3d", "convention": "tf1", "prefix": "rnn/"}"#]))
+            == .unknownKind(path: "layers[0].kind", value: "conv3d", convention: "tf1"))
     }
 
     @Test func unknownAttributeAndSlotAreNamed() {

@@ -17,11 +17,23 @@ func importError(_ bytes: [UInt8]) -> ConversionError? {
     @Test func unsupportedOperatorIsNamedWithItsNode() throws {
         var fixture = PyTorchLSTMFixture()
         let squeeze = fixture.node("Squeeze_1")
+        fixture.graph.nodes[squeeze] = TestNode("MaxPool", "MaxPool_3", inputs: ["Y"], outputs: ["squeezed"])
+        let error = try #require(importError(fixture.bytes))
+        #expect(error == .unsupportedOperator(node: "MaxPool_3", op: "MaxPool"))
+        #expect(error.description.contains("node 'MaxPool_3' uses operator 'MaxPool', which Earshot cannot import yet"))
+        #expect(error.description.contains("LSTM"))
+    }
+
+    @Test func convAnywhereButOnAWindowInputIsRefused() throws {
+        var fixture = PyTorchLSTMFixture()
+        let squeeze = fixture.node("Squeeze_1")
         fixture.graph.nodes[squeeze] = TestNode("Conv", "Conv_3", inputs: ["Y"], outputs: ["squeezed"])
         let error = try #require(importError(fixture.bytes))
-        #expect(error == .unsupportedOperator(node: "Conv_3", op: "Conv"))
-        #expect(error.description.contains("node 'Conv_3' uses operator 'Conv', which Earshot cannot import yet"))
-        #expect(error.description.contains("LSTM"))
+        guard case .unsupportedPlacement(let node, let op, let reason) = error else {
+            Issue.record("\(error)")
+            return
+        }
+        #expect(node == "Conv_3" && op == "Conv" && reason.contains("[1, 1, T, F]"))
     }
 
     @Test func logSoftmaxIsUnsupported() throws {

@@ -26,6 +26,41 @@ struct ReferenceNetwork {
         return x
     }
 
+    /// A model whose layer 0 is conv2d, over one window of `frames` from zero state: the
+    /// convolution by `ConvolutionGeometry`'s formula (zero padding, then the activation), each
+    /// output row flattened in the declared order and stepped through the other layers.
+    /// Returns the last row's output (empty when the kernel does not fit).
+    mutating func runWindow(_ frames: [[Float]]) -> [Double] {
+        let conv = layers[0]
+        let g = conv.convolution!
+        let w = weights[0][.inputWeights]!, b = weights[0][.bias]!
+        let features = conv.inputSize, channels = conv.hiddenSize
+        let outputFeatures = g.outputFeatures(inputSize: features)
+        let kT = g.kernelTime, kF = g.kernelFeatures
+        var result: [Double] = []
+        for t in 0..<g.outputRows(frames: frames.count) {
+            var row = [Double](repeating: 0, count: outputFeatures * channels)
+            for f in 0..<outputFeatures {
+                for c in 0..<channels {
+                    var sum = b[c]
+                    for i in 0..<kT {
+                        for j in 0..<kF {
+                            let time = t * g.strideTime + i - g.padTimeBegin
+                            let feature = f * g.strideFeatures + j - g.padFeaturesBegin
+                            guard time >= 0, time < frames.count, feature >= 0, feature < features else { continue }
+                            sum += w[c * kT * kF + i * kF + j] * Double(frames[time][feature])
+                        }
+                    }
+                    row[g.channelsLast ? f * channels + c : c * outputFeatures + f] = activate(sum, conv.activation)
+                }
+            }
+            var x = row
+            for index in 1..<layers.count { x = stepLayer(index, x) }
+            result = x
+        }
+        return result
+    }
+
     // MARK: - Helpers
 
     /// W[rows, columns] · x, for the rows first..<first+count.
@@ -62,6 +97,9 @@ struct ReferenceNetwork {
         case .dense:
             let y = product(w[.inputWeights]!, columns: layer.inputSize, x, count: n)
             return (0..<n).map { activate(y[$0] + w[.bias]![$0], layer.activation) }
+
+        case .conv2d:
+            preconditionFailure("a conv2d layer runs over whole windows: use runWindow")
 
         case .softmax:
             let m = x.max()!

@@ -16,7 +16,7 @@ struct TestModel {
     /// here independently of the converter (Swift's Float16; round(w / (max|w|/127))).
     init(
         inputSize: Int, layers: [LayerDescription], seed: UInt64, gain: Float = 1.5,
-        weightTypes: [TensorType]? = nil
+        weightTypes: [TensorType]? = nil, execution: ExecutionMode = .streaming
     ) throws {
         var generator = SeededGenerator(seed: seed)
         var tensors: [TensorData] = []
@@ -58,7 +58,7 @@ struct TestModel {
             }
             weights.append(layerWeights)
         }
-        description = ModelDescription(inputSize: inputSize, layers: layers)
+        description = ModelDescription(inputSize: inputSize, layers: layers, execution: execution)
         self.weights = weights
         file = try ModelFile(bytes: ModelWriter.serialize(description, tensors: tensors))
     }
