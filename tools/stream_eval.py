@@ -4,7 +4,7 @@
     python tools/stream_eval.py --model M.earshot            # through `earshot detect --stream`
     python tools/stream_eval.py --simulate P.npz|M.onnx      # python simulation (see below)
         [--clips ../shared/data/speech_commands_v0.02_subset] [--minutes 30] [--seed 5]
-        [--hop-frames 5] [--smoothing 3] [--threshold 0.8] [--refractory 1.0] [--json OUT]
+        [--hop-frames 2] [--smoothing-seconds 0.2] [--threshold 0.8] [--refractory 1.0] [--json OUT]
         [--save-stream DIR]
 
 The stream: a bed of background audio (the clip set's _silence_ clips, concatenated in random order at
@@ -25,8 +25,9 @@ Backends:
   --simulate         PYTHON SIMULATION of the windowed model (not Earshot): TensorFlow MFCC of the whole
                      stream (tools/train/tf_mfcc.py), the 49-frame window ending at every K-th frame run
                      from zero state (numpy model of tools/train/model.py, or ONNX Runtime), then the
-                     same detector as Sources/Spotter (moving average over N windows, threshold, a
-                     refractory period over every keyword). Prints a threshold sweep.
+                     same detector as Sources/Spotter / `listen` (moving average, threshold, re-arming,
+                     a refractory period over every keyword), with listen's defaults. Prints a
+                     threshold sweep.
 """
 
 from __future__ import annotations
@@ -114,37 +115,49 @@ def simulate_scores(stream: np.ndarray, model_path: str, hop_frames: int,
 
 def detect(times: np.ndarray, probs: np.ndarray, threshold: float, smoothing: int,
            refractory: float) -> list[dict]:
-    """Sources/Spotter's detector: zero-padded moving average, best keyword over threshold, refractory."""
+    """Earshot's detector (Sources/Spotter, `listen`): zero-padded moving average over N scores; the
+    best armed keyword at or over the threshold fires unless in the refractory period (any keyword);
+    a keyword that fired re-arms once its smoothed score falls below the threshold."""
     c = np.cumsum(np.vstack([np.zeros((1, probs.shape[1])), probs]), axis=0)
     idx = np.arange(1, len(probs) + 1)
     smoothed = (c[idx] - c[np.maximum(idx - smoothing, 0)]) / smoothing
     keyword_cols = [LABELS.index(k) for k in KEYWORDS]
     events, last = [], -1e9
+    armed = np.ones(len(KEYWORDS), bool)
     for i, t in enumerate(times):
         s = smoothed[i, keyword_cols]
-        best = int(np.argmax(s))
-        if s[best] >= threshold and t - last >= refractory:
+        armed |= s < threshold
+        candidates = np.where(armed & (s >= threshold), s, -1.0)
+        best = int(np.argmax(candidates))
+        if candidates[best] >= 0 and t - last >= refractory:
             events.append(dict(keyword=KEYWORDS[best], time=float(t), score=float(s[best])))
             last = t
+            armed[best] = False
     return events
 
 
 def score(events: list[dict], placed: list[dict], hours: float) -> dict:
     targets = [p for p in placed if p["label"] in KEYWORDS]
     matched = [False] * len(targets)
-    hits = false_alarms = 0
+    hits = false_alarms = on_keywords = 0
     for e in events:
-        hit = False
+        hit = near = False
         for j, p in enumerate(targets):
-            if not matched[j] and p["label"] == e["keyword"] and p["start"] + 0.25 <= e["time"] <= p["start"] + 1.75:
+            inside = p["start"] + 0.25 <= e["time"] <= p["start"] + 1.75
+            near |= inside
+            if not matched[j] and p["label"] == e["keyword"] and inside:
                 matched[j] = hit = True
                 break
         hits += hit
         false_alarms += not hit
+        on_keywords += (not hit) and near
     per_keyword = {k: float(np.mean([m for m, p in zip(matched, targets) if p["label"] == k]))
                    for k in KEYWORDS}
+    # false_alarms counts every detection that is not a hit; on_keyword_clips of them fell on a keyword
+    # clip (a wrong keyword, or a second event); the rest fired on background or _unknown_ words.
     return dict(recall=hits / max(1, len(targets)), hits=hits, keywords=len(targets),
-                false_alarms=false_alarms, false_alarms_per_hour=false_alarms / hours, per_keyword=per_keyword)
+                false_alarms=false_alarms, false_alarms_per_hour=false_alarms / hours,
+                false_alarms_on_keyword_clips=on_keywords, per_keyword=per_keyword)
 
 
 def main() -> int:
@@ -156,12 +169,13 @@ def main() -> int:
     ap.add_argument("--simulate", help="params .npz or .onnx: python simulation of the windowed model")
     ap.add_argument("--minutes", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=5)
-    ap.add_argument("--hop-frames", type=int, default=5, help="K: windows every K frames (20 ms each)")
-    ap.add_argument("--smoothing", type=int, default=3, help="N: windows averaged")
+    ap.add_argument("--hop-frames", type=int, default=2,
+                    help="K: a window every K frames of 20 ms (listen's default: 2)")
+    ap.add_argument("--smoothing-seconds", type=float, default=0.2,
+                    help="scores averaged over this long (listen's default: 0.2 s)")
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--stateful", action="store_true",
-                    help="simulation: run the network once over the stream, state carried, a score every frame "
-                         "(smoothing then counts frames: N x K)")
+                    help="simulation: run the network once over the stream, state carried, a score every frame")
     ap.add_argument("--refractory", type=float, default=1.0)
     ap.add_argument("--json")
     ap.add_argument("--save-stream", help="write stream.wav and truth.json here")
@@ -198,8 +212,8 @@ def main() -> int:
               f"{r['false_alarms']} false alarms = {r['false_alarms_per_hour']:.1f}/hour")
     else:
         times, probs = simulate_scores(stream, a.simulate, a.hop_frames, a.stateful)
+        a.smoothing = max(1, round(a.smoothing_seconds / (0.02 * (1 if a.stateful else a.hop_frames))))
         if a.stateful:
-            a.smoothing *= a.hop_frames
             result.update(backend=f"python simulation, STATEFUL ({a.simulate}): state carried, a score every frame, "
                                   f"smoothing {a.smoothing} frames, refractory {a.refractory} s")
         else:
@@ -213,7 +227,7 @@ def main() -> int:
         result.update(threshold=a.threshold, sweep=sweep, **r)
         print(f"[stream] PYTHON SIMULATION (not Earshot): threshold {a.threshold}: recall "
               f"{100 * r['recall']:.1f}% ({r['hits']}/{r['keywords']}), {r['false_alarms']} false alarms = "
-              f"{r['false_alarms_per_hour']:.1f}/hour")
+              f"{r['false_alarms_per_hour']:.1f}/hour ({r['false_alarms_on_keyword_clips']} of them on keyword clips)")
         print("[stream] threshold sweep: " + "  ".join(
             f"{s['threshold']}: {100 * s['recall']:.0f}%/{s['false_alarms_per_hour']:.0f}fa/h" for s in sweep))
     if a.json:

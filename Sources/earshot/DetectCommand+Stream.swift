@@ -12,7 +12,7 @@ extension DetectCommand {
             settings = board.detector
             windowHop = board.model.windowHopFrames
         }
-        let modelFile = try ModelFile(path: model!)
+        let modelFile = try ModelFile(path: DefaultModel.resolve(model))
         let hop = windowHop ?? KeywordSpotter.listeningWindowHop(for: modelFile)
         for path in files {
             let (events, spotter) = try StreamDetection.detect(

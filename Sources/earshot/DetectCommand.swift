@@ -16,7 +16,7 @@ struct DetectCommand: ParsableCommand {
     @Argument(help: "WAV files.")
     var files: [String]
 
-    @Option(help: "The Earshot model file (required until a default model ships).")
+    @Option(help: "The Earshot model file (default: the project's models/default.earshot).")
     var model: String?
 
     @Flag(help: "Print one JSON object per file: {\"path\", \"label\", \"score\", \"scores\"}.")
@@ -29,15 +29,12 @@ struct DetectCommand: ParsableCommand {
     var config: String?
 
     func validate() throws {
-        guard model != nil else {
-            throw ValidationError("--model MODEL.earshot is required (no default model ships yet)")
-        }
         guard !files.isEmpty else { throw ValidationError("give at least one WAV file") }
     }
 
     func run() throws {
         if stream { return try runStream() }   // DetectCommand+Stream.swift
-        let classifier = try ClipClassifier(modelPath: model!)
+        let classifier = try ClipClassifier(modelPath: DefaultModel.resolve(model))
         for path in files {
             let (scores, _) = try classifier.classify(path: path)
             let top = ClipClassifier.top(scores)

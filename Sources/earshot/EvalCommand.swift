@@ -18,17 +18,12 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "The folder of labelled clips.")
     var directory: String
 
-    @Option(help: "The Earshot model file (required until a default model ships).")
+    @Option(help: "The Earshot model file (default: the project's models/default.earshot).")
     var model: String?
 
     @Flag(help: "Print one JSON object with every prediction.")
     var json = false
 
-    func validate() throws {
-        guard model != nil else {
-            throw ValidationError("--model MODEL.earshot is required (no default model ships yet)")
-        }
-    }
 
     struct Item {
         var path: String
@@ -64,7 +59,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let classifier = try ClipClassifier(modelPath: model!)
+        let classifier = try ClipClassifier(modelPath: DefaultModel.resolve(model))
         let labels = classifier.labels
         let items = try Self.listClips(directory, labels: labels)
         let progress = ProgressBar(total: items.count)

@@ -74,7 +74,7 @@ struct ListenCommand: ParsableCommand {
         if let device { board.audio.device = device }
         if let alsaConfig { board.audio.alsaConfiguration = alsaConfig }
         if let duration { board.durationSeconds = duration }
-        guard let modelPath = model ?? board.model.path ?? defaultModelPath() else {
+        guard let modelPath = model ?? board.model.path ?? DefaultModel.path() else {
             throw CLIError("no model: pass --model MODEL.earshot or set model.path in the board configuration "
                            + "(no default model found at models/default.earshot)")
         }
@@ -136,17 +136,6 @@ struct ListenCommand: ParsableCommand {
         }
         reporter.finish()
         printDiagnostic(Self.closingReport(summary, reporter: reporter, queue: queue))
-    }
-
-    /// The default model: $EARSHOT_DEFAULT_MODEL, models/default.earshot here, or next to the
-    /// repository the executable was built in (.build/<config>/earshot).
-    private func defaultModelPath() -> String? {
-        let manager = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["EARSHOT_DEFAULT_MODEL"], !path.isEmpty { return path }
-        if manager.fileExists(atPath: "models/default.earshot") { return "models/default.earshot" }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidate = executable.deletingLastPathComponent().appendingPathComponent("../../models/default.earshot").standardized.path
-        return manager.fileExists(atPath: candidate) ? candidate : nil
     }
 
     static func explain(_ error: AudioError) -> String {

@@ -17,7 +17,8 @@
 #
 # Environment: EARSHOT_BIN=path to an earshot binary (default: built here with
 # `swift build -c release --product earshot --scratch-path .build-train`); NICE=niceness (15);
-# TRAIN_ARGS / DATASET_ARGS / SYNTH_ARGS: extra arguments for those steps.
+# HOP_FRAMES=K stored as the window hop (2); TRAIN_ARGS / DATASET_ARGS / SYNTH_ARGS: extra arguments
+# for those steps. REBUILD=1 ignores the cached synthetic words and features.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,8 +42,10 @@ done
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq </dev/null
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+    sudo=()
+    [[ "$(id -u)" == 0 ]] || sudo=(sudo -n)
+    "${sudo[@]}" apt-get update -qq </dev/null
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi
 
 # MARK: 2. venv
@@ -62,6 +65,7 @@ cd "$here"
 "${py[@]}" tf_mfcc.py --check --shared "$shared"
 
 # MARK: 4-5. data (cached by the hash of the code and arguments that make it)
+if [[ "${REBUILD:-0}" == 1 ]]; then rm -f "$work/tts.stamp" "$work/features.stamp"; fi
 stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 tts_key="$(stamp_of synth.py words.py <(echo "${SYNTH_ARGS:-}"))"
 if [[ "$(cat "$work/tts.stamp" 2>/dev/null)" != "$tts_key" ]]; then
@@ -80,8 +84,9 @@ fi
 
 # MARK: 6-7. train, export
 start=$(date +%s)
-/usr/bin/time -f '[train.sh] training: %e s wall, %U s user CPU, %M KB max RSS' \
-    "${py[@]}" train.py --features "$work/features.npz" --out "$work/params.npz" ${TRAIN_ARGS:-}
+timer=()
+[[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f '[train.sh] training: %e s wall, %U s user CPU, %M KB max RSS')
+"${timer[@]}" "${py[@]}" train.py --features "$work/features.npz" --out "$work/params.npz" ${TRAIN_ARGS:-}
 "${py[@]}" export_onnx.py --params "$work/params.npz" --out "$work/model.onnx" --check-features "$work/features.npz" \
     --calibration-out "$work/calibration.npy"
 
@@ -94,7 +99,7 @@ fi
 labels="$(paste -sd, "$shared/ml-kws/labels.txt")"
 # The front end (TensorFlow MFCC, 10 coefficients) and windowed execution (49 frames, re-run every
 # HOP frames from zero state) are stored in the model; int8 weights when this earshot offers them.
-hop="${HOP_FRAMES:-5}"
+hop="${HOP_FRAMES:-2}"   # listen's default window hop
 opts=(--labels "$labels" --frontend tf-mfcc --frontend-coefficients 10 --window-frames 49 --window-hop "$hop")
 if "$earshot" convert --help 2>&1 | grep -q int8; then
     opts+=(--weights int8 --calibration "$work/calibration.npy")
