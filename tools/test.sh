@@ -272,6 +272,41 @@ else
     fi
 fi
 
+# MARK: - default model
+header "default-model: models/default.earshot on the 480 real test clips; the training front end vs TensorFlow"
+t=$SECONDS
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record default FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
+elif [[ ! -d "$repo/../shared/data/speech_commands_v0.02_subset" ]]; then
+    echo "skipped: $repo/../shared/data/speech_commands_v0.02_subset is absent"
+    record default skipped $((SECONDS - t)) "../shared is absent"
+else
+    d_passed=0
+    d_failed=0
+    # The pipeline's numpy MFCC (what the model was trained on) must be TensorFlow's (<= 1e-3).
+    if "$python" tools/train/tf_mfcc.py --check --shared "$repo/../shared/data"; then
+        d_passed=$((d_passed + 1))
+    else
+        d_failed=$((d_failed + 1))
+    fi
+    # The shipped model, end to end from WAV, without --model: its card reports 63.1 %; guard at 60 %.
+    eval_json="$logs/default-eval.json"
+    if "$bin_path/earshot" eval "$repo/../shared/data/speech_commands_v0.02_subset" --json >"$eval_json" \
+        && "$python" -c 'import json,sys; a=json.load(open(sys.argv[1]))["accuracy"]; a=a/100 if a>1 else a; print(f"default model accuracy {a:.2%} (card: 63.1%, floor 60%)"); sys.exit(0 if a>=0.60 else 1)' "$eval_json"; then
+        d_passed=$((d_passed + 1))
+    else
+        d_failed=$((d_failed + 1))
+    fi
+    tests_passed=$((tests_passed + d_passed))
+    if ((d_failed == 0)); then
+        record default ok $((SECONDS - t)) "$d_passed passed, 0 failed"
+    else
+        tests_failed=$((tests_failed + d_failed))
+        record default FAILED $((SECONDS - t)) "$d_passed passed, $d_failed failed"
+    fi
+fi
+
 # MARK: - Summary
 header "summary"
 failed_sections=0
