@@ -25,7 +25,7 @@ struct ProfileCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The Earshot model file.")
+    @Option(help: "The Earshot model file (default: the project's models/default.earshot, unless --compare is given).")
     var model: String?
 
     @Option(help: "Timed steps (as many whole steps and as many layer-by-layer steps).")
@@ -62,7 +62,6 @@ struct ProfileCommand: ParsableCommand {
     var plot: String?
 
     func validate() throws {
-        if model == nil && compare == nil { throw ValidationError("give --model MODEL.earshot or --compare A,B,...") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
         if let hopMilliseconds, !(hopMilliseconds > 0 && hopMilliseconds.isFinite) {
@@ -79,7 +78,7 @@ struct ProfileCommand: ParsableCommand {
 
     func run() throws {
         var paths: [String] = []
-        if let model { paths.append(model) }
+        if let model { paths.append(model) } else if compare == nil { paths.append(try DefaultModel.resolve(nil)) }
         if let compare {
             for item in compare.split(separator: ",", omittingEmptySubsequences: false) {
                 let path = String(item).trimmingCharacters(in: " ")
