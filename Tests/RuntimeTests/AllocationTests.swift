@@ -7,6 +7,7 @@ import Testing
 
 /// Written by the control test so the array it creates escapes and cannot live on the stack.
 nonisolated(unsafe) private var sink: [Int] = []
+nonisolated(unsafe) private var mallocSink: UnsafeMutableRawPointer?
 
 /// Runs `steps` calls of `network.step` between allocation_counter_begin/end (after a short
 /// warm-up, so one-time runtime initialization is not counted) and returns the count.
@@ -35,9 +36,12 @@ struct AllocationTests {
     func controlMalloc() {
         #expect(allocation_counter_is_active() == 1)
         allocation_counter_begin()
-        let p = malloc(64)
-        free(p)
+        // Kept in a global until after the count: a malloc freed unused is deleted by the
+        // optimizer in release builds, and the control would then prove nothing.
+        mallocSink = malloc(64)
         let count = allocation_counter_end()
+        free(mallocSink)
+        mallocSink = nil
         #expect(count >= 1)
     }
 
