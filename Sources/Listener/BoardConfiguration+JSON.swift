@@ -57,7 +57,8 @@ extension BoardConfiguration {
     static let topKeys = ["board", "notes", "audio", "model", "detector", "system", "duration_seconds"]
     static let audioKeys = ["device", "alsa_config", "format", "rate", "channels", "period_frames", "buffer_frames", "device_resampling"]
     static let modelKeys = ["path", "window_hop_frames"]
-    static let detectorKeys = ["smoothing_seconds", "threshold", "thresholds", "refractory_seconds", "refractory_scope", "ignore"]
+    static let detectorKeys = ["smoothing_seconds", "threshold", "thresholds", "refractory_seconds", "refractory_scope", "ignore",
+                               "end_silence_seconds", "end_max_wait_seconds"]
     static let systemKeys = ["cpu_affinity", "realtime_priority", "lock_memory"]
 
     /// Reads and validates a board configuration file. Relative paths inside it (`alsa_config`,
@@ -160,6 +161,8 @@ extension BoardConfiguration {
                 }
             }
             if let ignored = try detector.stringArray("ignore") { config.detector.ignoredLabels = ignored }
+            if let seconds = try detector.double("end_silence_seconds", range: 0...2) { config.detector.endSilenceSeconds = seconds }
+            if let seconds = try detector.double("end_max_wait_seconds", range: 0...5) { config.detector.endMaximumWaitSeconds = seconds }
             for keyword in config.detector.thresholds.keys.sorted() where config.detector.ignoredLabels.contains(keyword) {
                 throw detector.failure("thresholds", .invalid("'\(keyword)' has a threshold but is also in 'ignore'"))
             }

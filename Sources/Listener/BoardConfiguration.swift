@@ -76,6 +76,14 @@ public struct DetectorSettings: Equatable, Sendable {
     public var refractoryScope: DetectorConfiguration.RefractoryScope = .anyKeyword
     /// Labels never reported.
     public var ignoredLabels: [String] = ["_silence_", "_unknown_"]
+    /// Event times mark where the keyword ends in the audio (see `KeywordEndFinder`): an event is
+    /// reported once this much quiet followed the keyword's last loud 10 ms (0.3 s: longer than the
+    /// closure before a final stop consonant, as in "stop" or "up"). 0: no end finding;
+    /// events are reported at once, stamped where the keyword's score first reached its threshold.
+    public var endSilenceSeconds: Double = 0.3
+    /// With end finding, an event is reported at most this long after its score crossed the
+    /// threshold, even if no quiet followed (speech went on).
+    public var endMaximumWaitSeconds: Double = 1.0
 
     public init() {}
 

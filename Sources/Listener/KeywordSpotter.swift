@@ -11,10 +11,15 @@ import Spotter
 /// `listen` (samples from ALSA) and `detect --stream` (samples from a WAV file) both run this
 /// class, so they report the same events for the same audio.
 ///
-/// Event times: feature frame f covers the model-rate samples up to windowLength + f·hop, so a
+/// Event times: an event's time is where the keyword ends in the audio, found by a
+/// `KeywordEndFinder` over the model-rate samples (searched from one network window before the
+/// decision), and the event is queued once that end is known — when enough quiet followed it,
+/// after at most `endMaximumWaitSeconds`, or at `flush`. With end finding off
+/// (`endSilenceSeconds` 0) the event is queued at once, stamped at the detector's onset posterior.
+/// Posterior times: feature frame f covers the model-rate samples up to windowLength + f·hop, so a
 /// posterior made after frame f is stamped (windowLength + f·hop) / rate seconds — the end of
-/// the newest audio the network has seen — plus `timeShiftSeconds`. The resampler's output
-/// sample k is the signal at k / rate (zero phase), so resampling shifts no time stamp.
+/// the newest audio the network has seen. Both get `timeShiftSeconds` added. The resampler's
+/// output sample k is the signal at k / rate (zero phase), so resampling shifts no time stamp.
 ///
 /// All buffers are allocated at `init`; `process` allocates nothing.
 /// Not thread-safe: one instance per stream.
@@ -49,6 +54,15 @@ public final class KeywordSpotter {
     private let resampled: UnsafeMutablePointer<Float>
     private let resampledCapacity: Int
     private let frame: UnsafeMutablePointer<Float>
+    /// Places event times at the keyword's end; nil when end finding is off.
+    private let endFinder: KeywordEndFinder?
+    /// Seconds before a decision where the keyword may have started (the network's view).
+    private let lookbackSeconds: Double
+    /// How far before a detection's onset its keyword's loudest part is looked for.
+    static let onsetLookbackSeconds = 0.75
+    /// The detection waiting for its keyword's end (valid while `endFinder.isSearching`).
+    private var pendingLabel = 0
+    private var pendingScore: Float = 0
 
     /// Builds the pipeline for `model` fed at `inputRate`.
     ///
@@ -90,12 +104,15 @@ public final class KeywordSpotter {
         let frameHop = Double(frontend.hopLength) / rate
         let firstFrameEnd = Double(frontend.windowLength) / rate
         let timeOffset: Double
+        let lookback: Double
         switch description.execution {
         case .streaming:
             windowed = nil
             execution = .streaming
             posteriorHopSeconds = frameHop
             timeOffset = firstFrameEnd
+            // A recurrent network's view has no fixed length; a keyword lasts at most about this.
+            lookback = 1.5
         case let .windowed(frames, modelHop):
             let hop = windowHopFrames ?? modelHop
             guard hop >= 1 && hop <= frames else { throw .windowHopOutOfRange(hop: hop, windowFrames: frames) }
@@ -108,7 +125,10 @@ public final class KeywordSpotter {
             posteriorHopSeconds = frameHop * Double(hop)
             // The first run happens after frame W - 1.
             timeOffset = firstFrameEnd + frameHop * Double(frames - 1)
+            lookback = timeOffset
         }
+        // The decision can come up to the smoothing window after the keyword scored high.
+        lookbackSeconds = lookback + settings.smoothingSeconds
         do {
             detector = try Detector(configuration: settings.configuration(
                 labels: labels, posteriorHopSeconds: posteriorHopSeconds, timeOffsetSeconds: timeOffset))
@@ -129,6 +149,14 @@ public final class KeywordSpotter {
         resampled.initialize(repeating: 0, count: resampledCapacity)
         frame = .allocate(capacity: extractor.featureCount)
         frame.initialize(repeating: 0, count: extractor.featureCount)
+        if settings.endSilenceSeconds > 0 {
+            endFinder = KeywordEndFinder(
+                sampleRate: frontend.sampleRate, lookbackSeconds: lookbackSeconds,
+                silenceSeconds: settings.endSilenceSeconds,
+                maximumWaitSeconds: max(settings.endMaximumWaitSeconds, settings.endSilenceSeconds))
+        } else {
+            endFinder = nil
+        }
     }
 
     /// The window hop `listen` uses when the configuration names none: windowed models are
@@ -156,6 +184,7 @@ public final class KeywordSpotter {
         network.reset()
         windowed?.reset()
         detector.reset()
+        endFinder?.reset()
         featureFrames = 0
         posteriors = 0
         samplesConsumed = 0
@@ -195,6 +224,10 @@ public final class KeywordSpotter {
         while offset < samples.count {
             let frontendStart = timed ? MonotonicClock.now() : 0
             let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
+            if let endFinder {
+                endFinder.push(UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)]))
+                if endFinder.isSearching, let end = endFinder.poll() { queuePending(end: end, events) }
+            }
             offset &+= step.consumed
             let networkStart = timed ? MonotonicClock.now() : 0
             frontendNanoseconds &+= networkStart &- frontendStart
@@ -216,10 +249,41 @@ public final class KeywordSpotter {
             posteriors &+= 1
             guard let event = detector.process(scores) else { continue }
             detections &+= 1
-            events.push(QueuedEvent(
-                kind: .detection, labelIndex: Int32(truncatingIfNeeded: event.labelIndex),
-                time: event.time + timeShiftSeconds, score: event.score))
+            guard let endFinder else {
+                events.push(QueuedEvent(
+                    kind: .detection, labelIndex: Int32(truncatingIfNeeded: event.labelIndex),
+                    time: event.time + timeShiftSeconds, score: event.score))
+                continue
+            }
+            // A new detection while one still waits (possible with a short refractory period):
+            // the waiting one is placed with what the audio shows so far.
+            if endFinder.isSearching, let end = endFinder.poll(force: true) { queuePending(end: end, events) }
+            pendingLabel = event.labelIndex
+            pendingScore = event.score
+            // The keyword is mostly heard when its score first crosses (the onset); its loudest
+            // part lies shortly before. Reaching further back would take in an earlier, louder
+            // word and lift the loudness threshold over this one's soft ending.
+            let searchStart = max(event.decisionTime - lookbackSeconds, event.time - Self.onsetLookbackSeconds)
+            endFinder.begin(searchStartSeconds: searchStart, decisionSeconds: event.decisionTime)
+            if let end = endFinder.poll() { queuePending(end: end, events) }
         }
         return detections
+    }
+
+    /// Queues the detection that waits for its keyword's end, placed with the audio so far; call
+    /// when the stream ends (or before `reset`) so no detection is lost. Allocates: never.
+    ///
+    /// - Returns: 1 if a detection was queued, else 0.
+    @discardableResult
+    public func flush(into events: EventQueue) -> Int {
+        guard let endFinder, endFinder.isSearching, let end = endFinder.poll(force: true) else { return 0 }
+        queuePending(end: end, events)
+        return 1
+    }
+
+    private func queuePending(end: Double, _ events: EventQueue) {
+        events.push(QueuedEvent(
+            kind: .detection, labelIndex: Int32(truncatingIfNeeded: pendingLabel),
+            time: end + timeShiftSeconds, score: pendingScore))
     }
 }

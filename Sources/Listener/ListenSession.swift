@@ -189,6 +189,7 @@ public final class ListenSession {
                 break
             }
         }
+        spotter.flush(into: queue)
         return finishSummary()
     }
 
@@ -226,6 +227,8 @@ public final class ListenSession {
         }
         let away = monotonicSeconds() - wallStart
         summary.reopens &+= 1
+        // A detection still waiting for its keyword's end belongs to the audio before the loss.
+        spotter.flush(into: queue)
         summary.audioSeconds += spotter.secondsConsumed
         if device.rate != spotter.inputRate || device.periodFrames > bufferCapacity {
             spotter = try makeSpotter(device.rate)

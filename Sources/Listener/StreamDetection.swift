@@ -31,18 +31,24 @@ public enum StreamDetection {
         let queue = EventQueue(capacity: 1024)
         let chunk = max(1, chunkFrames ?? rate / 100)
         var events: [StreamEvent] = []
+        func drain() {
+            while let event = queue.pop() {
+                guard event.kind == .detection else { continue }
+                events.append(StreamEvent(keyword: spotter.labels[Int(event.labelIndex)], time: event.time, score: event.score))
+            }
+        }
         samples.withUnsafeBufferPointer { input in
             var offset = 0
             while offset < input.count {
                 let end = min(offset + chunk, input.count)
                 spotter.process(UnsafeBufferPointer(rebasing: input[offset..<end]), into: queue)
-                while let event = queue.pop() {
-                    guard event.kind == .detection else { continue }
-                    events.append(StreamEvent(keyword: spotter.labels[Int(event.labelIndex)], time: event.time, score: event.score))
-                }
+                drain()
                 offset = end
             }
         }
+        // The last detection may still wait for its keyword's end.
+        spotter.flush(into: queue)
+        drain()
         return (events, spotter)
     }
 

@@ -152,6 +152,7 @@ struct ListenCommand: ParsableCommand {
     static func startReport(board: BoardConfiguration, modelPath: String, capture: CaptureDevice, spotter: KeywordSpotter) -> String {
         let granted = capture.configuration.granted
         let detector = spotter.detector.configuration
+        let settings = board.detector
         var lines: [String] = []
         if !board.source.isEmpty { lines.append("earshot: board '\(board.board)' (\(board.source))") }
         lines.append("earshot: device '\(capture.device)': granted \(granted)")
@@ -168,7 +169,10 @@ struct ListenCommand: ParsableCommand {
                      + "smoothing over \(detector.smoothingFrames), threshold \(EventFormatter.fixed(Double(detector.defaultThreshold), 2))"
                      + (detector.thresholds.isEmpty ? "" : " (" + detector.thresholds.keys.sorted().map {
                          "\($0) \(EventFormatter.fixed(Double(detector.thresholds[$0]!), 2))" }.joined(separator: ", ") + ")")
-                     + ", refractory \(EventFormatter.fixed(detector.refractorySeconds, 2)) s")
+                     + ", refractory \(EventFormatter.fixed(detector.refractorySeconds, 2)) s"
+                     + (settings.endSilenceSeconds > 0
+                        ? ", event times at the keyword's end (after \(EventFormatter.fixed(settings.endSilenceSeconds, 2)) s of quiet)"
+                        : ", event times where the score crossed"))
         return lines.joined(separator: "\n")
     }
 

@@ -16,20 +16,56 @@ struct KeywordSpotterTests {
         return settings
     }()
 
-    @Test("a loud burst is reported within one hop of its start, at 16 kHz and resampled from 48 and 44.1 kHz",
+    /// `oneFrame` without end finding: events stamped at the posterior that crossed the threshold.
+    private var atCrossing: DetectorSettings {
+        var settings = oneFrame
+        settings.endSilenceSeconds = 0
+        return settings
+    }
+
+    @Test("a loud burst is reported within one hop of its end, at 16 kHz and resampled from 48 and 44.1 kHz",
           arguments: [16_000, 48_000, 44_100])
     func burstTiming(rate: Int) throws {
         let starts = [1.0037, 2.5111, 4.2, 6.77]
-        let signal = burstSignal(seconds: 8, starts: starts, length: 0.3, rate: rate)
+        let lengths = [0.3, 0.45, 0.2, 0.333]
+        var signal: [Float] = []
+        for (index, (start, length)) in zip(starts, lengths).enumerated() {
+            let burst = burstSignal(seconds: 8, starts: [start], length: length, rate: rate, seed: UInt64(index + 1))
+            signal = signal.isEmpty ? burst : zip(signal, burst).map { $0 + $1 }
+        }
         let (events, spotter) = try StreamDetection.detect(
             samples: signal, rate: rate, model: try burstDetectorModel(), detector: oneFrame)
         #expect(spotter.posteriorHopSeconds == 0.02)
         #expect(events.map(\.keyword) == ["yes", "yes", "yes", "yes"], "\(events)")
-        for (event, start) in zip(events, starts) {
-            // The first window that reaches into the burst ends just after its start; windows end
-            // on a 20 ms grid (40 ms, 60 ms, ...).
-            #expect(event.time >= start && event.time <= start + 0.02 + 1e-9, "event at \(event.time) for a burst at \(start)")
+        for (event, (start, length)) in zip(events, zip(starts, lengths)) {
+            let end = start + length
+            #expect(abs(event.time - end) <= 0.02 + 1e-9, "event at \(event.time) for a burst ending at \(end)")
             #expect(event.score > 0.5)
+        }
+        // Without end finding the event is stamped where the score crossed: just after the start.
+        let (crossings, _) = try StreamDetection.detect(
+            samples: signal, rate: rate, model: try burstDetectorModel(), detector: atCrossing)
+        #expect(crossings.count == 4)
+        for (event, start) in zip(crossings, starts) {
+            #expect(event.time >= start && event.time <= start + 0.02 + 1e-9, "event at \(event.time) for a burst at \(start)")
+        }
+    }
+
+    @Test("a burst that runs on is reported after the maximum wait; the last one is flushed at the stream's end")
+    func endWaitAndFlush() throws {
+        // Two bursts: the first lasts 3 s (no quiet follows within the wait), the second runs to
+        // the end of the stream, less than the wait after it was detected (only the flush reports it).
+        let signal = zip(burstSignal(seconds: 8, starts: [1.0], length: 3.0), burstSignal(seconds: 8, starts: [7.7], length: 0.3, seed: 2))
+            .map { $0 + $1 }
+        var settings = oneFrame
+        settings.endMaximumWaitSeconds = 0.5
+        let (events, _) = try StreamDetection.detect(
+            samples: signal, rate: 16_000, model: try burstDetectorModel(), detector: settings)
+        #expect(events.count == 2, "\(events)")
+        if events.count == 2 {
+            // Decision just after 1.0 s; reported 0.5 s later, placed at the newest loud audio then.
+            #expect(events[0].time > 1.45 && events[0].time < 1.6, "\(events[0])")
+            #expect(events[1].time > 7.9 && events[1].time <= 8.0 + 1e-9, "\(events[1])")
         }
     }
 
@@ -44,7 +80,7 @@ struct KeywordSpotterTests {
             (.windowed(frames: 5, hop: 3), 0.06, 0.04 + 4 * 0.02),
         ] {
             let (events, spotter) = try StreamDetection.detect(
-                samples: signal, rate: 16_000, model: try burstDetectorModel(execution: execution), detector: oneFrame)
+                samples: signal, rate: 16_000, model: try burstDetectorModel(execution: execution), detector: atCrossing)
             #expect(abs(spotter.posteriorHopSeconds - hop) < 1e-12)
             #expect(events.count == 1)
             guard let time = events.first?.time else { continue }
@@ -88,6 +124,7 @@ struct KeywordSpotterTests {
         settings.threshold = peaks[peaks.count * 85 / 100]
         settings.refractorySeconds = 0.1
         settings.refractoryScope = .sameKeyword
+        settings.endSilenceSeconds = 0
         let config = settings.configuration(labels: model.description.labels, posteriorHopSeconds: 0.02, timeOffsetSeconds: 0.04)
         var expected: [StreamEvent] = []
         var last = [Int: Int]()

@@ -113,7 +113,8 @@ struct ListenCommandTests {
             let fields = line.split(separator: "\t").map(String.init)
             #expect(fields.count == 3 && fields[1] == "yes", "\(line)")
             let time = Double(fields[0]) ?? -1
-            #expect(time >= start && time <= start + 0.021, "\(line)")
+            // Stamped where the 0.2 s burst ends (the default end finding).
+            #expect(abs(time - (start + 0.2)) <= 0.021, "\(line)")
         }
         #expect(run.stderr.contains("device 'earshot_cli': granted S16_LE, 16000 Hz, 1 channel, period 160 frames"))
         #expect(run.stderr.contains("duration reached: 4.50 s of stream"))
