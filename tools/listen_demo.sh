@@ -50,6 +50,7 @@ else
     "$earshot" convert "$weights" --manifest tools/manifests/ml-kws/LSTM_S.json -o "$demo/lstm_s.earshot" >/dev/null
 fi
 
-log "spoken: $(tail -n +2 "$demo/keywords.tsv" | awk '{printf "%s at %.2f s, ", $1, ($2 + $3) / 2}' | sed 's/, $//')"
+log "spoken (start-end): $(tail -n +2 "$demo/keywords.tsv" | awk '{printf "%s %.2f-%.2f s, ", $1, $2, $3}' | sed 's/, $//')"
+log "events are stamped where each keyword ends, and printed after 0.3 s of quiet"
 log "listening: $earshot listen --config firmware-configs/demo.json ${model_args[*]} $*"
 exec "$earshot" listen --config firmware-configs/demo.json "${model_args[@]}" "$@"
