@@ -82,7 +82,8 @@ public struct DetectorSettings: Equatable, Sendable {
     /// events are reported at once, stamped where the keyword's score first reached its threshold.
     public var endSilenceSeconds: Double = 0.3
     /// With end finding, an event is reported at most this long after its score crossed the
-    /// threshold, even if no quiet followed (speech went on).
+    /// threshold; if no quiet followed by then (speech went on, or a noisy room), it is stamped
+    /// where the score crossed, as without end finding.
     public var endMaximumWaitSeconds: Double = 1.0
 
     public init() {}

@@ -12,10 +12,10 @@ import Spotter
 /// class, so they report the same events for the same audio.
 ///
 /// Event times: an event's time is where the keyword ends in the audio, found by a
-/// `KeywordEndFinder` over the model-rate samples (searched from one network window before the
-/// decision), and the event is queued once that end is known — when enough quiet followed it,
-/// after at most `endMaximumWaitSeconds`, or at `flush`. With end finding off
-/// (`endSilenceSeconds` 0) the event is queued at once, stamped at the detector's onset posterior.
+/// `KeywordEndFinder` over the model-rate samples (searched from 0.75 s before the detector's
+/// onset), and the event is queued once that end is known — when enough quiet followed it, or at
+/// `flush`. When no quiet follows within `endMaximumWaitSeconds` (a noisy room), and with end
+/// finding off (`endSilenceSeconds` 0, queued at once), the time is the detector's onset posterior's.
 /// Posterior times: feature frame f covers the model-rate samples up to windowLength + f·hop, so a
 /// posterior made after frame f is stamped (windowLength + f·hop) / rate seconds — the end of
 /// the newest audio the network has seen. Both get `timeShiftSeconds` added. The resampler's
@@ -264,7 +264,7 @@ public final class KeywordSpotter {
             // part lies shortly before. Reaching further back would take in an earlier, louder
             // word and lift the loudness threshold over this one's soft ending.
             let searchStart = max(event.decisionTime - lookbackSeconds, event.time - Self.onsetLookbackSeconds)
-            endFinder.begin(searchStartSeconds: searchStart, decisionSeconds: event.decisionTime)
+            endFinder.begin(searchStartSeconds: searchStart, decisionSeconds: event.decisionTime, fallbackSeconds: event.time)
             if let end = endFinder.poll() { queuePending(end: end, events) }
         }
         return detections

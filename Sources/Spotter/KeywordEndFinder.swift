@@ -9,12 +9,13 @@
 /// b·B ..< (b + 1)·B of the stream and ends at (b + 1)·B / rate seconds. After `begin`, over the
 /// blocks from the search start to the newest:
 /// - loud = energy ≥ max(peak · 10^(−rangeDecibels/10), background · 10^(marginDecibels/10)),
-///   where peak is the loudest of those blocks and background the quietest block of the whole
-///   history kept (a few seconds);
+///   where peak is the loudest of those blocks and background the quietest block from
+///   `backgroundSeconds` before the search start to the newest (the room around the word);
 /// - the keyword ends at the end of the last loud block;
-/// - the end is known once `silenceBlocks` blocks after it were all quiet, or when
-///   `maximumWaitBlocks` blocks have passed since the decision (speech went on), or when the
-///   stream ends (`poll(force: true)`).
+/// - the end is known once `silenceBlocks` blocks after it were all quiet, or when the stream
+///   ends (`poll(force: true)`). If `maximumWaitBlocks` blocks pass after the decision without
+///   that quiet (speech went on, or the room is too noisy for the energy to show where the word
+///   ends), the audio cannot place the end, and the caller's fallback time is returned.
 ///
 /// All memory is allocated at `init`; `push`, `begin` and `poll` allocate nothing.
 public final class KeywordEndFinder {
@@ -28,8 +29,10 @@ public final class KeywordEndFinder {
     public let maximumWaitBlocks: Int
     /// A block is loud when within this many decibels of the loudest block searched ...
     public let rangeDecibels: Double
-    /// ... and at least this many decibels above the quietest block kept.
+    /// ... and at least this many decibels above the quietest block around the search.
     public let marginDecibels: Double
+    /// Blocks before the search start that count for the background.
+    public let backgroundBlocks: Int
     /// Blocks completed since the start (or `reset`).
     public private(set) var completedBlocks = 0
     /// Whether a search is under way (between `begin` and the `poll` that returned an end).
@@ -42,7 +45,7 @@ public final class KeywordEndFinder {
     private var partialCount = 0
     private var searchStartBlock = 0
     private var decisionBlock = 0
-    private var decisionSeconds = 0.0
+    private var fallbackSeconds = 0.0
     private let rangeFactor: Double
     private let marginFactor: Double
 
@@ -53,14 +56,16 @@ public final class KeywordEndFinder {
     ///   - silenceSeconds: quiet time that must follow a keyword's last loud block.
     ///   - maximumWaitSeconds: time after the decision after which the end is given anyway.
     ///   - rangeDecibels: see the type's description (default 30).
-    ///   - marginDecibels: see the type's description (default 6).
+    ///   - marginDecibels: see the type's description (default 10).
+    ///   - backgroundSeconds: see the type's description (default 1).
     /// Allocates: the energy ring (here only).
     public init(
         sampleRate: Int, blockSeconds: Double = 0.01, lookbackSeconds: Double, silenceSeconds: Double,
-        maximumWaitSeconds: Double, rangeDecibels: Double = 30, marginDecibels: Double = 6
+        maximumWaitSeconds: Double, rangeDecibels: Double = 30, marginDecibels: Double = 10,
+        backgroundSeconds: Double = 1
     ) {
         precondition(sampleRate > 0 && blockSeconds > 0 && lookbackSeconds >= 0)
-        precondition(silenceSeconds >= 0 && maximumWaitSeconds >= 0)
+        precondition(silenceSeconds >= 0 && maximumWaitSeconds >= 0 && backgroundSeconds >= 0)
         self.sampleRate = sampleRate
         blockSamples = max(1, Int((blockSeconds * Double(sampleRate)).rounded()))
         let block = Double(blockSamples) / Double(sampleRate)
@@ -71,8 +76,9 @@ public final class KeywordEndFinder {
         rangeFactor = pow10(-rangeDecibels / 10)
         marginFactor = pow10(marginDecibels / 10)
         let lookback = Int((lookbackSeconds / block).rounded(.up))
-        // The searched span plus as much again (at least 2 s) of history for the background.
-        capacity = 2 &* (lookback &+ maximumWaitBlocks &+ 2) &+ Int((2 / block).rounded(.up))
+        backgroundBlocks = Int((backgroundSeconds / block).rounded(.up))
+        // The searched span and the background before it, twice over (see `begin`).
+        capacity = 2 &* (lookback &+ maximumWaitBlocks &+ backgroundBlocks &+ 2)
         energies = .allocate(capacity: capacity)
         energies.initialize(repeating: 0, count: capacity)
     }
@@ -114,16 +120,17 @@ public final class KeywordEndFinder {
         partialCount = count
     }
 
-    /// Starts looking for the end of a keyword detected at `decisionSeconds` that started no
-    /// earlier than `searchStartSeconds` (both in seconds of audio pushed). Ends any search under
-    /// way without an answer. Allocates: never.
-    public func begin(searchStartSeconds: Double, decisionSeconds: Double) {
+    /// Starts looking for the end of a keyword detected at `decisionSeconds` whose loud part
+    /// started no earlier than `searchStartSeconds`; `fallbackSeconds` is the answer when the
+    /// audio cannot place the end (all in seconds of audio pushed). Ends any search under way
+    /// without an answer. Allocates: never.
+    public func begin(searchStartSeconds: Double, decisionSeconds: Double, fallbackSeconds: Double) {
         let block = Double(blockSamples) / Double(sampleRate)
         // Never reach back past what the ring still holds (leaving room for the wait).
         let oldest = max(0, completedBlocks &- (capacity / 2))
         searchStartBlock = max(oldest, Int((searchStartSeconds / block).rounded(.down)))
         decisionBlock = max(searchStartBlock, Int((decisionSeconds / block).rounded(.down)))
-        self.decisionSeconds = decisionSeconds
+        self.fallbackSeconds = fallbackSeconds
         isSearching = true
     }
 
@@ -137,7 +144,7 @@ public final class KeywordEndFinder {
         guard newest >= first else {
             if !force { return nil }
             isSearching = false
-            return decisionSeconds
+            return fallbackSeconds
         }
         var peak = 0.0
         for b in first...newest {
@@ -145,7 +152,7 @@ public final class KeywordEndFinder {
             if energy > peak { peak = energy }
         }
         var background = Double.infinity
-        for b in max(0, completedBlocks &- capacity)...newest {
+        for b in max(max(0, completedBlocks &- capacity), first &- backgroundBlocks)...newest {
             let energy = energies[b % capacity]
             if energy < background { background = energy }
         }
@@ -162,15 +169,14 @@ public final class KeywordEndFinder {
             }
         }
         let waited = newest &- decisionBlock
-        if lastLoud < 0 {
-            // Digital silence (or no block yet above the background): nothing to place the end on.
-            guard force || waited >= maximumWaitBlocks else { return nil }
+        if lastLoud >= 0 && (force || newest &- lastLoud >= silenceBlocks) {
             isSearching = false
-            return decisionSeconds
+            return Double((lastLoud &+ 1) &* blockSamples) / Double(sampleRate)
         }
-        guard force || newest &- lastLoud >= silenceBlocks || waited >= maximumWaitBlocks else { return nil }
+        // Digital silence, or no quiet after the word within the wait: the energy cannot say.
+        guard force || waited >= maximumWaitBlocks else { return nil }
         isSearching = false
-        return Double((lastLoud &+ 1) &* blockSamples) / Double(sampleRate)
+        return fallbackSeconds
     }
 }
 

@@ -25,8 +25,8 @@ private func signal(seconds: Double, floor: Float, segments: [(Double, Double, F
 }
 
 /// Pushes `x` in 10 ms chunks; at `decision` seconds starts a search reaching back `lookback`
-/// seconds; returns the end it reports (polling after every chunk, forcing at the end) and
-/// the seconds pushed when it was reported.
+/// seconds (falling back to the decision time); returns the end it reports (polling after every
+/// chunk, forcing at the end) and the seconds pushed when it was reported.
 private func findEnd(_ x: [Float], decision: Double, lookback: Double = 1, silence: Double = 0.15,
                      wait: Double = 0.6, rate: Int = 16_000) -> (end: Double, reportedAt: Double)? {
     let finder = KeywordEndFinder(sampleRate: rate, lookbackSeconds: lookback, silenceSeconds: silence, maximumWaitSeconds: wait)
@@ -37,7 +37,7 @@ private func findEnd(_ x: [Float], decision: Double, lookback: Double = 1, silen
         x.withUnsafeBufferPointer { finder.push(UnsafeBufferPointer(rebasing: $0[offset..<min(offset + chunk, x.count)])) }
         offset += chunk
         if !started && finder.secondsPushed >= decision {
-            finder.begin(searchStartSeconds: decision - lookback, decisionSeconds: decision)
+            finder.begin(searchStartSeconds: decision - lookback, decisionSeconds: decision, fallbackSeconds: decision)
             started = true
         }
         if started, let end = finder.poll() { return (end, finder.secondsPushed) }
@@ -64,7 +64,7 @@ struct KeywordEndFinderTests {
     @Test("in steady background noise the end is where the word falls back to the noise")
     func noisyRoom() throws {
         // Background at -26 dB, the word 20 dB above it: the 30 dB range alone would count the
-        // background as loud; the 6 dB margin over the quietest block does not.
+        // background as loud; the 10 dB margin over the quietest block does not.
         let x = signal(seconds: 4, floor: 0.05, segments: [(1.0, 1.62, 0.5)])
         let found = try #require(findEnd(x, decision: 1.3))
         #expect(abs(found.end - 1.62) < 0.011, "end \(found.end)")
@@ -78,12 +78,27 @@ struct KeywordEndFinderTests {
         #expect(found.reportedAt <= 1.21 + 1e-9, "reported at \(found.reportedAt)")
     }
 
-    @Test("speech that goes on is reported after the maximum wait, at the newest loud audio")
+    @Test("speech that goes on: after the maximum wait the fallback time is given; at the stream's end, the newest loud audio")
     func speechGoesOn() throws {
         let x = signal(seconds: 4, floor: 0.001, segments: [(0.5, 3.5, 0.3)])
         let found = try #require(findEnd(x, decision: 1.0, wait: 0.4))
         #expect(found.reportedAt >= 1.4 - 1e-9 && found.reportedAt <= 1.42, "reported at \(found.reportedAt)")
-        #expect(abs(found.end - found.reportedAt) < 0.011)
+        #expect(found.end == 1.0)
+        // The stream stops while the word goes on: forced, the end is where the audio stopped.
+        let cut = Array(x.prefix(20_000))
+        let forced = try #require(findEnd(cut, decision: 1.0, wait: 0.5))
+        #expect(abs(forced.end - 1.25) < 1e-9, "end \(forced.end)")
+    }
+
+    @Test("a room louder than the margin allows everywhere: the fallback time")
+    func noisyBeyondMargin() throws {
+        // Background fluctuating between -26 and -16 dB every 100 ms: never 0.3 s of quiet.
+        var segments: [(Double, Double, Float)] = []
+        for k in 0..<40 where k % 2 == 0 { segments.append((Double(k) * 0.1, Double(k) * 0.1 + 0.1, 0.15)) }
+        segments.append((1.0, 1.3, 0.5))
+        let x = signal(seconds: 4, floor: 0.05, segments: segments)
+        let found = try #require(findEnd(x, decision: 1.2, silence: 0.3, wait: 0.8))
+        #expect(found.end == 1.2)
     }
 
     @Test("digital silence has no end to find: the decision time is kept")
@@ -104,7 +119,7 @@ struct KeywordEndFinderTests {
                 while offset < input.count {
                     finder.push(UnsafeBufferPointer(rebasing: input[offset..<(offset + 160)]))
                     offset += 160
-                    if offset == 16_000 { finder.begin(searchStartSeconds: Double(round) * 2 + 0.0, decisionSeconds: Double(round) * 2 + 1) }
+                    if offset == 16_000 { finder.begin(searchStartSeconds: Double(round) * 2, decisionSeconds: Double(round) * 2 + 1, fallbackSeconds: 0) }
                     if finder.isSearching, finder.poll() != nil { ends += 1 }
                 }
             }
