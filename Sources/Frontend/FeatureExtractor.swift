@@ -40,6 +40,10 @@ public final class FeatureExtractor {
     /// The Double real FFT used per frame when `wide` (a 2-point placeholder otherwise: no Optional
     /// to unwrap per hop).
     private let wideFFT: RealFFT64
+    /// `SpectrumPrecision.float32KissFFT`: the FFT in kaldi-native-fbank's rounding order.
+    private let kissOrder: Bool
+    /// The FFT used per frame when `kissOrder` (a 2-point placeholder otherwise).
+    private let kissFFT: KissOrderRealFFT
 
     private let ring: UnsafeMutablePointer<Float>
     private let frame: UnsafeMutablePointer<Float>
@@ -91,6 +95,8 @@ public final class FeatureExtractor {
         fft = try RealFFT(size: config.fftLength)
         wide = config.spectrumPrecision == .float64
         wideFFT = try RealFFT64(size: wide ? config.fftLength : 2)
+        kissOrder = config.spectrumPrecision == .float32KissFFT
+        kissFFT = try KissOrderRealFFT(size: kissOrder ? config.fftLength : 2)
 
         let filterbank = try MelFilterbank(
             style: config.filterbank, scale: config.melScale, normalization: config.melNormalization,
@@ -316,8 +322,8 @@ public final class FeatureExtractor {
         }
     }
 
-    /// `SpectrumPrecision.float32`: window, FFT, spectrum, filterbank and log of `frame` in Float
-    /// into `mel`.
+    /// `SpectrumPrecision.float32` and `.float32KissFFT`: window, FFT, spectrum, filterbank and log
+    /// of `frame` in Float into `mel`.
     private func floatLogMel(energy: inout Float) {
         for i in 0..<windowLength { frame[i] *= windowTable[i] }
         // frame[windowLength..<fftLength] stays zero.
@@ -325,7 +331,11 @@ public final class FeatureExtractor {
             for i in 0..<windowLength { energy += frame[i] * frame[i] }
         }
 
-        fft.forward(frame, real: real, imaginary: imaginary)
+        if kissOrder {
+            kissFFT.forward(frame, real: real, imaginary: imaginary)
+        } else {
+            fft.forward(frame, real: real, imaginary: imaginary)
+        }
 
         if config.spectrum == .power {
             for k in 0..<binCount { spectrum[k] = real[k] * real[k] + imaginary[k] * imaginary[k] }

@@ -6,7 +6,9 @@ extension FrontendConfig {
     /// frames of `frameLength` samples every `frameShift`; per frame remove the DC offset,
     /// pre-emphasize (x[i] -= 0.97 x[i-1], x[0] -= 0.97 x[0]), Povey window, zero-pad to the next
     /// power of two, power spectrum, triangular filters on the 1127 ln(1 + f/700) mel scale over
-    /// bins 0..<N/2, ln(max(e, FLT_EPSILON)).
+    /// bins 0..<N/2, ln(max(e, FLT_EPSILON)). All in Float, the FFT in kaldi-native-fbank's
+    /// rounding order (`SpectrumPrecision.float32KissFFT`), so that even bands far below the
+    /// frame's peak, where Float rounding noise decides the value, match the library.
     ///
     /// Samples are in Kaldi's 16-bit integer scale (`sampleScale` 32768): Float input in [-1, 1]
     /// is multiplied by 32768, Int16 input is used as is.
@@ -26,7 +28,8 @@ extension FrontendConfig {
             sampleRate: sampleRate, windowLength: frameLength, hopLength: frameShift,
             fftLength: nextPowerOfTwo(frameLength), window: window,
             removeDCOffset: true, preEmphasis: preEmphasis,
-            spectrum: .power, filterbank: .melTriangles, melScale: .htk, melNormalization: .none,
+            spectrum: .power, spectrumPrecision: .float32KissFFT, filterbank: .melTriangles, melScale: .htk,
+            melNormalization: .none,
             melBandCount: melBinCount, lowFrequency: lowFrequency,
             highFrequency: highFrequency ?? Double(sampleRate) / 2,
             logCompression: .natural, logFloor: Float.ulpOfOne,

@@ -1,3 +1,5 @@
+import Kernels
+
 /// How the triangular mel filters are laid over the FFT bins.
 ///
 /// Raw values are stable names for the model file (`earshot.frontend.filterbank`).
@@ -14,7 +16,8 @@ public enum FilterbankStyle: String, CaseIterable, Equatable, Sendable {
     /// Triangles in the mel domain over bins 0..<N/2 (Kaldi's `MelBanks`): band m spans
     /// mel points m, m+1, m+2 of bands + 2 equally spaced points from mel(low) to mel(high);
     /// weight (mel - left)/(center - left) rising, (right - mel)/(right - center) falling,
-    /// strictly inside (left, right).
+    /// strictly inside (left, right). Computed in Float with Kaldi's expressions (Double weights
+    /// differ from Kaldi's by up to 1e-5, 3e-4 relative near the triangles' feet).
     case melTriangles = "mel_triangles"
     /// Triangles in the Hz domain over bins 0...N/2 (librosa's `filters.mel`): the bands + 2
     /// mel points are mapped back to Hz and bin frequency f = k * sampleRate / N gets
@@ -95,10 +98,16 @@ public struct MelFilterbank: Equatable, Sendable {
                 hertzPoints[i] = scale.hertz(fromMel: mel)
             }
         }
-        var binMel: [Double] = []
+        // Kaldi's MelBanks (mel-computations.cc) works in float: the same expressions in Float.
+        var binMel: [Float] = []
+        var kaldiMelLow: Float = 0
+        var kaldiMelDelta: Float = 0
         if style == .melTriangles {
-            binMel = [Double](repeating: 0, count: bins)
-            for bin in 0..<bins { binMel[bin] = scale.mel(fromHertz: Double(bin) * Double(sampleRate) / Double(fftLength)) }
+            let binWidth = Float(sampleRate) / Float(fftLength)
+            binMel = [Float](repeating: 0, count: bins)
+            for bin in 0..<bins { binMel[bin] = Self.kaldiMel(binWidth * Float(bin), scale: scale) }
+            kaldiMelLow = Self.kaldiMel(Float(lowFrequency), scale: scale)
+            kaldiMelDelta = (Self.kaldiMel(Float(highFrequency), scale: scale) - kaldiMelLow) / Float(bandCount + 1)
         }
 
         var row = [Double](repeating: 0, count: bins)
@@ -116,14 +125,14 @@ public struct MelFilterbank: Equatable, Sendable {
                     if below + 1 == band && below >= -1 { row[bin] = 1 - tensorFlowWeight[bin] }
                 }
             case .melTriangles:
-                let delta = (melHigh - melLow) / Double(bandCount + 1)
-                let left = melLow + Double(band) * delta
-                let center = left + delta
-                let right = center + delta
+                let left = kaldiMelLow + Float(band) * kaldiMelDelta
+                let center = kaldiMelLow + Float(band + 1) * kaldiMelDelta
+                let right = kaldiMelLow + Float(band + 2) * kaldiMelDelta
                 for bin in 0..<(bins - 1) {
                     let mel = binMel[bin]
                     if mel > left && mel < right {
-                        row[bin] = mel <= center ? (mel - left) / (center - left) : (right - mel) / (right - center)
+                        let weight = mel <= center ? (mel - left) / (center - left) : (right - mel) / (right - center)
+                        row[bin] = Double(weight)
                     }
                 }
             case .hertzTriangles:
@@ -149,6 +158,14 @@ public struct MelFilterbank: Equatable, Sendable {
         self.weightOffset = offsets
         self.weightCount = counts
         self.weights = packed
+    }
+
+    /// A frequency in mels as Kaldi computes it in float: 1127 logf(1 + f / 700) on the HTK scale.
+    private static func kaldiMel(_ hertz: Float, scale: MelScale) -> Float {
+        switch scale {
+        case .htk: return 1127 * ElementaryMath.log(1 + hertz / 700)
+        case .slaney: return Float(scale.mel(fromHertz: Double(hertz)))
+        }
     }
 
     /// TensorFlow's band mapper (see `FilterbankStyle.tensorFlow`): for each bin, the channel
