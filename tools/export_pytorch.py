@@ -14,7 +14,9 @@ file sorts its keys), else in file order (check the manifest, or give --order):
       nn.LSTM (4 gate blocks, or weight_hr), nn.GRU (3) or nn.RNN (1), num_layers = k + 1
   <m>.weight [out, in] [, <m>.bias]   nn.Linear
 
-`_reverse` keys (bidirectional) are refused. What a state_dict cannot say is given by flags:
+`_reverse` keys make the module bidirectional (`bidirectional: true`, output 2H); such a model runs
+windowed, so --window-frames W [--window-hop K] is then required (the manifest's `execution`, output
+mode last_step). What a state_dict cannot say is given by flags:
 --rnn-nonlinearity (nn.RNN's tanh or relu), --activations NAME=ACT,... for nn.Linear modules
 (relu, tanh, sigmoid, softmax), --output-mode, --labels. The weights are written unchanged to
 OUT.safetensors (or OUT.npz with --npz).
@@ -52,6 +54,8 @@ def sizes(prefix, module, state):
     last = module["layers"] - 1
     projection = module["keys"].get(("weight_hr", last))
     output = projection.shape[0] if projection is not None else module["keys"][("weight_hh", last)].shape[1]
+    if module.get("bidirectional"):
+        output *= 2
     return module["keys"][("weight_ih", 0)].shape[1], output
 
 
@@ -86,10 +90,13 @@ def infer_manifest(state, args):
         match = RECURRENT_KEY.match(key)
         if match:
             prefix, slot, layer, reverse = match.group(1), match.group(2), int(match.group(3)), match.group(4)
-            if reverse:
-                sys.exit(f"error: '{key}' is the reverse direction of a bidirectional module '{prefix.rstrip('.')}'; "
-                         "Earshot streams forward in time and does not support bidirectional layers yet")
             entry = modules.setdefault(prefix, {"type": "recurrent", "layers": 0, "keys": {}})
+            if reverse:
+                # The reverse direction of a bidirectional module: read by the importer from the same prefix.
+                entry["bidirectional"] = True
+                if prefix not in order:
+                    order.append(prefix)
+                continue
             entry["layers"] = max(entry["layers"], layer + 1)
             entry["keys"][(slot, layer)] = value
         elif key.endswith("weight") and value.ndim == 2:
@@ -128,6 +135,8 @@ def infer_manifest(state, args):
                 attributes["proj_size"] = int(projection.shape[0])
             if kind == "rnn":
                 attributes["nonlinearity"] = args.rnn_nonlinearity
+            if module.get("bidirectional"):
+                attributes["bidirectional"] = True
             layers.append({"kind": kind, "convention": "pytorch", "name": name, "prefix": prefix, "attributes": attributes})
             input_size = input_size or int(w_ih.shape[1])
         else:
@@ -138,7 +147,16 @@ def infer_manifest(state, args):
             input_size = input_size or int(weight.shape[1])
     if activations:
         sys.exit(f"error: --activations names modules that are not nn.Linear layers here: {', '.join(activations)}")
-    return {"earshot_manifest": 1, "input_size": input_size, "output_mode": args.output_mode, "layers": layers}
+    manifest = {"earshot_manifest": 1, "input_size": input_size, "output_mode": args.output_mode, "layers": layers}
+    if args.window_frames:
+        manifest["execution"] = {"mode": "windowed", "window_frames": args.window_frames,
+                                 "window_hop": args.window_hop or args.window_frames}
+    if any(modules[p].get("bidirectional") for p in order):
+        if not args.window_frames:
+            sys.exit("error: the state_dict holds bidirectional modules (_reverse keys); they run over windows: "
+                     "pass --window-frames W (and --window-hop K)")
+        manifest["output_mode"] = "last_step"
+    return manifest
 
 
 def main():
@@ -151,6 +169,8 @@ def main():
     parser.add_argument("--labels", help="comma-separated labels, or @FILE with one per line")
     parser.add_argument("--order", help="module names in forward order, e.g. rnn,fc (default: from the sizes)")
     parser.add_argument("--npz", action="store_true", help="write OUT.npz instead of OUT.safetensors")
+    parser.add_argument("--window-frames", type=int, help="run windowed over W frames (required for bidirectional modules)")
+    parser.add_argument("--window-hop", type=int, help="with --window-frames: frames between windows (default W)")
     args = parser.parse_args()
 
     state = {key: np.ascontiguousarray(value, dtype=np.float32) for key, value in load_state_dict(args.state_dict).items()

@@ -14,6 +14,9 @@
 #   5. frontend tools/frontend_parity.py: `earshot features` vs TensorFlow's reference MFCCs,
 #              kaldi-native-fbank and librosa on the 480 clips in ../shared (skipped without it),
 #              and the WAV resampler vs scipy.signal.resample_poly
+#   bidir      tools/bidir_parity.py: bidirectional LSTM/GRU/RNN, Conv1D, attention and the hybrid
+#              model vs ONNX Runtime on 49-frame windows (fp32 <= 1e-5; fp16/int8 errors printed) and
+#              on longer streams with the first layer's forward state carried (fp32 <= 1e-5)
 #   ml-kws     tools/mlkws_parity.py: ARM's ML-KWS models converted with tools/manifests/ml-kws vs
 #              TensorFlow's outputs on the 480 clips in ../shared (skipped without it): fp32 within
 #              1e-4, fp16/int8 top-1 agreement >= 99 %. Uses a release build of earshot (about
@@ -147,6 +150,34 @@ else
 fi
 
 # MARK: - Later stages hook in here
+# MARK: - bidir
+header "bidir: tools/bidir_parity.py (bidirectional, Conv1D, attention, hybrid vs ONNX Runtime)"
+t=$SECONDS
+bidir_log="$logs/bidir.log"
+if ((build_ok == 0)); then
+    tests_failed=$((tests_failed + 1))
+    record bidir FAILED $((SECONDS - t)) "not run: the build failed"
+elif [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record bidir FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
+else
+    bidir_args=(--earshot "$bin_path/earshot")
+    [[ -n "${EARSHOT_PARITY_SEED:-}" ]] && bidir_args+=(--seed "$EARSHOT_PARITY_SEED")
+    "$python" tools/bidir_parity.py "${bidir_args[@]}" 2>&1 | tee "$bidir_log"
+    bidir_status=${PIPESTATUS[0]}
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$bidir_log" | tail -1 || true)"
+    b_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    b_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${b_passed:-0}))
+    if ((bidir_status == 0)); then
+        record bidir ok $((SECONDS - t)) "${counts:-no count printed}"
+    else
+        ((${b_failed:-0} > 0)) || b_failed=1
+        tests_failed=$((tests_failed + b_failed))
+        record bidir FAILED $((SECONDS - t)) "exit $bidir_status; ${counts:-no count printed}"
+    fi
+fi
+
 # MARK: - 5. frontend
 header "5 frontend: tools/frontend_parity.py (features vs TensorFlow, kaldi-native-fbank, librosa; resampler vs scipy)"
 t=$SECONDS

@@ -17,6 +17,7 @@ enum ONNXLayout {
         case .dense: return try dense(layer, inputSize: inputSize, archive: archive)
         case .lstm, .gru, .rnn: return try recurrent(layer, inputSize: inputSize, archive: archive)
         case .softmax: throw .unknownKind(path: "\(layer.path).kind", value: "softmax", convention: "onnx")
+        case .attention: throw .unknownKind(path: "\(layer.path).kind", value: "attention", convention: "onnx")
         case .conv2d: return try ConvolutionLayout.convert(layer, inputSize: inputSize, archive: archive)
         }
     }

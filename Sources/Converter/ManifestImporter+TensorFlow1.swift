@@ -23,6 +23,7 @@ enum TensorFlow1Layout {
         case .rnn: return try rnn(layer, inputSize: inputSize, archive: archive)
         case .dense: return try KerasLayout.dense(layer, inputSize: inputSize, archive: archive)
         case .softmax: throw .unknownKind(path: "\(layer.path).kind", value: "softmax", convention: "tf1")
+        case .attention: throw .unknownKind(path: "\(layer.path).kind", value: "attention", convention: "tf1")
         case .conv2d: return try ConvolutionLayout.convert(layer, inputSize: inputSize, archive: archive)
         }
     }

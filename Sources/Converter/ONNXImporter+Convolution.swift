@@ -27,6 +27,11 @@ extension ChainWalk {
 
     mutating func convertConv(_ node: ONNXNode) throws(ConversionError) {
         try requireStreamInput(node, at: 0)
+        if layers.isEmpty, shape.rank == 3, shape.axes[0] == .unit, shape.axes[2] == .time,
+           case .feature = shape.axes[1] {
+            try convertConv1D(node)
+            return
+        }
         guard layers.isEmpty, let frames = context.convolutionWindow(), shape.rank == 4, shape.axes[2] == .time,
               case let .feature(features) = shape.axes[3] else {
             throw .unsupportedPlacement(
@@ -89,6 +94,82 @@ extension ChainWalk {
         convolutionChannelAxis = 1
         try advance(node, output: 0, shape: SymbolicShape([.unit, SymbolicShape.role(size: channels), .time,
                                                            SymbolicShape.role(size: outputFeatures)]))
+    }
+
+    /// A Conv with a 1-D kernel over time, the features as input channels: input [1, F, T] (e.g.
+    /// the graph input [1, T, F] transposed), W [C, F, k], optional B [C]; strides [s], pads
+    /// [begin, end], dilations and group 1. Becomes a conv2d layer whose kernel spans all F
+    /// features (k × F, W reordered to [c][i·F + f]); its rows are the C channels of each output
+    /// time step, [1, C, T'] here, which a Transpose brings to [T', 1, C] for the next layer.
+    mutating func convertConv1D(_ node: ONNXNode) throws(ConversionError) {
+        guard case let .feature(features) = shape.axes[1], let frames = inputTimeFrames else {
+            throw .unsupportedPlacement(
+                node: nodeName, op: "Conv",
+                reason: "a 1-D Conv needs the graph input's time dimension to be a fixed number (the window)")
+        }
+        let weights = try constant(node, input: 1, role: "W")
+        let dims = try weights.checkedDims()
+        guard dims.count == 3, dims[1] == features else {
+            throw .shapeMismatch(node: nodeName, expected: "W [filters, \(features), k] (features as input channels)",
+                                 found: "\(dims)")
+        }
+        let (channels, kernel) = (dims[0], dims[2])
+        let values = try weights.floatValues()
+        var reordered = [Float](repeating: 0, count: values.count)
+        for c in 0..<channels {
+            for f in 0..<features {
+                for i in 0..<kernel {
+                    reordered[c * kernel * features + i * features + f] = values[(c * features + f) * kernel + i]
+                }
+            }
+        }
+        var bias = [Float](repeating: 0, count: channels)
+        if let b = try optionalConstant(node, input: 2, role: "B") {
+            let biasDims = try b.checkedDims()
+            guard biasDims == [channels] else {
+                throw .shapeMismatch(node: nodeName, expected: "B [\(channels)]", found: "\(biasDims)")
+            }
+            bias = try b.floatValues()
+        }
+        func list(_ name: String, count: Int, default value: Int64) throws(ConversionError) -> [Int] {
+            guard let attribute = node.attribute(name) else { return [Int](repeating: Int(value), count: count) }
+            guard attribute.ints.count == count, attribute.ints.allSatisfy({ $0 >= 0 && $0 <= 65_536 }) else {
+                throw .unsupportedAttribute(node: nodeName, attribute: name, value: attribute.displayValue)
+            }
+            return attribute.ints.map { Int($0) }
+        }
+        if let shapeAttribute = node.attribute("kernel_shape"), shapeAttribute.ints != [Int64(kernel)] {
+            throw .unsupportedAttribute(node: nodeName, attribute: "kernel_shape", value: "\(shapeAttribute.ints) (W has k = \(kernel))")
+        }
+        guard try list("dilations", count: 1, default: 1) == [1] else {
+            throw .unsupportedAttribute(node: nodeName, attribute: "dilations", value: node.attribute("dilations")!.displayValue)
+        }
+        guard intAttribute(node, "group", default: 1) == 1 else {
+            throw .unsupportedAttribute(node: nodeName, attribute: "group", value: String(intAttribute(node, "group", default: 1)))
+        }
+        if let autoPad = node.attribute("auto_pad"), !["NOTSET", "VALID"].contains(String(decoding: autoPad.s, as: UTF8.self)) {
+            throw .unsupportedAttribute(node: nodeName, attribute: "auto_pad", value: autoPad.displayValue)
+        }
+        let strides = try list("strides", count: 1, default: 1)
+        let pads = try list("pads", count: 2, default: 0)
+        guard strides[0] >= 1 else { throw .unsupportedAttribute(node: nodeName, attribute: "strides", value: "\(strides)") }
+        guard pads[0] < kernel, pads[1] < kernel else {
+            throw .unsupportedAttribute(node: nodeName, attribute: "pads", value: "\(pads) (each must be less than the kernel \(kernel))")
+        }
+        let geometry = ConvolutionGeometry(
+            kernelTime: kernel, kernelFeatures: features, strideTime: strides[0], strideFeatures: 1,
+            padTimeBegin: pads[0], padTimeEnd: pads[1], channelsLast: false)
+        guard geometry.outputRows(frames: frames) >= 1 else {
+            throw .shapeMismatch(node: nodeName, expected: "a kernel of at most \(frames + pads[0] + pads[1]) frames (the padded window)",
+                                 found: "\(dims)")
+        }
+        let description = LayerDescription(
+            kind: .conv2d, name: nodeName, inputSize: features, hiddenSize: channels, convolution: geometry)
+        layers.append(LayerRecord(description: description, weights: [.inputWeights: reordered, .bias: bias]))
+        convolutionWindow = frames
+        convolutionRows = geometry.outputRows(frames: frames)
+        convolution1DOpen = true
+        try advance(node, output: 0, shape: SymbolicShape([.unit, SymbolicShape.role(size: channels), .time]))
     }
 
     /// Relu right after the Conv: the conv2d layer's activation.

@@ -23,6 +23,7 @@ extension ChainWalk {
             perm = Array((0..<rank).reversed())
         }
         if let axis = convolutionChannelAxis { convolutionChannelAxis = perm.firstIndex(of: axis) }
+        if let axis = directionAxis { directionAxis = perm.firstIndex(of: axis) }
         try advance(node, output: 0, shape: SymbolicShape(perm.map { shape.axes[$0] }))
     }
 

@@ -1,6 +1,6 @@
 import Model
 
-// ONNX LSTM, GRU and RNN → Earshot recurrent layers (forward direction only).
+// ONNX LSTM, GRU and RNN → Earshot recurrent layers (direction forward or bidirectional).
 //
 // Weight conversion (H = hidden size, I = input size, blocks of H rows):
 //   LSTM  W [1, 4H, I], R [1, 4H, H] gates i,o,f,c → internal i,f,c,o
@@ -10,6 +10,9 @@ import Model
 //         B [1, 6H] = [Wb, Rb]          → input_bias Wb, recurrent_bias Rb
 //         linear_before_reset           → resetAfter
 //   RNN   W [1, H, I], R [1, H, H], B [1, 2H] → bias = Wb + Rb; activations [Tanh] or [Relu]
+// Bidirectional: every tensor has 2 along dim 0 (forward, reverse); the reverse half becomes the
+// `reverse_*` tensors, converted the same way. Y [T, 2, 1, H] must then be merged into rows of
+// 2H as [forward, reverse] (Transpose to [T, 1, 2, H], Reshape to [T, 1, 2H]) before anything else.
 
 extension ChainWalk {
     /// ONNX gate block `k` that lands in internal block `index` (LSTM: i,o,f,c → i,f,c,o).
@@ -32,6 +35,7 @@ extension ChainWalk {
         var layout: Int64 = 0
         var resetAfter = false
         var activation = Activation.tanh
+        var directions = 1
         for attribute in node.attributes {
             switch attribute.name {
             case "hidden_size":
@@ -42,7 +46,11 @@ extension ChainWalk {
                 }
                 clip = attribute.f
             case "direction":
-                guard attribute.string == "forward" else {
+                switch attribute.string {
+                case "forward": directions = 1
+                case "bidirectional": directions = 2
+                default:
+                    // A reverse-only layer would need the future of an unbounded stream.
                     throw .unsupportedAttribute(node: nodeName, attribute: "direction", value: attribute.displayValue)
                 }
             case "layout":
@@ -51,7 +59,7 @@ extension ChainWalk {
                 }
                 layout = attribute.i
             case "activations":
-                activation = try recurrentActivation(attribute, kind: kind)
+                break  // read after the loop, once the direction is known
             case "input_forget" where kind == .lstm:
                 guard attribute.i == 0 else {
                     throw .unsupportedAttribute(node: nodeName, attribute: "input_forget", value: attribute.displayValue)
@@ -68,12 +76,16 @@ extension ChainWalk {
             }
         }
 
-        // W [1, gates·H, I] fixes H and I.
+        if let attribute = node.attribute("activations") {
+            activation = try recurrentActivation(attribute, kind: kind, directions: directions)
+        }
+        // W [directions, gates·H, I] fixes H and I.
         let w = try constant(node, input: 1, role: "W")
         let wDims = try w.checkedDims()
         let inputs = shape.featureSize
-        guard wDims.count == 3, wDims[0] == 1, wDims[1] > 0, wDims[1] % gates == 0, wDims[2] == inputs else {
-            throw .shapeMismatch(node: nodeName, expected: "W [1, \(gates)·hidden_size, \(inputs)]", found: "\(wDims)")
+        let d = directions
+        guard wDims.count == 3, wDims[0] == d, wDims[1] > 0, wDims[1] % gates == 0, wDims[2] == inputs else {
+            throw .shapeMismatch(node: nodeName, expected: "W [\(d), \(gates)·hidden_size, \(inputs)]", found: "\(wDims)")
         }
         let hidden = wDims[1] / gates
         if let declared = hiddenAttribute, declared != Int64(hidden) {
@@ -89,14 +101,14 @@ extension ChainWalk {
 
         let r = try constant(node, input: 2, role: "R")
         let rDims = try r.checkedDims()
-        guard rDims == [1, gates * hidden, hidden] else {
-            throw .shapeMismatch(node: nodeName, expected: "R [1, \(gates * hidden), \(hidden)]", found: "\(rDims)")
+        guard rDims == [d, gates * hidden, hidden] else {
+            throw .shapeMismatch(node: nodeName, expected: "R [\(d), \(gates * hidden), \(hidden)]", found: "\(rDims)")
         }
-        var biases = [Float](repeating: 0, count: 2 * gates * hidden)
+        var biases = [Float](repeating: 0, count: d * 2 * gates * hidden)
         if let b = try optionalConstant(node, input: 3, role: "B") {
             let bDims = try b.checkedDims()
-            guard bDims == [1, 2 * gates * hidden] else {
-                throw .shapeMismatch(node: nodeName, expected: "B [1, \(2 * gates * hidden)]", found: "\(bDims)")
+            guard bDims == [d, 2 * gates * hidden] else {
+                throw .shapeMismatch(node: nodeName, expected: "B [\(d), \(2 * gates * hidden)]", found: "\(bDims)")
             }
             biases = try b.floatValues()
         }
@@ -111,44 +123,57 @@ extension ChainWalk {
             try requireZeroInitialState(node, input: 6, role: "initial_c")
             if let p = try optionalConstant(node, input: 7, role: "P") {
                 let pDims = try p.checkedDims()
-                guard pDims == [1, 3 * hidden] else {
-                    throw .shapeMismatch(node: nodeName, expected: "P [1, \(3 * hidden)]", found: "\(pDims)")
+                guard pDims == [d, 3 * hidden] else {
+                    throw .shapeMismatch(node: nodeName, expected: "P [\(d), \(3 * hidden)]", found: "\(pDims)")
                 }
                 peepholes = try p.floatValues()
             }
         }
-        let wValues = try w.floatValues()
-        let rValues = try r.floatValues()
+        let wAll = try w.floatValues()
+        let rAll = try r.floatValues()
 
-        // Layer and weights in internal order.
+        // Layer and weights in internal order, one direction at a time.
         var description = LayerDescription(
             kind: kind, name: nodeName, inputSize: inputs, hiddenSize: hidden, gateClip: clip)
+        if d == 2 { description.direction = .bidirectional }
+        if kind == .lstm && peepholes != nil { description.hasPeepholes = true }
+        if kind == .gru { description.resetAfter = resetAfter }
+        if kind == .rnn { description.activation = activation }
         var weights = [TensorRole: [Float]]()
         let half = gates * hidden
-        switch kind {
-        case .lstm:
-            weights[.inputWeights] = Self.reorderBlocks(wValues, blockSize: hidden * inputs, order: Self.lstmGateSource)
-            weights[.recurrentWeights] = Self.reorderBlocks(rValues, blockSize: hidden * hidden, order: Self.lstmGateSource)
-            var summed = [Float](repeating: 0, count: half)
-            for index in 0..<half { summed[index] = biases[index] + biases[half + index] }
-            weights[.bias] = Self.reorderBlocks(summed, blockSize: hidden, order: Self.lstmGateSource)
-            if let peepholes {
-                description.hasPeepholes = true
-                weights[.peepholes] = Self.reorderBlocks(peepholes, blockSize: hidden, order: Self.lstmPeepholeSource)
+        for direction in 0..<d {
+            func slice(_ values: [Float], _ count: Int) -> [Float] {
+                Array(values[(direction * count)..<((direction + 1) * count)])
             }
-        case .gru:
-            description.resetAfter = resetAfter
-            weights[.inputWeights] = wValues
-            weights[.recurrentWeights] = rValues
-            weights[.inputBias] = Array(biases[0..<half])
-            weights[.recurrentBias] = Array(biases[half..<(2 * half)])
-        default:
-            description.activation = activation
-            weights[.inputWeights] = wValues
-            weights[.recurrentWeights] = rValues
-            var summed = [Float](repeating: 0, count: half)
-            for index in 0..<half { summed[index] = biases[index] + biases[half + index] }
-            weights[.bias] = summed
+            func store(_ role: TensorRole, _ values: [Float]) {
+                weights[direction == 0 ? role : role.reversed!] = values
+            }
+            let wValues = slice(wAll, half * inputs)
+            let rValues = slice(rAll, half * hidden)
+            let bValues = slice(biases, 2 * half)
+            switch kind {
+            case .lstm:
+                store(.inputWeights, Self.reorderBlocks(wValues, blockSize: hidden * inputs, order: Self.lstmGateSource))
+                store(.recurrentWeights, Self.reorderBlocks(rValues, blockSize: hidden * hidden, order: Self.lstmGateSource))
+                var summed = [Float](repeating: 0, count: half)
+                for index in 0..<half { summed[index] = bValues[index] + bValues[half + index] }
+                store(.bias, Self.reorderBlocks(summed, blockSize: hidden, order: Self.lstmGateSource))
+                if let peepholes {
+                    store(.peepholes, Self.reorderBlocks(slice(peepholes, 3 * hidden), blockSize: hidden,
+                                                         order: Self.lstmPeepholeSource))
+                }
+            case .gru:
+                store(.inputWeights, wValues)
+                store(.recurrentWeights, rValues)
+                store(.inputBias, Array(bValues[0..<half]))
+                store(.recurrentBias, Array(bValues[half..<(2 * half)]))
+            default:
+                store(.inputWeights, wValues)
+                store(.recurrentWeights, rValues)
+                var summed = [Float](repeating: 0, count: half)
+                for index in 0..<half { summed[index] = bValues[index] + bValues[half + index] }
+                store(.bias, summed)
+            }
         }
         layers.append(LayerRecord(description: description, weights: weights))
         openDense = nil
@@ -167,10 +192,21 @@ extension ChainWalk {
             throw .graphNotAChain(reason: "both Y and Y_h of node '\(nodeName)' are used")
         }
         let feature = AxisRole.feature(hidden)
+        let direction: AxisRole = d == 2 ? .feature(2) : .unit
+        if d == 2 && hUsed && !yUsed {
+            // Y_h [2, 1, H]: the forward state after the last step and the reverse one after the
+            // first; merged like Y into one row [forward, reverse].
+            layers[layers.count - 1].description.finalStatesOnly = true
+            lastStepSelected = true
+            try advance(node, output: 1, shape: SymbolicShape([direction, .unit, feature]))
+            directionAxis = 0
+            return
+        }
         if yUsed {
             let yShape = layout == 0
-                ? SymbolicShape([.time, .unit, .unit, feature]) : SymbolicShape([.unit, .time, .unit, feature])
+                ? SymbolicShape([.time, direction, .unit, feature]) : SymbolicShape([.unit, .time, direction, feature])
             try advance(node, output: 0, shape: yShape)
+            if d == 2 { directionAxis = layout == 0 ? 1 : 2 }
         } else if hUsed {
             lastStepSelected = true
             try advance(node, output: 1, shape: SymbolicShape([.unit, .unit, feature]))
@@ -180,8 +216,15 @@ extension ChainWalk {
     }
 
     /// The simple RNN activation from `activations`; LSTM and GRU accept only their defaults.
-    private func recurrentActivation(_ attribute: ONNXAttribute, kind: LayerKind) throws(ConversionError) -> Activation {
-        let names = attribute.stringList.map { $0.lowercased() }
+    private func recurrentActivation(
+        _ attribute: ONNXAttribute, kind: LayerKind, directions: Int
+    ) throws(ConversionError) -> Activation {
+        var names = attribute.stringList.map { $0.lowercased() }
+        // Bidirectional: the list holds the forward functions then the reverse ones; both the same.
+        if directions == 2, names.count % 2 == 0, names.count >= 2,
+           Array(names[0..<(names.count / 2)]) == Array(names[(names.count / 2)...]) {
+            names = Array(names[0..<(names.count / 2)])
+        }
         switch kind {
         case .lstm where names == ["sigmoid", "tanh", "tanh"]: return .tanh
         case .gru where names == ["sigmoid", "tanh"]: return .tanh

@@ -12,7 +12,7 @@ import Model
 public enum ONNXImporter {
     /// Operators that may appear in an imported graph.
     public static let supportedOperators = [
-        "LSTM", "GRU", "RNN", "Conv", "MatMul", "Gemm", "Add", "Relu", "Tanh", "Sigmoid", "Softmax",
+        "LSTM", "GRU", "RNN", "Conv", "MatMul", "Gemm", "Add", "Mul", "ReduceSum", "Relu", "Tanh", "Sigmoid", "Softmax",
         "Squeeze", "Unsqueeze", "Reshape", "Transpose", "Flatten", "Slice", "Gather", "Identity", "Constant",
     ]
 
@@ -208,17 +208,31 @@ struct ChainWalk {
     var convolutionWindow: Int?
     /// The Conv's output rows T' (the fixed length of the time axis after it).
     var convolutionRows: Int?
+    /// After a 1-D Conv, until a node other than a layout operator: a Relu fuses into it.
+    var convolution1DOpen = false
+    /// After a bidirectional recurrent node, until a Reshape merges the directions into each
+    /// step's vector: the axis holding the two directions.
+    var directionAxis: Int?
     /// Set once a Slice/Gather/Y_h selected the last time step.
     var lastStepSelected = false
     /// Node currently being converted, for error messages.
     var nodeName = ""
     var opset: Int64 { context.opset }
 
+    /// The graph input's time length when it is a fixed number (the window of a windowed model).
+    let inputTimeFrames: Int?
+
     init(context: GraphContext, inputShape: SymbolicShape) {
         self.context = context
         self.current = context.input.name
         self.shape = inputShape
         self.inputSize = inputShape.featureSize
+        var frames: Int? = nil
+        if let time = inputShape.timeAxis, let dims = context.input.shape, time < dims.count,
+           case let .value(value) = dims[time], value >= 1, value <= Int64(ExecutionMode.maxWindowFrames) {
+            frames = Int(value)
+        }
+        self.inputTimeFrames = frames
     }
 
     mutating func run() throws(ConversionError) {
@@ -233,6 +247,15 @@ struct ChainWalk {
                 let node = context.nodes[index]
                 let op = node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : "\(node.domain).\(node.opType)"
                 throw .unsupportedOperator(node: context.nodeNames[index], op: op)
+            }
+            if consumers.count == 2, let used = try convertAttention(consumers) {
+                for index in used {
+                    guard !visited[index] else {
+                        throw .graphNotAChain(reason: "node '\(context.nodeNames[index])' is reached twice")
+                    }
+                    visited[index] = true
+                }
+                continue
             }
             guard consumers.count == 1 else {
                 let names = consumers.map { "'\(context.nodeNames[$0])'" }.joined(separator: ", ")
@@ -267,6 +290,30 @@ struct ChainWalk {
     }
 
     private mutating func convert(_ node: ONNXNode) throws(ConversionError) {
+        if convolution1DOpen {
+            if node.opType == "Relu" {
+                try fuseConvolutionRelu(node)
+                return
+            }
+            if !["Transpose", "Reshape", "Identity", "Squeeze", "Unsqueeze"].contains(node.opType) { convolution1DOpen = false }
+        }
+        if let axis = directionAxis {
+            guard ["Transpose", "Reshape", "Identity"].contains(node.opType) else {
+                throw .unsupportedPlacement(
+                    node: nodeName, op: node.opType,
+                    reason: "after a bidirectional layer, Earshot expects Transpose and a Reshape that merge its "
+                        + "[2, H] directions into one row of 2H per time step ([forward, reverse])")
+            }
+            if node.opType == "Reshape" {
+                let hidden = shape.axes.indices.last { if case .feature = shape.axes[$0] { return true } else { return false } }
+                guard let hidden, hidden > axis else {
+                    throw .unsupportedPlacement(
+                        node: nodeName, op: "Reshape",
+                        reason: "must merge the directions axis before the hidden axis (rows [forward, reverse]); found \(shape)")
+                }
+                directionAxis = nil
+            }
+        }
         if convolutionChannelAxis != nil {
             guard Self.betweenConvolutionAndRows.contains(node.opType) else {
                 throw .unsupportedPlacement(
@@ -281,6 +328,10 @@ struct ChainWalk {
         }
         switch node.opType {
         case "Conv": try convertConv(node)
+        case "Mul", "ReduceSum":
+            throw .unsupportedPlacement(
+                node: nodeName, op: node.opType,
+                reason: "Earshot reads \(node.opType) only inside attention pooling (MatMul, Add, Tanh, MatMul, Softmax over time, Mul, ReduceSum over time)")
         case "Identity":
             try requireStreamInput(node, at: 0)
             try advance(node, output: 0, shape: shape)
@@ -405,7 +456,18 @@ struct ChainWalk {
         if !model.producerName.isEmpty { metadata["onnx.producer_name"] = .string(model.producerName) }
         if !model.producerVersion.isEmpty { metadata["onnx.producer_version"] = .string(model.producerVersion) }
         // A Conv makes a windowed model: one run over the T-frame window, its last step the prediction.
-        let windowed = descriptions.first?.kind == .conv2d ? convolutionWindow : nil
+        // So does a bidirectional or attention layer, over the input's fixed time length when it
+        // has one (else `convert --window-frames` must say; the writer refuses it otherwise).
+        var windowed = descriptions.first?.kind == .conv2d ? convolutionWindow : nil
+        if let layer = descriptions.first(where: { $0.needsWholeWindow }) {
+            guard lastStepSelected else {
+                throw .unsupportedPlacement(
+                    node: layer.name, op: layer.kind == .attention ? "attention" : "bidirectional \(layer.kind.rawValue)",
+                    reason: "runs over whole windows, so the graph output must be one vector per window: "
+                        + "the last time step (Slice/Gather) or attention pooling")
+            }
+            if windowed == nil { windowed = inputTimeFrames }
+        }
         let description = ModelDescription(
             inputSize: inputSize, layers: descriptions,
             outputMode: lastStepSelected || windowed != nil ? .lastStep : .everyStep, metadata: metadata,

@@ -30,6 +30,15 @@ public struct WeightPlan: Sendable, Equatable {
         return TensorRole.inputWeights.tensorName(layer: first)
     }
 
+    /// Every matrix that multiplies the raw input frame: `inputMatrix`, and the reverse
+    /// direction's input weights when that layer is bidirectional.
+    public static func inputMatrices(of description: ModelDescription) -> [String] {
+        guard let name = inputMatrix(of: description),
+              let first = description.layers.firstIndex(where: { !$0.requiredTensors.isEmpty }) else { return [] }
+        guard description.layers[first].isBidirectional else { return [name] }
+        return [name, TensorRole.reverseInputWeights.tensorName(layer: first)]
+    }
+
     /// The type `--weights int8` gives the input matrix by default: fp16 when the model declares
     /// an audio front end, int8 otherwise. That product's vector is the raw feature frame, not an
     /// activation bounded by σ or tanh; the front end's log-mel and MFCC channels are not

@@ -19,7 +19,8 @@ public struct LayerQuantizationReport: Sendable, Equatable {
     /// Signal-to-quantization-noise ratio of this layer's output, in dB:
     /// 10·log10(Σ y² / Σ (ŷ − y)²) over every step and unit, y from the fp32 model and ŷ from
     /// the converted one (both streaming the same frames from zero state, so errors of earlier
-    /// layers are included). +∞ when the outputs are identical.
+    /// layers are included). +∞ when the outputs are identical; NaN when not measured (the
+    /// inner layers of bidirectional/attention models, which run window by window).
     public var sqnr: Double
     /// max |ŷ − y| over every step and unit.
     public var maxAbsError: Double
@@ -55,7 +56,25 @@ public struct QuantizationReport: Sendable {
         var steps = frames.count / inputSize
         // A conv2d front stage runs over whole windows: cut the frames into windows, measure the
         // convolution's rows as layer 0's output, then step its rows through the other layers.
-        if reference.hasConvolution, case let .windowed(window, _) = description.execution {
+        var measured = [Bool](repeating: true, count: layerCount)
+        if reference.isSequenceModel, case let .windowed(window, _) = description.execution {
+            // Bidirectional/attention models run window by window, layer by layer: only the
+            // prediction of each window is compared (earlier layers are reported as not measured).
+            let windows = Swift.max(1, steps / window)
+            for index in 0..<(layerCount - 1) { measured[index] = false }
+            frames.withUnsafeBufferPointer { buffer in
+                for index in 0..<windows {
+                    progress?(index, windows)
+                    let count = Swift.min(window, steps - index * window)
+                    let start = buffer.baseAddress! + index * window * inputSize
+                    let y = reference.runWindow(start, count: count), q = candidate.runWindow(start, count: count)
+                    Self.accumulate(y, q, &signal[layerCount - 1], &noise[layerCount - 1], &worst[layerCount - 1])
+                    if Self.argmax(y) == Self.argmax(q) { agreeing += 1 }
+                }
+            }
+            progress?(windows, windows)
+            steps = windows
+        } else if reference.hasConvolution, case let .windowed(window, _) = description.execution {
             let windows = Swift.max(1, steps / window)
             frames.withUnsafeBufferPointer { buffer in
                 for index in 0..<windows {
@@ -110,11 +129,12 @@ public struct QuantizationReport: Sendable {
             }
         }
         layers = description.layers.enumerated().map { index, layer in
-            let sqnr = noise[index] == 0 ? Double.infinity : 10 * log10(signal[index] / noise[index])
+            let sqnr = !measured[index] ? Double.nan
+                : noise[index] == 0 ? Double.infinity : 10 * log10(signal[index] / noise[index])
             return LayerQuantizationReport(
                 index: index, kind: layer.kind, name: layer.name, weightTypes: types[index],
                 byteCount: byteCounts[index], float32ByteCount: float32Counts[index], sqnr: sqnr,
-                maxAbsError: worst[index])
+                maxAbsError: measured[index] ? worst[index] : .nan)
         }
         self.steps = steps
         top1Agreement = steps == 0 ? 1 : Double(agreeing) / Double(steps)

@@ -14,6 +14,29 @@ public enum LayerKind: String, Sendable, CaseIterable {
     /// the first layer of a windowed model; `convolution` holds its geometry. A Conv1D over time
     /// with the features as input channels is the special case kernelFeatures = inputSize.
     case conv2d
+    /// Attention pooling over a window of recurrent outputs h_1…h_T (D = inputSize each), only in
+    /// windowed models: e_t = v · tanh(W h_t + b) (W [A, D], b [A], v [A], A = hiddenSize),
+    /// a = softmax over t, y = Σ_t a_t h_t (D floats). The layers after it see one step.
+    case attention
+}
+
+/// How a bidirectional layer combines its two directions' outputs per step (Keras
+/// `Bidirectional(merge_mode=…)`; ONNX and PyTorch concatenate).
+public enum DirectionMerge: String, Sendable, CaseIterable {
+    /// [forward, reverse]: twice the per-direction output.
+    case concat
+    /// forward + reverse, forward ⊙ reverse, (forward + reverse) / 2: the per-direction size.
+    case sum, mul, ave
+}
+
+/// Which way a recurrent layer runs over its input sequence.
+public enum RecurrentDirection: String, Sendable, CaseIterable {
+    /// Oldest to newest: one step per frame (every streaming model).
+    case forward
+    /// A forward and a reverse (newest to oldest) pass with their own weights, outputs
+    /// concatenated per step [forward, reverse] (ONNX direction="bidirectional"). Only in windowed
+    /// models: the reverse pass is re-run over each window from zero state.
+    case bidirectional
 }
 
 /// Geometry of a `conv2d` layer over a (time × features) window of frames.
@@ -129,6 +152,14 @@ public struct LayerDescription: Equatable, Sendable {
     public var resetAfter: Bool
     /// conv2d only: kernel, stride, padding and flattening order (nil for every other kind).
     public var convolution: ConvolutionGeometry?
+    /// LSTM/GRU/RNN: forward, or bidirectional (then the reverse direction has its own tensors,
+    /// `reverse_<role>`, of the same shapes, and outputSize is twice the per-direction output).
+    public var direction: RecurrentDirection = .forward
+    /// Bidirectional layers: how the two directions' outputs are combined (concat unless set).
+    public var merge: DirectionMerge = .concat
+    /// Bidirectional layers: emit only the final states, one row [forward h_{T−1}, reverse h_0]
+    /// (merged as `merge` says), instead of a row per step (ONNX Y_h, Keras return_sequences=False).
+    public var finalStatesOnly = false
 
     public init(
         kind: LayerKind, name: String = "", inputSize: Int, hiddenSize: Int,
@@ -151,11 +182,16 @@ public struct LayerDescription: Equatable, Sendable {
         self.convolution = convolution
     }
 
-    /// Length of the vector this layer emits each step.
+    /// Length of the vector this layer emits each step (both directions of a bidirectional layer).
     public var outputSize: Int {
+        isBidirectional && merge == .concat ? directionOutputSize &* 2 : directionOutputSize
+    }
+
+    /// Length of one direction's output (= outputSize except for bidirectional layers).
+    public var directionOutputSize: Int {
         switch kind {
         case .lstm: return projectionSize > 0 ? projectionSize : hiddenSize
-        case .softmax: return inputSize
+        case .softmax, .attention: return inputSize
         case .conv2d: return (convolution?.outputFeatures(inputSize: inputSize) ?? 0) &* hiddenSize
         default: return hiddenSize
         }
@@ -164,12 +200,19 @@ public struct LayerDescription: Equatable, Sendable {
     /// Whether the layer keeps state between steps.
     public var isRecurrent: Bool { kind == .lstm || kind == .gru || kind == .rnn }
 
+    /// Whether this is a recurrent layer run in both directions.
+    public var isBidirectional: Bool { direction == .bidirectional }
+
+    /// Whether the layer needs the whole window at once (a bidirectional layer, attention
+    /// pooling): a model with one runs only windowed, layer by layer over each window.
+    public var needsWholeWindow: Bool { isBidirectional || kind == .attention }
+
     /// Number of gate blocks stacked in the weight matrices.
     public var gateCount: Int {
         switch kind {
         case .lstm: return 4
         case .gru: return 3
-        case .rnn, .dense, .conv2d: return 1
+        case .rnn, .dense, .conv2d, .attention: return 1
         case .softmax: return 0
         }
     }

@@ -316,7 +316,28 @@ enum ModelFileParser {
             let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
             throw .invalidValue(key: activationKey, value: "'\(activationName)'", expected: "one of \(known)")
         }
-        return LayerDescription(
+        var direction = RecurrentDirection.forward
+        if let name = try values.optionalString(ModelKey.direction(index)) {
+            guard let value = RecurrentDirection(rawValue: name) else {
+                throw .invalidValue(key: ModelKey.direction(index), value: "'\(name)'", expected: "'forward' or 'bidirectional'")
+            }
+            direction = value
+        }
+        var merge = DirectionMerge.concat
+        if let name = try values.optionalString(ModelKey.merge(index)) {
+            guard let value = DirectionMerge(rawValue: name) else {
+                throw .invalidValue(key: ModelKey.merge(index), value: "'\(name)'", expected: "'concat', 'sum', 'mul' or 'ave'")
+            }
+            merge = value
+        }
+        var finalStatesOnly = false
+        if let name = try values.optionalString(ModelKey.output(index)) {
+            guard name == "sequence" || name == "final" else {
+                throw .invalidValue(key: ModelKey.output(index), value: "'\(name)'", expected: "'sequence' or 'final'")
+            }
+            finalStatesOnly = name == "final"
+        }
+        var layer = LayerDescription(
             kind: kind,
             name: try values.optionalString(ModelKey.layer(index, .name)) ?? "",
             inputSize: Int(try values.u32(ModelKey.layer(index, .inputSize))),
@@ -330,6 +351,10 @@ enum ModelFileParser {
             projectionClip: try values.f32(ModelKey.layer(index, .projectionClip)),
             resetAfter: try values.bool(ModelKey.layer(index, .resetAfter)),
             convolution: kind == .conv2d ? try describeConvolution(values, index: index) : nil)
+        layer.direction = direction
+        layer.merge = merge
+        layer.finalStatesOnly = finalStatesOnly
+        return layer
     }
 
     /// The `earshot.layer.<index>.conv.*` keys of a conv2d layer (all required).

@@ -18,6 +18,18 @@ enum ModelKey {
         "earshot.layer.\(index).\(attribute.rawValue)"
     }
 
+    /// `earshot.layer.<index>.direction`: "forward" or "bidirectional" (recurrent layers; optional,
+    /// absent means forward; the writer emits it only for bidirectional layers, so older files load).
+    static func direction(_ index: Int) -> String { "earshot.layer.\(index).direction" }
+
+    /// `earshot.layer.<index>.merge`: "concat" (absent), "sum", "mul" or "ave" (bidirectional
+    /// layers only; written only when not concat).
+    static func merge(_ index: Int) -> String { "earshot.layer.\(index).merge" }
+
+    /// `earshot.layer.<index>.output`: "sequence" (absent) or "final" (bidirectional layers only;
+    /// written only when final).
+    static func output(_ index: Int) -> String { "earshot.layer.\(index).output" }
+
     /// `earshot.layer.<index>.conv.<attribute>` (conv2d layers only).
     static func convolution(_ index: Int, _ attribute: ConvolutionAttribute) -> String {
         "earshot.layer.\(index).conv.\(attribute.rawValue)"

@@ -52,6 +52,15 @@ enum ModelValidation {
                     throw .invalidLayerAttribute(layer: index, attribute: "kind", value: "conv2d", expected: "a windowed model (earshot.execution.mode = windowed) whose window fits the kernel")
                 }
             }
+            if layer.needsWholeWindow {
+                guard case .windowed = description.execution else {
+                    let what = layer.kind == .attention ? "attention" : "direction"
+                    let value = layer.kind == .attention ? "attention" : "bidirectional"
+                    throw .invalidLayerAttribute(
+                        layer: index, attribute: what, value: value,
+                        expected: "a windowed model (earshot.execution.mode = windowed): it needs the whole window")
+                }
+            }
             guard layer.inputSize == previousOutput else {
                 throw .layerSizeMismatch(layer: index, inputSize: layer.inputSize, expected: previousOutput)
             }
@@ -101,7 +110,7 @@ enum ModelValidation {
         if layer.kind != .gru && layer.resetAfter {
             throw fail("reset_after", "true", "false (only GRU layers have it)")
         }
-        if (layer.kind == .dense || layer.kind == .softmax || layer.kind == .conv2d) && layer.gateClip != 0 {
+        if !layer.isRecurrent && layer.gateClip != 0 {
             throw fail("gate_clip", String(layer.gateClip), "0 (only recurrent layers have it)")
         }
         if layer.kind == .rnn && layer.activation != .tanh && layer.activation != .relu {
@@ -111,6 +120,21 @@ enum ModelValidation {
             try validateConvolution(layer, index: index)
         } else if layer.convolution != nil {
             throw fail("conv", "a convolution geometry", "none (only conv2d layers have one)")
+        }
+        if layer.isBidirectional && !layer.isRecurrent {
+            throw fail("direction", "bidirectional", "forward (only LSTM, GRU and RNN layers run in both directions)")
+        }
+        if layer.finalStatesOnly && !layer.isBidirectional {
+            throw fail("output", "final", "sequence (only bidirectional layers emit their final states)")
+        }
+        if layer.merge != .concat && !layer.isBidirectional {
+            throw fail("merge", layer.merge.rawValue, "concat (only bidirectional layers merge their directions)")
+        }
+        if layer.kind == .attention && layer.activation != .tanh {
+            throw fail("activation", layer.activation.rawValue, "tanh for an attention layer (e = v · tanh(W h + b))")
+        }
+        if layer.outputSize > maxSize {
+            throw fail("hidden_size", String(layer.hiddenSize), "an output of at most \(maxSize) values")
         }
         if layer.kind == .softmax && layer.hiddenSize != layer.inputSize {
             throw fail("hidden_size", String(layer.hiddenSize), "the input size \(layer.inputSize) for a softmax layer")

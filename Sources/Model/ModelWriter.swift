@@ -87,6 +87,18 @@ public enum ModelWriter {
                 }
                 count()
             }
+            if layer.isBidirectional {
+                keys.keyString(ModelKey.direction(index), layer.direction.rawValue)
+                count()
+            }
+            if layer.merge != .concat {
+                keys.keyString(ModelKey.merge(index), layer.merge.rawValue)
+                count()
+            }
+            if layer.finalStatesOnly {
+                keys.keyString(ModelKey.output(index), "final")
+                count()
+            }
             if let geometry = layer.convolution {
                 for attribute in ConvolutionAttribute.allCases {
                     let key = ModelKey.convolution(index, attribute)

@@ -18,13 +18,46 @@ public enum TensorRole: String, Sendable, CaseIterable {
     case peepholes
     /// LSTM projection [P, H].
     case projection
+    /// Attention v [A] (the score e_t = v · tanh(W h_t + b)).
+    case attentionVector = "attention_vector"
+    /// The reverse direction's tensors of a bidirectional layer, each shaped as its forward twin.
+    case reverseInputWeights = "reverse_input_weights"
+    case reverseRecurrentWeights = "reverse_recurrent_weights"
+    case reverseBias = "reverse_bias"
+    case reverseInputBias = "reverse_input_bias"
+    case reverseRecurrentBias = "reverse_recurrent_bias"
+    case reversePeepholes = "reverse_peepholes"
+    case reverseProjection = "reverse_projection"
 
     /// Whether this role is a matrix (may be stored fp16/int8) rather than a vector (always fp32).
     public var isMatrix: Bool {
         switch self {
         case .inputWeights, .recurrentWeights, .projection: return true
+        case .reverseInputWeights, .reverseRecurrentWeights, .reverseProjection: return true
         default: return false
         }
+    }
+
+    /// Whether this is a reverse-direction tensor of a bidirectional layer.
+    public var isReverse: Bool { reverseOf != nil }
+
+    /// The forward role a reverse role mirrors (nil for forward roles).
+    public var reverseOf: TensorRole? {
+        switch self {
+        case .reverseInputWeights: return .inputWeights
+        case .reverseRecurrentWeights: return .recurrentWeights
+        case .reverseBias: return .bias
+        case .reverseInputBias: return .inputBias
+        case .reverseRecurrentBias: return .recurrentBias
+        case .reversePeepholes: return .peepholes
+        case .reverseProjection: return .projection
+        default: return nil
+        }
+    }
+
+    /// The reverse twin of a forward recurrent role (nil when there is none).
+    public var reversed: TensorRole? {
+        TensorRole.allCases.first { $0.reverseOf == self }
     }
 
     /// File name of this role's tensor in layer `layer`.
@@ -34,6 +67,13 @@ public enum TensorRole: String, Sendable, CaseIterable {
 extension LayerDescription {
     /// The tensors this layer requires, with their exact shapes, in a fixed order.
     public var requiredTensors: [(role: TensorRole, shape: [Int])] {
+        let forward = directionTensors
+        guard isBidirectional else { return forward }
+        return forward + forward.compactMap { entry in entry.role.reversed.map { ($0, entry.shape) } }
+    }
+
+    /// The tensors of one direction (the forward roles).
+    private var directionTensors: [(role: TensorRole, shape: [Int])] {
         let h = hiddenSize
         switch kind {
         case .dense:
@@ -41,7 +81,7 @@ extension LayerDescription {
         case .lstm:
             var list: [(role: TensorRole, shape: [Int])] = [
                 (.inputWeights, [4 * h, inputSize]),
-                (.recurrentWeights, [4 * h, outputSize]),
+                (.recurrentWeights, [4 * h, directionOutputSize]),
                 (.bias, [4 * h]),
             ]
             if hasPeepholes { list.append((.peepholes, [3 * h])) }
@@ -60,6 +100,8 @@ extension LayerDescription {
             // W [C, kT·kF] (row c, column i·kF + j), b [C].
             let kernel = (convolution?.kernelTime ?? 0) &* (convolution?.kernelFeatures ?? 0)
             return [(.inputWeights, [h, kernel]), (.bias, [h])]
+        case .attention:
+            return [(.inputWeights, [h, inputSize]), (.bias, [h]), (.attentionVector, [h])]
         }
     }
 }

@@ -160,6 +160,7 @@ extension ProfileReport {
             lines.append("  windowed execution: \(window.frames) steps from zero state every \(window.hop) hops, \(s.count) runs timed:")
             lines.append("    run µs p50 \(ProfileReport.micro(s.p50))  p90 \(ProfileReport.micro(s.p90))  p99 \(ProfileReport.micro(s.p99))  max \(ProfileReport.micro(s.maximum))")
             lines.append("    real-time factor \(Format.fixed(window.realtimeFactor, decimals: 5)); runs over the hop (with the front end's mean) \(window.deadlineMisses) of \(s.count)")
+            lines.append("    latency bound: window + hop = \(window.latencyBoundFrames) frames = \(Format.fixed(window.latencyBoundMilliseconds(hopNanoseconds: hopNanoseconds), decimals: 1)) ms (plus one run)")
         }
         lines.append("  memory: arena \(Format.grouped(arenaBytes)) bytes; model mapped \(Format.grouped(modelMappedBytes)) bytes; peak RSS \(Format.grouped(peakRSSBytes)) bytes (\(Format.bytes(peakRSSBytes)))")
         return lines.joined(separator: "\n")
@@ -296,6 +297,8 @@ extension ProfileReport {
             ("run_us", ProfileReport.summaryJSON(window.histogram.summary)),
             ("deadline_misses", .int(window.deadlineMisses)),
             ("realtime_factor", .number(window.realtimeFactor, decimals: 7)),
+            ("latency_bound_frames", .int(window.latencyBoundFrames)),
+            ("latency_bound_ms", .number(window.latencyBoundMilliseconds(hopNanoseconds: hopNanoseconds), decimals: 3)),
         ]
         return .object(members)
     }

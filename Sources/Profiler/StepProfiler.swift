@@ -92,9 +92,15 @@ public enum StepProfiler {
         guard settings.steps >= 1 else { throw .invalidSetting(name: "steps", value: String(settings.steps)) }
         guard settings.warmup >= 0 else { throw .invalidSetting(name: "warmup", value: String(settings.warmup)) }
         guard settings.hopNanoseconds > 0 else { throw .invalidSetting(name: "hop", value: "0") }
-        for target in targets where target.network.hasConvolution {
-            throw .unsupportedModel(
-                model: target.label, reason: "its conv2d first layer runs over whole windows, not one step per frame")
+        for target in targets where target.network.runsWholeWindows {
+            var reason = target.network.isSequenceModel
+                ? "its bidirectional/attention layers run over whole windows, not one step per frame"
+                : "its conv2d first layer runs over whole windows, not one step per frame"
+            if case let .windowed(frames, hop) = target.network.model.description.execution {
+                reason += " (window \(frames) frames every \(hop): latency bound \(frames + hop) frames; "
+                    + "time its windows with tools/bench_window.py)"
+            }
+            throw .unsupportedModel(model: target.label, reason: reason)
         }
         for target in targets.dropFirst() {
             if let difference = variantDifference(first.network.model.description, target.network.model.description) {
@@ -316,4 +322,12 @@ public struct WindowFigures {
     public var deadlineMisses: Int
     /// (K · front end mean + mean run) / (K · hop): the share of real time the model needs.
     public var realtimeFactor: Double
+
+    /// The latency bound of windowed execution, window plus hop: W + K frames.
+    public var latencyBoundFrames: Int { frames + hop }
+
+    /// `latencyBoundFrames` in milliseconds at one frame per `hopNanoseconds`.
+    public func latencyBoundMilliseconds(hopNanoseconds: UInt64) -> Double {
+        Double(latencyBoundFrames) * Double(hopNanoseconds) / 1_000_000
+    }
 }

@@ -9,7 +9,8 @@ import Model
 ///     │ h₀ │ c₀ │ h₁ │ h₂ │ c₂ │ …                           │ work │ activation A │ activation B │ q  │
 ///     └────┴────┴────┴────┴────┴─────────────────────────────┴──────┴──────────────┴──────────────┴────┘
 ///      recurrent layers in order: h (outputSize floats),     work: max over layers of the gate
-///      then c (H floats, LSTM only)                          scratch (LSTM 4H [+H], GRU 4H, RNN H)
+///      then c (H floats, LSTM only); bidirectional layers    scratch (LSTM 4H [+H], GRU 4H, RNN H)
+///      then the reverse h and c
 ///      reset() zeroes this region only                       A/B: ping-pong outputs of dense and
 ///                                                            softmax layers (max of their sizes)
 ///                                                            q: int8 models only, the vector being
@@ -25,6 +26,9 @@ struct ArenaLayout {
     struct LayerSlots {
         var hidden = -1
         var cell = -1
+        /// The reverse direction's h and c (bidirectional layers only).
+        var reverseHidden = -1
+        var reverseCell = -1
         /// Output buffer offset for non-recurrent layers (A or B).
         var output = -1
     }
@@ -57,8 +61,12 @@ struct ArenaLayout {
             return start
         }
         for (index, layer) in description.layers.enumerated() where layer.isRecurrent {
-            slots[index].hidden = try take(layer.outputSize)
+            slots[index].hidden = try take(layer.directionOutputSize)
             if layer.kind == .lstm { slots[index].cell = try take(layer.hiddenSize) }
+            if layer.isBidirectional {
+                slots[index].reverseHidden = try take(layer.directionOutputSize)
+                if layer.kind == .lstm { slots[index].reverseCell = try take(layer.hiddenSize) }
+            }
         }
         stateByteCount = offset
         var work = 0

@@ -16,6 +16,7 @@ struct LayerPlan {
     /// Where the input lives; nil for the first layer, which reads the caller's frame.
     var input: UnsafePointer<Float>?
     /// Where the output goes: the `hidden` state for recurrent layers, a scratch buffer otherwise.
+    /// (`outputSize` is one direction's output for a bidirectional layer: each direction has a plan.)
     var output: UnsafeMutablePointer<Float>
 
     /// W [gates·H, inputSize] (dense: [out, in]).
@@ -30,6 +31,8 @@ struct LayerPlan {
     var recurrentBias: UnsafePointer<Float>?
     /// LSTM peepholes [3H], order i, f, o.
     var peepholes: UnsafePointer<Float>?
+    /// Attention v [A] (attention layers only; W is `inputWeights`, b is `bias`).
+    var attentionVector: UnsafePointer<Float>? = nil
 
     /// Recurrent state h (outputSize floats), in the arena's state region.
     var hidden: UnsafeMutablePointer<Float>?
@@ -58,6 +61,7 @@ struct LayerPlan {
         case .rnn: return h
         case .dense, .softmax: return 0
         case .conv2d: return ConvolutionStage.workFloatCount(layer)
+        case .attention: return h
         }
     }
 
@@ -70,7 +74,7 @@ struct LayerPlan {
         case .rnn: runRNN(input)
         case .dense: runDense(input)
         case .softmax: runSoftmax(input)
-        case .conv2d: break  // runs over whole windows, in `Network.runWindow`
+        case .conv2d, .attention: break  // run over whole windows, in `Network.runWindow`
         }
     }
 }

@@ -38,9 +38,34 @@ public final class Network {
     /// The first layer `step` runs: 1 after a conv2d front stage, else 0.
     private let firstStepLayer: Int
 
+    /// Bidirectional/attention models: the layers run window by window, else nil.
+    private let sequence: SequenceStage?
+    /// The reverse plans (a copy of the forward plan for other layers) and per-layer direction flags.
+    private let reversePlans: UnsafeMutablePointer<LayerPlan>
+    private let bidirectionalFlags: UnsafeMutablePointer<UInt8>
+    /// The window buffers of a sequence model (two [rows, width] buffers, scores, prediction), nil otherwise.
+    private let sequenceStorage: UnsafeMutablePointer<Float>?
+
     /// Whether layer 0 is a conv2d front stage: the network then runs only whole windows
     /// (`runWindow`, used by `WindowedNetwork`), never single frames (`step`).
     public var hasConvolution: Bool { convolution != nil }
+
+    /// Whether the network runs only whole windows (`runWindow`, `WindowedNetwork`), never single
+    /// frames (`step`): a conv2d front stage, a bidirectional layer or attention pooling.
+    public var runsWholeWindows: Bool { convolution != nil || sequence != nil }
+
+    /// Whether some layer is bidirectional or attention pooling (the window runs layer by layer).
+    public var isSequenceModel: Bool { sequence != nil }
+
+    /// Floats of layer 0's forward output that `advanceCarried` produces per frame: nonzero for a
+    /// sequence model (no conv2d) whose layer 0 is recurrent. Its forward direction then advances
+    /// once per frame with its state carried along the stream (`WindowedNetwork` keeps the last W
+    /// outputs); each window re-runs only the reverse direction and the layers after it.
+    public let carriedWidth: Int
+
+    /// Bytes of the window buffers of a sequence model (two [rows, width] buffers, scores,
+    /// prediction), allocated at init; 0 otherwise.
+    public let sequenceByteCount: Int
 
     /// Validates `model` for this runtime and plans the arena.
     ///
@@ -72,9 +97,49 @@ public final class Network {
         weights.reserveCapacity(layers.count)
         var quantizedBytes = 0
         for (index, layer) in layers.enumerated() {
-            let w = try LayerWeights(model: model, layer: layer, index: index)
+            let w = try LayerWeights(model: model, layer: layer, index: index, reverse: false)
             quantizedBytes = Swift.max(quantizedBytes, w.quantizedByteCount)
             weights.append(w)
+        }
+        // Reverse directions of bidirectional layers, after all forward ones.
+        var reverseIndex = [Int](repeating: -1, count: layers.count)
+        for (index, layer) in layers.enumerated() where layer.isBidirectional {
+            let w = try LayerWeights(model: model, layer: layer, index: index, reverse: true)
+            quantizedBytes = Swift.max(quantizedBytes, w.quantizedByteCount)
+            reverseIndex[index] = weights.count
+            weights.append(w)
+        }
+        let isSequence = layers.contains { $0.needsWholeWindow }
+        var sequenceRows = 0
+        if isSequence {
+            guard case let .windowed(frames, _) = description.execution else {
+                throw .invalidLayerAttribute(layer: layers.firstIndex { $0.needsWholeWindow }!, attribute: "direction", value: 0)
+            }
+            sequenceRows = layers[0].kind == .conv2d ? layers[0].convolution!.outputRows(frames: frames) : frames
+        }
+        // The window buffers of a sequence model: two [rows, width] buffers (a bidirectional layer
+        // writes both halves before merging them), the scores and the prediction; checked here,
+        // before anything is allocated, against the arena's limit.
+        var sequenceWidth = 1
+        var lastSequenceLayer = 0
+        var sequenceFloats = 0
+        if isSequence {
+            let first = layers[0].kind == .conv2d ? 1 : 0
+            lastSequenceLayer = first
+            for index in first..<layers.count {
+                let layer = layers[index]
+                let written = layer.isBidirectional ? 2 &* layer.directionOutputSize : layer.outputSize
+                sequenceWidth = Swift.max(sequenceWidth, written)
+                if layer.isRecurrent || layer.kind == .attention { lastSequenceLayer = index }
+            }
+            let (buffer, overflow1) = sequenceRows.multipliedReportingOverflow(by: sequenceWidth)
+            let (both, overflow2) = buffer.multipliedReportingOverflow(by: 2)
+            let (total, overflow3) = both.addingReportingOverflow(sequenceRows &+ description.outputSize)
+            guard !overflow1, !overflow2, !overflow3, total <= ArenaLayout.byteLimit / 4 else {
+                let bytes = overflow1 || overflow2 || overflow3 ? Int.max : total &* 4
+                throw .arenaTooLarge(byteCount: bytes, limit: ArenaLayout.byteLimit)
+            }
+            sequenceFloats = total
         }
         let layout = try ArenaLayout(description, quantizedByteCount: quantizedBytes)
         var convolutionRowCount = 0
@@ -125,6 +190,8 @@ public final class Network {
             }
         }
         let plans = UnsafeMutablePointer<LayerPlan>.allocate(capacity: layers.count)
+        let reversePlans = UnsafeMutablePointer<LayerPlan>.allocate(capacity: layers.count)
+        let bidirectionalFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: layers.count)
         var previousOutput: UnsafePointer<Float>? = nil
         var convolution: ConvolutionStage? = nil
         for (index, layer) in layers.enumerated() {
@@ -137,13 +204,33 @@ public final class Network {
             let w = weights[index]
             (plans + index).initialize(to: LayerPlan(
                 kind: layer.kind, activation: layer.activation, inputSize: layer.inputSize,
-                hiddenSize: layer.hiddenSize, outputSize: layer.outputSize,
+                hiddenSize: layer.hiddenSize, outputSize: layer.directionOutputSize,
                 input: previousOutput, output: output,
                 inputWeights: operands[index][0], recurrentWeights: operands[index][1],
                 projection: operands[index][2], bias: w.bias, recurrentBias: w.recurrentBias,
-                peepholes: w.peepholes, hidden: hidden, cell: floats(slots.cell), work: work,
-                forgetBias: layer.forgetBias, cellClip: layer.cellClip, gateClip: layer.gateClip,
+                peepholes: w.peepholes, attentionVector: w.attentionVector, hidden: hidden, cell: floats(slots.cell),
+                work: work, forgetBias: layer.forgetBias, cellClip: layer.cellClip, gateClip: layer.gateClip,
                 projectionClip: layer.projectionClip, resetAfter: layer.resetAfter, kernels: kernels))
+            let mergeCodes: [DirectionMerge: UInt8] = [.concat: 1, .sum: 2, .mul: 3, .ave: 4]
+            let finalFlag = layer.finalStatesOnly ? SequenceStage.finalStates : 0
+            (bidirectionalFlags + index).initialize(to: layer.isBidirectional ? mergeCodes[layer.merge]! | finalFlag : 0)
+            if layer.isBidirectional {
+                let r = weights[reverseIndex[index]]
+                let reverseHidden = floats(slots.reverseHidden)!
+                var plan = plans[index]
+                plan.inputWeights = operands[reverseIndex[index]][0]
+                plan.recurrentWeights = operands[reverseIndex[index]][1]
+                plan.projection = operands[reverseIndex[index]][2]
+                plan.bias = r.bias
+                plan.recurrentBias = r.recurrentBias
+                plan.peepholes = r.peepholes
+                plan.hidden = reverseHidden
+                plan.output = reverseHidden
+                plan.cell = floats(slots.reverseCell)
+                (reversePlans + index).initialize(to: plan)
+            } else {
+                (reversePlans + index).initialize(to: plans[index])
+            }
             previousOutput = UnsafePointer(output)
             if layer.kind == .conv2d, let geometry = layer.convolution {
                 let rowSize = layer.outputSize
@@ -161,6 +248,32 @@ public final class Network {
         }
         self.convolution = convolution
         self.firstStepLayer = convolution == nil ? 0 : 1
+        self.reversePlans = reversePlans
+        self.bidirectionalFlags = bidirectionalFlags
+        if isSequence {
+            let first = convolution == nil ? 0 : 1
+            let width = sequenceWidth
+            let outputSize = description.outputSize
+            let count = sequenceFloats
+            let storage = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            storage.initialize(repeating: 0, count: count)
+            let buffer = sequenceRows &* width
+            let stage = SequenceStage(
+                plans: plans, reversePlans: reversePlans, directions: bidirectionalFlags, firstLayer: first,
+                layerCount: layers.count, lastSequenceLayer: lastSequenceLayer, maxRows: sequenceRows, width: width,
+                bufferA: storage, bufferB: storage + buffer, scores: storage + 2 &* buffer,
+                result: storage + (2 &* buffer &+ sequenceRows), outputSize: outputSize)
+            self.sequence = stage
+            self.sequenceStorage = storage
+            self.sequenceByteCount = count &* 4
+            self.carriedWidth = first == 0 && layers[0].isRecurrent ? layers[0].directionOutputSize : 0
+            previousOutput = UnsafePointer(stage.result)
+        } else {
+            self.sequence = nil
+            self.sequenceStorage = nil
+            self.sequenceByteCount = 0
+            self.carriedWidth = 0
+        }
         self.arena = arena
         self.packedWeights = packedWeights
         self.packedWeightByteCount = packedTotal
@@ -175,6 +288,11 @@ public final class Network {
     deinit {
         plans.deinitialize(count: layerCount)
         plans.deallocate()
+        reversePlans.deinitialize(count: layerCount)
+        reversePlans.deallocate()
+        bidirectionalFlags.deinitialize(count: layerCount)
+        bidirectionalFlags.deallocate()
+        sequenceStorage?.deallocate()
         arena.deallocate()
         packedWeights?.deallocate()
         convolution?.rows.deallocate()
@@ -187,7 +305,7 @@ public final class Network {
     /// (those models run whole windows: `runWindow`, `WindowedNetwork`).
     /// Allocates: never. Locks: none. Syscalls: none.
     public func step(_ frame: UnsafePointer<Float>) -> UnsafeBufferPointer<Float> {
-        precondition(firstStepLayer == 0, "a model with a conv2d layer runs whole windows (WindowedNetwork), not single frames")
+        precondition(!runsWholeWindows, "a model with a conv2d, bidirectional or attention layer runs whole windows (WindowedNetwork), not single frames")
         return stepRecurrent(frame)
     }
 
@@ -216,10 +334,12 @@ public final class Network {
     /// is exactly `step(frame)`; `output` then holds the result. Layer 0 reads `frame`; the
     /// others read the previous layer's output in the arena and ignore `frame`. With a conv2d
     /// layer 0, `stepLayer(0, …)` does nothing and layer 1 reads `frame` as one conv row
-    /// (`layerOutput(0).count` floats, from `convolve`).
+    /// (`layerOutput(0).count` floats, from `convolve`). Precondition: not a sequence model
+    /// (`isSequenceModel`: those run layer by layer over whole windows).
     /// Allocates: never.
     public func stepLayer(_ index: Int, frame: UnsafePointer<Float>) {
         precondition(index >= 0 && index < layerCount, "layer index \(index) out of 0..<\(layerCount)")
+        precondition(sequence == nil, "a bidirectional/attention model runs layer by layer over whole windows (runWindow), not step by step")
         let plan = plans[index]
         plan.run(plan.input ?? frame)
     }
@@ -261,9 +381,45 @@ public final class Network {
     /// oldest first): through the conv2d front stage when there is one, then every resulting
     /// row (or every frame) through the other layers. Returns the last step's output; zeros when
     /// the window is too short for the kernel. `count` beyond the model's window is cut to it
-    /// (conv models only).
+    /// (conv models: the first rows; sequence models without conv2d: the newest frames). A
+    /// sequence model (bidirectional/attention) runs layer by layer over the window, every
+    /// direction from zero state (`SequenceStage`).
     /// Allocates: never.
     public func runWindow(_ frames: UnsafePointer<Float>, count: Int) -> UnsafeBufferPointer<Float> {
+        runWindow(frames, count: count, carried: nil)
+    }
+
+    /// Advances layer 0's forward direction by one frame (state carried from the previous call)
+    /// and copies its output (`carriedWidth` floats) to `output`. Precondition: carriedWidth > 0.
+    /// Allocates: never.
+    public func advanceCarried(_ frame: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        precondition(carriedWidth > 0, "the model has no carried first layer")
+        let plan = plans[0]
+        plan.run(frame)
+        output.update(from: plan.output, count: carriedWidth)
+    }
+
+    /// `runWindow` for a sequence model whose layer 0's forward outputs for these frames were
+    /// computed already (`advanceCarried`; `count` × `carriedWidth` floats, oldest first, or nil
+    /// to compute them from zero state, which also zeroes the carried state). Without conv2d,
+    /// `count` beyond the window keeps the newest frames. With `carried`, the carried state is
+    /// left as it is (`reset` clears it).
+    /// Allocates: never.
+    public func runWindow(
+        _ frames: UnsafePointer<Float>, count: Int, carried: UnsafePointer<Float>?
+    ) -> UnsafeBufferPointer<Float> {
+        if let sequence {
+            if let convolution {
+                let rowCount = convolution.run(frames, count: count)
+                sequence.run(convolution.rows, inputStride: convolution.rowSize, rows: rowCount, carried: nil)
+            } else {
+                let rows = Swift.min(count, sequence.maxRows)
+                let skipped = count &- rows
+                sequence.run(frames + skipped &* inputSize, inputStride: inputSize, rows: rows,
+                             carried: carried.map { $0 + skipped &* carriedWidth })
+            }
+            return self.output
+        }
         reset()
         let output = UnsafeMutablePointer(mutating: finalOutput)
         guard let convolution else {
@@ -294,7 +450,7 @@ public final class Network {
             sizesValid = layer.inputSize > 0 && layer.hiddenSize == layer.inputSize
         case .lstm:
             sizesValid = layer.inputSize > 0 && layer.hiddenSize > 0 && layer.projectionSize >= 0
-        case .dense, .gru, .rnn:
+        case .dense, .gru, .rnn, .attention:
             sizesValid = layer.inputSize > 0 && layer.hiddenSize > 0 && layer.projectionSize == 0
         case .conv2d:
             sizesValid = index == 0 && layer.inputSize > 0 && layer.hiddenSize > 0 && layer.convolution != nil
@@ -346,11 +502,13 @@ private struct LayerWeights {
     var bias: UnsafePointer<Float>?
     var recurrentBias: UnsafePointer<Float>?
     var peepholes: UnsafePointer<Float>?
+    var attentionVector: UnsafePointer<Float>?
     /// Bytes of quantization buffer the int8 matrices need (0 when none is int8).
     var quantizedByteCount = 0
 
-    init(model: ModelFile, layer: LayerDescription, index: Int) throws(RuntimeError) {
-        for (role, shape) in layer.requiredTensors {
+    /// The tensors of one direction: the forward roles, or (`reverse`) the `reverse_*` ones.
+    init(model: ModelFile, layer: LayerDescription, index: Int, reverse: Bool) throws(RuntimeError) {
+        for (role, shape) in layer.requiredTensors where role.isReverse == reverse {
             let name = role.tensorName(layer: index)
             guard let tensor = model.tensor(layer: index, role: role) else {
                 throw .missingTensor(layer: index, tensor: name)
@@ -375,7 +533,7 @@ private struct LayerWeights {
                 throw .tensorTooSmall(layer: index, tensor: name, byteCount: tensor.byteCount, needed: needed)
             }
             let floats = tensor.data.assumingMemoryBound(to: Float.self)
-            switch role {
+            switch role.reverseOf ?? role {
             case .inputWeights: inputWeights = try Self.matrix(tensor, layer: index)
             case .recurrentWeights:
                 recurrentWeights = try Self.matrix(tensor, layer: index)
@@ -384,6 +542,8 @@ private struct LayerWeights {
             case .bias, .inputBias: bias = floats
             case .recurrentBias: recurrentBias = floats
             case .peepholes: peepholes = floats
+            case .attentionVector: attentionVector = floats
+            default: break  // reverse roles were mapped to their forward twins above
             }
             if role.isMatrix && tensor.type == .int8 {
                 quantizedByteCount = Swift.max(quantizedByteCount, MatrixOperand.quantizedByteCount(columns: shape[1]))

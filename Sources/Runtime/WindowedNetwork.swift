@@ -15,7 +15,16 @@ import Model
 /// Models whose first layer is conv2d run the whole window through the convolution, then its
 /// output rows through the recurrent layers (`Network.runWindow`).
 ///
-/// Memory: the ring ([W][inputSize] floats; twice that for conv models, which unroll it) and a copy of the last prediction, allocated in
+/// Bidirectional and attention models (`Network.isSequenceModel`) run each window layer by
+/// layer. When their first layer is recurrent (no conv2d), its forward direction is *carried*:
+/// it advances once per pushed frame with its state kept along the whole stream, and its last W
+/// outputs are kept in a second ring; each run re-computes only the reverse direction (from zero
+/// state, newest to oldest) and the layers after it. From a fresh start, the first run (exactly
+/// W frames) is exactly the model on that window; later windows see a forward state that began
+/// at the start of the stream rather than at the window's first frame. Latency bound: W + K frames.
+///
+/// Memory: the ring ([W][inputSize] floats; twice that for whole-window models, which unroll it),
+/// for carried models two [W][carriedWidth] rings, and a copy of the last prediction, allocated in
 /// `init`; the network keeps its own arena. `push`, `evaluate` and `reset` never allocate.
 /// Not thread-safe: one instance per stream.
 public final class WindowedNetwork {
@@ -33,8 +42,14 @@ public final class WindowedNetwork {
     public let bufferByteCount: Int
 
     private let ring: UnsafeMutablePointer<Float>
-    /// Conv models only: the ring's frames laid out oldest first, as the convolution reads them.
+    /// Whole-window models only: the ring's frames laid out oldest first, as the convolution
+    /// or the sequence stage reads them.
     private let window: UnsafeMutablePointer<Float>?
+    /// Carried models only (`Network.carriedWidth` > 0): layer 0's forward output for each ring
+    /// slot, computed as its frame arrived, and the same unrolled oldest first.
+    private let carriedRing: UnsafeMutablePointer<Float>?
+    private let carriedWindow: UnsafeMutablePointer<Float>?
+    private let carriedWidth: Int
     private let prediction: UnsafeMutablePointer<Float>
     /// Next ring slot to write (= the oldest frame once the ring is full).
     private var writeIndex = 0
@@ -61,11 +76,25 @@ public final class WindowedNetwork {
         hopFrames = hop
         inputSize = network.inputSize
         outputSize = network.outputSize
-        let windowFloats = network.hasConvolution ? floats : 0
-        bufferByteCount = (floats + windowFloats + network.outputSize) * 4
+        let windowFloats = network.runsWholeWindows ? floats : 0
+        carriedWidth = network.carriedWidth
+        let (carriedFloats, carriedOverflow) = frames.multipliedReportingOverflow(by: carriedWidth)
+        guard !carriedOverflow, carriedFloats <= limit / 8 else {
+            throw .arenaTooLarge(byteCount: carriedOverflow ? .max : carriedFloats * 8, limit: limit)
+        }
+        bufferByteCount = (floats + windowFloats + 2 &* carriedFloats + network.outputSize) * 4
         ring = .allocate(capacity: floats)
         ring.initialize(repeating: 0, count: floats)
-        if network.hasConvolution {
+        if carriedFloats > 0 {
+            let carried = UnsafeMutablePointer<Float>.allocate(capacity: 2 &* carriedFloats)
+            carried.initialize(repeating: 0, count: 2 &* carriedFloats)
+            carriedRing = carried
+            carriedWindow = carried + carriedFloats
+        } else {
+            carriedRing = nil
+            carriedWindow = nil
+        }
+        if network.runsWholeWindows {
             let window = UnsafeMutablePointer<Float>.allocate(capacity: floats)
             window.initialize(repeating: 0, count: floats)
             self.window = window
@@ -89,6 +118,7 @@ public final class WindowedNetwork {
     deinit {
         ring.deallocate()
         window?.deallocate()
+        carriedRing?.deallocate()
         prediction.deallocate()
     }
 
@@ -106,6 +136,10 @@ public final class WindowedNetwork {
     @discardableResult
     public func push(_ frame: UnsafePointer<Float>) -> Bool {
         (ring + writeIndex &* inputSize).update(from: frame, count: inputSize)
+        if let carriedRing {
+            // The first layer's forward direction advances with the stream, state carried.
+            network.advanceCarried(frame, into: carriedRing + writeIndex &* carriedWidth)
+        }
         writeIndex &+= 1
         if writeIndex == windowFrames { writeIndex = 0 }
         if held < windowFrames { held &+= 1 }
@@ -126,15 +160,12 @@ public final class WindowedNetwork {
         // Oldest frame: slot writeIndex once full, slot 0 before.
         var slot = held == windowFrames ? writeIndex : 0
         if let window {
-            // Convolution reads the window as one image: unroll the ring, oldest first.
-            let first = windowFrames &- slot
-            if slot == 0 || held < windowFrames {
-                window.update(from: ring, count: held &* inputSize)
-            } else {
-                window.update(from: ring + slot &* inputSize, count: first &* inputSize)
-                (window + first &* inputSize).update(from: ring, count: slot &* inputSize)
+            // Whole-window models read the window oldest first: unroll the ring (and the carried ring).
+            Self.unroll(ring, into: window, width: inputSize, oldest: slot, held: held, frames: windowFrames)
+            if let carriedRing, let carriedWindow {
+                Self.unroll(carriedRing, into: carriedWindow, width: carriedWidth, oldest: slot, held: held, frames: windowFrames)
             }
-            let result = network.runWindow(window, count: held)
+            let result = network.runWindow(window, count: held, carried: carriedWindow.map { UnsafePointer($0) })
             prediction.update(from: result.baseAddress!, count: outputSize)
             return output
         }
@@ -149,6 +180,21 @@ public final class WindowedNetwork {
         }
         prediction.update(from: result.baseAddress!, count: outputSize)
         return output
+    }
+
+    /// Copies the `held` rows of `ring` (rows of `width`, oldest at slot `oldest`) into `target`,
+    /// oldest first. Allocates: never.
+    private static func unroll(
+        _ ring: UnsafeMutablePointer<Float>, into target: UnsafeMutablePointer<Float>, width: Int,
+        oldest: Int, held: Int, frames: Int
+    ) {
+        if oldest == 0 || held < frames {
+            target.update(from: ring, count: held &* width)
+        } else {
+            let first = frames &- oldest
+            target.update(from: ring + oldest &* width, count: first &* width)
+            (target + first &* width).update(from: ring, count: oldest &* width)
+        }
     }
 
     /// Empties the ring and clears the prediction, as at start. Allocates: never.

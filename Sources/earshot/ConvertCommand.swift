@@ -9,9 +9,11 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert an ONNX model, or weights with a layer manifest, into an Earshot model file.",
         discussion: """
-            Imports LSTM, GRU and RNN layers (forward direction) and the dense, activation, softmax and layout \
-            operators that PyTorch's and tf2onnx's exports put around them. Anything the runtime cannot run \
-            exactly is refused with an error naming the node and the attribute or operator.
+            Imports LSTM, GRU and RNN layers (forward or bidirectional) and the dense, activation, softmax and \
+            layout operators that PyTorch's and tf2onnx's exports put around them, a first Conv (2-D, or 1-D \
+            over time), and attention pooling. Bidirectional and attention models run windowed (the graph's \
+            fixed time length, or --window-frames). Anything the runtime cannot run exactly is refused with \
+            an error naming the node and the attribute or operator.
             With --manifest, INPUT is a weight archive (.npz or .safetensors) from PyTorch, Keras, TensorFlow 1 \
             or ONNX, and the manifest says which layers it holds and under which keys.
             The output is written atomically: on any error, an existing OUT is left untouched.

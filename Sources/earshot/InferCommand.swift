@@ -15,6 +15,10 @@ struct InferCommand: ParsableCommand {
             A batch [N, T, F] holds N independent sequences: the state is reset to zero before each, \
             and the outputs are [N, T, C] (or [N, 1, C] for last_step models). A model whose first \
             layer is conv2d convolves each whole sequence as one window and writes [1, C] ([N, 1, C]).
+            A bidirectional or attention model streams the frames through its window ring (the first \
+            layer's forward direction advances per frame, each window re-runs the rest) and writes the \
+            prediction of the last window, [1, C] ([N, 1, C]); given exactly W frames that is the model \
+            run on those W frames.
             """
     )
 
@@ -45,13 +49,25 @@ struct InferCommand: ParsableCommand {
         let outputSize = network.outputSize
         let lastOnly = modelFile.description.outputMode == .lastStep
         // A conv2d front stage convolves each whole sequence as one window: one output per sequence.
-        let wholeWindows = network.hasConvolution
-        let rows = lastOnly || wholeWindows ? min(steps, 1) : steps
+        let wholeWindows = network.hasConvolution && !network.isSequenceModel
+        let sequenceWindows = network.isSequenceModel ? try WindowedNetwork.forModel(network) : nil
+        let rows = lastOnly || wholeWindows || sequenceWindows != nil ? min(steps, 1) : steps
         var outputs = [Float](repeating: 0, count: sequences * rows * outputSize)
         frames.withUnsafeBufferPointer { input in
             outputs.withUnsafeMutableBufferPointer { output in
                 for sequence in 0..<sequences {
                     // Each sequence of a batch starts from zero state (a fresh network is already zero).
+                    if let windowed = sequenceWindows {
+                        guard rows > 0 else { continue }
+                        windowed.reset()
+                        var ran = false
+                        for t in 0..<steps {
+                            ran = windowed.push(input.baseAddress! + (sequence * steps + t) * inputSize)
+                        }
+                        let result = ran ? windowed.output : windowed.evaluate()
+                        for c in 0..<outputSize { output[sequence * outputSize + c] = result[c] }
+                        continue
+                    }
                     if wholeWindows {
                         guard rows > 0 else { continue }
                         let result = network.runWindow(input.baseAddress! + sequence * steps * inputSize, count: steps)

@@ -19,7 +19,8 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let file = try ModelFile(path: model)
         let network = try Network(model: file)
-        let summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount, kernels: network.kernels.name)
+        var summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount, kernels: network.kernels.name)
+        summary.windowBytes = network.sequenceByteCount
         print(json ? summary.json.serialized(indent: 2) : summary.text)
     }
 }
@@ -40,6 +41,8 @@ struct ModelSummary {
     var arenaBytes: Int
     /// The kernel path the runtime picks on this machine.
     var kernels: String
+    /// Bytes of the per-window buffers of a bidirectional/attention model (0 otherwise).
+    var windowBytes = 0
 
     init(file: ModelFile, arenaBytes: Int, kernels: String) {
         self.kernels = kernels
@@ -80,6 +83,9 @@ struct ModelSummary {
             list.append(("reset", layer.resetAfter ? "after" : "before"))
         case .softmax:
             break
+        case .attention:
+            list.append(("score", "v.tanh(W h + b)"))
+            list.append(("pool", "softmax over the window"))
         case .conv2d:
             if let g = layer.convolution {
                 list.append(("kernel", "\(g.kernelTime)x\(g.kernelFeatures)"))
@@ -92,6 +98,9 @@ struct ModelSummary {
             if layer.activation != .linear { list.append(("activation", layer.activation.rawValue)) }
         }
         if layer.gateClip > 0 { list.append(("gate_clip", String(layer.gateClip))) }
+        if layer.isBidirectional { list.append(("direction", "bidirectional")) }
+        if layer.merge != .concat { list.append(("merge", layer.merge.rawValue)) }
+        if layer.finalStatesOnly { list.append(("output", "final states")) }
         return list
     }
 
@@ -124,9 +133,16 @@ struct ModelSummary {
         lines.append("parameters   \(parameterCount)")
         lines.append("file bytes   \(fileBytes)")
         lines.append("arena bytes  \(arenaBytes)")
+        if windowBytes > 0 { lines.append("window bytes \(windowBytes) (layer-by-layer window buffers, allocated at load)") }
         lines.append("kernels      \(kernels)")
         lines.append("labels       \(model.labels.isEmpty ? "(none)" : model.labels.joined(separator: " "))")
         lines.append("execution    \(model.execution)")
+        if let bound = latencyBound {
+            var text = "latency      window + hop = \(bound.frames) frames"
+            if let ms = bound.milliseconds { text += " (\(ModelSummary.decimal(ms)) ms at the front end's hop)" }
+            lines.append(text)
+        }
+        if let note = windowNote { lines.append("windows      " + note) }
         if let frontend = model.frontend {
             for line in frontend.summaryLines { lines.append("frontend     " + line) }
         } else {
@@ -182,9 +198,13 @@ struct ModelSummary {
             ("parameters", .int(parameterCount)),
             ("file_bytes", .int(fileBytes)),
             ("arena_bytes", .int(arenaBytes)),
+            ("window_bytes", .int(windowBytes)),
             ("kernels", .string(kernels)),
             ("labels", .array(model.labels.map { .string($0) })),
             ("execution", ModelSummary.json(model.execution)),
+            ("latency_bound_frames", latencyBound.map { .int($0.frames) } ?? .null),
+            ("latency_bound_ms", latencyBound?.milliseconds.map { .double($0) } ?? .null),
+            ("carried_forward", .bool(carriesForward)),
             ("frontend", model.frontend.map(ModelSummary.json) ?? .null),
             ("metadata", .object(model.metadata.keys.sorted().map { ($0, ModelSummary.json(model.metadata[$0]!)) })),
         ])
@@ -192,6 +212,35 @@ struct ModelSummary {
 }
 
 extension ModelSummary {
+    /// A windowed model's worst-case delay from a frame to the prediction that first covers it:
+    /// the window plus one hop (in frames; in ms when the model carries its front end).
+    var latencyBound: (frames: Int, milliseconds: Double?)? {
+        guard case let .windowed(frames, hop) = model.execution else { return nil }
+        let ms = model.frontend.map { Double(frames + hop) * Double($0.hopLength) * 1000 / Double($0.sampleRate) }
+        return (frames + hop, ms)
+    }
+
+    /// Whether layer 0's forward direction is carried along the stream (bidirectional/attention
+    /// models whose first layer is recurrent).
+    var carriesForward: Bool {
+        model.layers.contains { $0.needsWholeWindow } && model.layers.first?.isRecurrent == true
+    }
+
+    /// How the windows of a bidirectional/attention model run, or nil for other models.
+    var windowNote: String? {
+        guard model.layers.contains(where: { $0.needsWholeWindow }) else { return nil }
+        if carriesForward {
+            return "layer 0's forward direction advances once per frame, its state carried along the stream "
+                + "(not reset per window); each window re-runs the reverse direction and the later layers from zero state"
+        }
+        return "each window runs every layer from zero state"
+    }
+
+    static func decimal(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
     static func json(_ execution: ExecutionMode) -> JSONValue {
         switch execution {
         case .streaming: return .object([("mode", .string("streaming"))])

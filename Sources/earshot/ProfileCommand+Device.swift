@@ -44,8 +44,8 @@ extension ProfileCommand {
         } catch {
             throw CLIError("front end: \(error)")
         }
-        guard !network.hasConvolution else {
-            throw CLIError("the model's conv2d first layer runs over whole windows, not one step per frame: it cannot be profiled step by step")
+        guard !network.runsWholeWindows else {
+            throw CLIError("the model's \(network.isSequenceModel ? "bidirectional/attention layers run" : "conv2d first layer runs") over whole windows, not one step per frame: it cannot be profiled step by step")
         }
         guard extractor.featureCount == network.inputSize else {
             throw CLIError("the front end makes \(extractor.featureCount) features per frame but the model takes \(network.inputSize)")

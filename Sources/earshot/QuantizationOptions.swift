@@ -52,7 +52,7 @@ struct QuantizationOptions: ParsableArguments {
     func apply(to imported: ImportedModel) throws -> ImportedModel {
         let description = imported.description
         var plan = WeightPlan(weightType: weightType ?? .float32)
-        if let name = WeightPlan.inputMatrix(of: description) {
+        for name in WeightPlan.inputMatrices(of: description) {
             if inputWeights != "auto" {
                 plan.tensorTypes[name] = TensorType(name: inputWeights)
             } else if weightType == .int8 {
@@ -103,7 +103,8 @@ struct QuantizationOptions: ParsableArguments {
                 String(layer.index), layer.kind.rawValue,
                 layer.weightTypes.isEmpty ? "-" : layer.weightTypes.map(\.description).joined(separator: "+"),
                 String(layer.byteCount), String(layer.float32ByteCount),
-                layer.sqnr.isInfinite ? "exact" : format(layer.sqnr, 1), format(layer.maxAbsError, 3, exponent: true),
+                layer.sqnr.isNaN ? "-" : layer.sqnr.isInfinite ? "exact" : format(layer.sqnr, 1),
+                layer.maxAbsError.isNaN ? "-" : format(layer.maxAbsError, 3, exponent: true),
             ])
         }
         let total = report.layers.reduce(0) { $0 + $1.byteCount }

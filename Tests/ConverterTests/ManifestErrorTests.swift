@@ -134,14 +134,18 @@ func safetensorsFile(_ tensors: [(key: String, shape: [Int], values: [Float])], 
             == .notFloatingPoint(path: "layers[0].weights.kernel", key: "int/kernel", dtype: "I64"))
     }
 
-    @Test func bidirectionalIsRefusedClearly() {
+    /// PyTorch bidirectional layers import (BidirectionalImportTests); reverse keys without
+    /// `bidirectional: true`, or a missing reverse key, name the attribute or the key.
+    @Test func bidirectionalMistakesAreClear() {
         let error = importError(manifest([#"{"kind": "lstm", "convention": "pytorch", "prefix": "lstm."}"#]))
-        guard case .unsupported(let path, let reason)? = error else { Issue.record("\(String(describing: error))"); return }
-        #expect(path == "layers[0].weights.weight_ih")
+        guard case .inconsistent(let path, let reason)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(path == "layers[0].attributes.bidirectional")
         #expect(reason.contains("lstm.weight_ih_l0_reverse") && reason.contains("bidirectional"))
-        let attribute = importError(manifest([#"{"kind": "lstm", "convention": "pytorch", "prefix": "lstm.", "attributes": {"bidirectional": true}}"#]))
-        guard case .unsupported(let attributePath, _)? = attribute else { Issue.record("\(String(describing: attribute))"); return }
-        #expect(attributePath == "layers[0].attributes.bidirectional")
+        let missing = importError(manifest([#"{"kind": "lstm", "convention": "pytorch", "prefix": "lstm.", "attributes": {"bidirectional": true}}"#]))
+        #expect("\(String(describing: missing))".contains("lstm.weight_hh_l0_reverse"), "\(String(describing: missing))")
+        let explicit = importError(manifest([#"{"kind": "lstm", "convention": "pytorch", "weights": {"weight_ih": "lstm.weight_ih_l0"}, "attributes": {"bidirectional": true}}"#]))
+        guard case .inconsistent(let explicitPath, _)? = explicit else { Issue.record("\(String(describing: explicit))"); return }
+        #expect(explicitPath == "layers[0].attributes.bidirectional")
     }
 
     @Test func attributesMustAgreeWithTheWeights() {

@@ -48,13 +48,22 @@ func importError(_ bytes: [UInt8]) -> ConversionError? {
         #expect(importError(fixture.bytes) == .unsupportedOperator(node: "MatMul_2", op: "com.microsoft.MatMul"))
     }
 
-    @Test(arguments: ["bidirectional", "reverse"])
+    @Test(arguments: ["reverse"])
     func nonForwardDirectionNamesTheAttribute(direction: String) throws {
         var fixture = PyTorchLSTMFixture()
         fixture.setLSTMAttributes([.int("hidden_size", 2), .string("direction", direction)])
         let error = try #require(importError(fixture.bytes))
         #expect(error == .unsupportedAttribute(node: "LSTM_0", attribute: "direction", value: "\"\(direction)\""))
         #expect(error.description.contains("'LSTM_0'") && error.description.contains("'direction'"))
+    }
+
+    /// Bidirectional layers are imported (BidirectionalImportTests); one-direction weights under
+    /// direction="bidirectional" are a shape error naming the node.
+    @Test func bidirectionalNeedsTwoDirectionsOfWeights() throws {
+        var fixture = PyTorchLSTMFixture()
+        fixture.setLSTMAttributes([.int("hidden_size", 2), .string("direction", "bidirectional")])
+        let error = try #require(importError(fixture.bytes))
+        #expect(error.description.contains("'LSTM_0'") && error.description.contains("W [2, "), "\(error)")
     }
 
     @Test func nonDefaultLSTMActivationsAreRejected() throws {

@@ -171,7 +171,7 @@ struct ModelFileCorruptionTests {
     @Test func unknownLayerKind() {
         var raw = valid
         raw.set("earshot.layer.0.kind", RawGGUF.string("conv"))
-        expectError(raw, .invalidValue(key: "earshot.layer.0.kind", value: "'conv'", expected: "one of dense, lstm, gru, rnn, softmax, conv2d"))
+        expectError(raw, .invalidValue(key: "earshot.layer.0.kind", value: "'conv'", expected: "one of dense, lstm, gru, rnn, softmax, conv2d, attention"))
     }
 
     @Test func unknownActivation() {

@@ -101,6 +101,9 @@ struct ReferenceNetwork {
         case .conv2d:
             preconditionFailure("a conv2d layer runs over whole windows: use runWindow")
 
+        case .attention:
+            preconditionFailure("attention pooling runs over whole windows")
+
         case .softmax:
             let m = x.max()!
             let e = x.map { Glibc.exp($0 - m) }
