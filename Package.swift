@@ -15,6 +15,8 @@ let package = Package(
     products: [
         .executable(name: "earshot", targets: ["earshot"]),
         .library(name: "Runtime", targets: ["Runtime"]),
+        // The parsers of outside input, for the libFuzzer targets in Fuzz/ (a separate package).
+        .library(name: "EarshotParsers", targets: ["Model", "Runtime", "Converter", "WeightArchive", "NumPyFile", "WAVFile", "Listener"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

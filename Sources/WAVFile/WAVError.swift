@@ -27,6 +27,8 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedBitsPerSample(bits: Int, format: String)
     /// nBlockAlign is not channels x bytes per sample.
     case blockAlignMismatch(blockAlign: Int, channels: Int, bitsPerSample: Int)
+    /// The data chunk holds more frames than the caller's limit (`WAVFile.defaultMaximumFrames`).
+    case tooManyFrames(frames: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -59,6 +61,8 @@ public enum WAVError: Error, Equatable, Sendable, CustomStringConvertible {
         case .blockAlignMismatch(let blockAlign, let channels, let bitsPerSample):
             return "block align \(blockAlign) does not match \(channels) channels x \(bitsPerSample) bits "
                 + "(expected \(channels * ((bitsPerSample + 7) / 8)))"
+        case .tooManyFrames(let frames, let limit):
+            return "the data chunk holds \(frames) frames, more than the \(limit) this reader decodes at once"
         }
     }
 }

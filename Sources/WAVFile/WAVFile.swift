@@ -54,13 +54,23 @@ public struct WAVAudio: Equatable, Sendable {
 /// Resampling to a model's rate is the front end's `PolyphaseResampler` (module Frontend), which
 /// the CLI applies to `samples` when `sampleRate` differs.
 public enum WAVFile {
-    /// Decodes a whole WAV file held in memory.
+    /// The most frames `decode` converts by default: 2^28, 4.7 hours at 16 kHz, 1 GiB of mono
+    /// Float samples. A larger data chunk (a 4 GiB file of 8-bit frames would need 16 GiB) is
+    /// refused with `WAVError.tooManyFrames` before anything is allocated.
+    public static let defaultMaximumFrames = 1 << 28
+
+    /// Decodes a whole WAV file held in memory (or mapped).
     ///
-    /// - Parameter bytes: the file's bytes.
+    /// - Parameters:
+    ///   - bytes: the file's bytes.
+    ///   - maximumFrames: refuse a data chunk holding more frames than this.
     /// - Returns: the header fields and the mono samples.
-    /// - Throws: `WAVError` for anything that is not a supported, complete WAV file.
+    /// - Throws: `WAVError` for anything that is not a supported, complete WAV file, or that holds
+    ///   more than `maximumFrames` frames.
     /// Allocates: the sample array.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WAVError) -> WAVAudio {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, maximumFrames: Int = defaultMaximumFrames)
+        throws(WAVError) -> WAVAudio
+    {
         let count = bytes.count
         guard count >= 12 else { throw .tooShort(byteCount: count) }
         let riff = fourCC(bytes, 0)
@@ -101,6 +111,7 @@ public enum WAVFile {
         let format = try parseFormat(bytes, offset: formatOffset, size: formatSize)
         let frameBytes = format.channels * format.sample.byteCount
         let frames = dataSize / frameBytes
+        guard frames <= maximumFrames else { throw .tooManyFrames(frames: frames, limit: maximumFrames) }
         let samples = decodeSamples(
             bytes, offset: dataOffset, frames: frames, channels: format.channels, format: format.sample)
         return WAVAudio(
@@ -109,9 +120,13 @@ public enum WAVFile {
     }
 
     /// Decodes a whole WAV file held in an array (see `decode(_:)` for raw bytes).
-    public static func decode(_ bytes: [UInt8]) throws(WAVError) -> WAVAudio {
+    public static func decode(_ bytes: [UInt8], maximumFrames: Int = defaultMaximumFrames) throws(WAVError) -> WAVAudio {
         let result: Result<WAVAudio, WAVError> = bytes.withUnsafeBytes { raw in
-            do throws(WAVError) { return .success(try decode(raw)) } catch { return .failure(error) }
+            do throws(WAVError) {
+                return .success(try decode(raw, maximumFrames: maximumFrames))
+            } catch {
+                return .failure(error)
+            }
         }
         return try result.get()
     }

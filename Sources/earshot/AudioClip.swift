@@ -16,15 +16,17 @@ struct AudioClip {
     ///
     /// - Throws: `CLIError` naming the file for unreadable, malformed or unsupported files.
     static func read(_ path: String, rate requested: Int?, resamplers: inout [Int: PolyphaseResampler]) throws -> AudioClip {
-        let bytes: [UInt8]
+        // Mapped, not read: a huge (or sparse) file is refused by the decoder's frame limit
+        // without first being copied into memory.
+        let file: MappedFile
         do {
-            bytes = try SystemFile.readAll(path: path)
+            file = try MappedFile(path: path)
         } catch {
             throw CLIError("'\(path)': \(error)")
         }
         let audio: WAVAudio
         do {
-            audio = try WAVFile.decode(bytes)
+            audio = try WAVFile.decode(file.bytes)
         } catch {
             throw CLIError("'\(path)': \(error)")
         }

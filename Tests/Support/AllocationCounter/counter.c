@@ -1,4 +1,5 @@
-// Allocation counter: interposes the C allocator in the test executable (see AllocationCounter.h).
+// Allocation counter: interposes the C allocator in the test executable (see AllocationCounter.h),
+// or, under AddressSanitizer/ThreadSanitizer, counts through the sanitizer's allocation hook.
 #define _GNU_SOURCE
 #include "AllocationCounter.h"
 
@@ -9,12 +10,19 @@
 #include <malloc.h>
 #include <unistd.h>
 
-// glibc's own allocator entry points (exported by libc.so.6 under GLIBC_2.2.5).
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t count, size_t size);
-extern void *__libc_realloc(void *pointer, size_t size);
-extern void __libc_free(void *pointer);
-extern void *__libc_memalign(size_t alignment, size_t size);
+// Under AddressSanitizer or ThreadSanitizer (`swift test --sanitize=address|thread`) the
+// sanitizer owns malloc: interposing it would bypass the sanitizer's heap checks (and crash, as
+// our malloc runs before the sanitizer is initialized). There the counter uses the sanitizer's
+// allocation hook instead, which sees every user allocation (malloc, calloc, realloc, the aligned
+// ones, operator new) on the thread that makes it. Same counts, same API.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define EARSHOT_COUNTER_USES_SANITIZER_HOOK 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define EARSHOT_COUNTER_USES_SANITIZER_HOOK 1
+#endif
 
 // initial-exec: no lazy TLS allocation, so reading these inside malloc cannot recurse.
 static __thread int counting __attribute__((tls_model("initial-exec")));
@@ -47,6 +55,33 @@ int allocation_counter_is_active(void) {
     counting = was_counting;
     return active;
 }
+
+#ifdef EARSHOT_COUNTER_USES_SANITIZER_HOOK
+
+// compiler-rt's sanitizer_common interface (sanitizer/allocator_interface.h).
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
+
+static void counter_malloc_hook(const volatile void *pointer, size_t size) {
+    (void)pointer;
+    (void)size;
+    count_one();
+}
+
+static void counter_free_hook(const volatile void *pointer) { (void)pointer; }
+
+__attribute__((constructor)) static void install_counter_hooks(void) {
+    __sanitizer_install_malloc_and_free_hooks(counter_malloc_hook, counter_free_hook);
+}
+
+#else
+
+// glibc's own allocator entry points (exported by libc.so.6 under GLIBC_2.2.5).
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *pointer, size_t size);
+extern void __libc_free(void *pointer);
+extern void *__libc_memalign(size_t alignment, size_t size);
 
 // MARK: - Interposed allocator
 
@@ -119,3 +154,5 @@ void *pvalloc(size_t size) {
     }
     return __libc_memalign(page, rounded);
 }
+
+#endif  // EARSHOT_COUNTER_USES_SANITIZER_HOOK

@@ -1,0 +1,1 @@
+// The declarations are in include/FuzzDriver.h; libFuzzer defines them.
