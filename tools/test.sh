@@ -36,7 +36,6 @@
 #   tsan       swift test --sanitize=thread --filter 'ListenerTests|AudioTests' (the threaded parts:
 #              listen --exec/--stats, ListenSession, EventQueue, capture; .build-tsan)
 #   fuzz       tools/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
-#              (asan, ubsan and tsan run only with EARSHOT_SANITIZERS=1: the separate CI step)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
 # Environment:
@@ -44,7 +43,7 @@
 #   EARSHOT_SKIP_SETUP=1    skip section 1 (use the existing .venv)
 #   EARSHOT_SKIP_HARDENING=1  skip the asan/ubsan/tsan/fuzz sections
 #   EARSHOT_FUZZ_SECONDS=N  seconds per fuzz target (default 10)
-#   EARSHOT_SANITIZERS=1    also run the asan, ubsan and tsan sections (three more full builds)
+#   EARSHOT_SANITIZERS=0    skip the asan, ubsan and tsan sections (three more builds)
 #   SWIFT_BUILD_FLAGS       extra flags for swift build and swift test (e.g. --scratch-path DIR)
 set -uo pipefail
 
@@ -424,13 +423,13 @@ sanitizer_section() {  # name filter(optional) swift-test-flags...
 if [[ "${EARSHOT_SKIP_HARDENING:-0}" == 1 ]]; then
     record hardening skipped 0 "EARSHOT_SKIP_HARDENING=1"
 else
-    # Three more full builds of the package: a separate CI step (README "Hardening"), off by default.
-    if [[ "${EARSHOT_SANITIZERS:-0}" == 1 ]]; then
+    # Three more builds of the package (about 6 minutes together on a quiet 2-core machine).
+    if [[ "${EARSHOT_SANITIZERS:-1}" == 1 ]]; then
         sanitizer_section asan "" --sanitize=address
         sanitizer_section ubsan "" "${ubsan_flags[@]}"
         sanitizer_section tsan 'ListenerTests|AudioTests' --sanitize=thread
     else
-        record sanitizers skipped 0 "EARSHOT_SANITIZERS=1 runs asan, ubsan, tsan (the separate CI step)"
+        record sanitizers skipped 0 "EARSHOT_SANITIZERS=0"
     fi
 
     # MARK: - fuzz
