@@ -4,7 +4,7 @@
 //
 // Prints the path the runtime dispatch chose (ek_kernels_best) and checks it is NAME when given,
 // then compares every aarch64 path the CPU supports (NEON; NEON + SDOT) with the portable C
-// reference (Generic.c) on seeded random data:
+// reference (the Family+Generic.c files) on seeded random data:
 //   int8 matrix-vector (row-major, and packed where the path packs) and activation quantization:
 //   bit for bit
 //   fp32 / fp16 matrix-vector: within 2·(cols + 2)·ε·Σ|w·x|

@@ -1,20 +1,16 @@
-// Runtime CPU check and the kernel tables. Checked once; the answer is cached.
-#include "CKernels.h"
+// The kernel tables (which file's kernel each path uses) and the runtime CPU check that picks one.
+// Checked once; the answer is cached.
+#include "KernelPaths.h"
 
 #include <stdatomic.h>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
-extern const ek_kernels ek_avx2_kernels;
-extern const ek_kernels ek_avxvnni_kernels;
-extern const ek_kernels ek_avx512vnni_kernels;
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMDDP
 #define HWCAP_ASIMDDP (1UL << 20)
 #endif
-extern const ek_kernels ek_neon_kernels;
-extern const ek_kernels ek_dotprod_kernels;
 #endif
 
 static const ek_kernels ek_generic_kernels = {
@@ -30,6 +26,51 @@ static const ek_kernels ek_generic_kernels = {
 };
 
 #if defined(__x86_64__)
+static const ek_kernels ek_avx512vnni_kernels = {
+    .path = EK_PATH_X86_AVX512VNNI,
+    .name = "x86-64 avx2+fma+f16c+avx512vnni",
+    .gemv_f32 = ek_avx2_gemv_f32,
+    .gemv_f16 = ek_avx2_gemv_f16,
+    .gemv_s8 = ek_avx2_gemv_s8,
+    .packed_s8_size = ek_x86_packed16_s8_size,
+    .pack_s8 = ek_x86_pack16_s8,
+    .gemv_s8_packed = ek_avx512vnni_gemv_s8_packed,
+    .quantize_s8 = ek_avx2_quantize_s8,
+    .sigmoid = ek_avx512_sigmoid,
+    .tanh = ek_avx512_tanh,
+    .exp = ek_avx512_exp,
+};
+
+static const ek_kernels ek_avxvnni_kernels = {
+    .path = EK_PATH_X86_AVXVNNI,
+    .name = "x86-64 avx2+fma+f16c+avxvnni",
+    .gemv_f32 = ek_avx2_gemv_f32,
+    .gemv_f16 = ek_avx2_gemv_f16,
+    .gemv_s8 = ek_avxvnni_gemv_s8,
+    .packed_s8_size = ek_x86_packed_s8_size,
+    .pack_s8 = ek_x86_pack_s8,
+    .gemv_s8_packed = ek_avxvnni_gemv_s8_packed,
+    .quantize_s8 = ek_avx2_quantize_s8,
+    .sigmoid = ek_avx2_sigmoid,
+    .tanh = ek_avx2_tanh,
+    .exp = ek_avx2_exp,
+};
+
+static const ek_kernels ek_avx2_kernels = {
+    .path = EK_PATH_X86_AVX2,
+    .name = "x86-64 avx2+fma+f16c",
+    .gemv_f32 = ek_avx2_gemv_f32,
+    .gemv_f16 = ek_avx2_gemv_f16,
+    .gemv_s8 = ek_avx2_gemv_s8,
+    .packed_s8_size = ek_x86_packed_s8_size,
+    .pack_s8 = ek_x86_pack_s8,
+    .gemv_s8_packed = ek_avx2_gemv_s8_packed,
+    .quantize_s8 = ek_avx2_quantize_s8,
+    .sigmoid = ek_avx2_sigmoid,
+    .tanh = ek_avx2_tanh,
+    .exp = ek_avx2_exp,
+};
+
 /// AVX2, FMA and F16C in cpuid, and the OS saving the YMM state (OSXSAVE + XCR0 bits 1 and 2).
 static int x86_has_avx2_fma_f16c(void) {
     unsigned int eax, ebx, ecx, edx;
@@ -65,6 +106,33 @@ static int x86_has_avxvnni(void) {
     __cpuid_count(7, 1, eax, ebx, ecx, edx);
     return (eax & (1u << 4)) != 0;
 }
+#elif defined(__aarch64__)
+static const ek_kernels ek_neon_kernels = {
+    .path = EK_PATH_AARCH64_NEON,
+    .name = "aarch64 neon",
+    .gemv_f32 = ek_neon_gemv_f32,
+    .gemv_f16 = ek_neon_gemv_f16,
+    .gemv_s8 = ek_neon_gemv_s8,
+    .quantize_s8 = ek_neon_quantize_s8,
+    .sigmoid = ek_neon_sigmoid,
+    .tanh = ek_neon_tanh,
+    .exp = ek_neon_exp,
+};
+
+static const ek_kernels ek_dotprod_kernels = {
+    .path = EK_PATH_AARCH64_DOTPROD,
+    .name = "aarch64 neon+dotprod",
+    .gemv_f32 = ek_neon_gemv_f32,
+    .gemv_f16 = ek_neon_gemv_f16,
+    .gemv_s8 = ek_dotprod_gemv_s8,
+    .packed_s8_size = ek_sdot_packed_s8_size,
+    .pack_s8 = ek_sdot_pack_s8,
+    .gemv_s8_packed = ek_sdot_gemv_s8_packed,
+    .quantize_s8 = ek_neon_quantize_s8,
+    .sigmoid = ek_neon_sigmoid,
+    .tanh = ek_neon_tanh,
+    .exp = ek_neon_exp,
+};
 #endif
 
 const ek_kernels *ek_kernels_for_path(ek_path path) {

@@ -5,17 +5,21 @@ import Model
 ///     arena base (64-byte aligned)                                   base + byteCount
 ///     │                                                                            │
 ///     ▼                                                                            ▼
-///     ┌──────────────── state (persistent) ────────────────┬─────────── scratch (per step) ───────────┐
-///     │ h₀ │ c₀ │ h₁ │ h₂ │ c₂ │ …                           │ work │ activation A │ activation B │ q  │
-///     └────┴────┴────┴────┴────┴─────────────────────────────┴──────┴──────────────┴──────────────┴────┘
-///      recurrent layers in order: h (outputSize floats),     work: max over layers of the gate
-///      then c (H floats, LSTM only); bidirectional layers    scratch (LSTM 4H [+H], GRU 4H, RNN H)
-///      then the reverse h and c
+///     ┌──────────────── state (persistent) ────────────────┬──────────────── scratch (per step / per window) ────────────────┐
+///     │ h₀ │ c₀ │ h₁ │ h₂ │ c₂ │ …                           │ work │ activation A │ activation B │ q  │ conv rows │ window │
+///     └────┴────┴────┴────┴────┴─────────────────────────────┴──────┴──────────────┴──────────────┴────┴───────────┴────────┘
+///      recurrent layers in order: h (outputSize floats),     work: max over layers of the scratch their
+///      then c (H floats, LSTM only); bidirectional layers    `prepare` asked for (LSTM 4H [+H], GRU 4H, RNN H,
+///      then the reverse h and c                              attention A, conv2d kT·kF + C)
 ///      reset() zeroes this region only                       A/B: ping-pong outputs of dense and
 ///                                                            softmax layers (max of their sizes)
 ///                                                            q: int8 models only, the vector being
 ///                                                            multiplied, quantized (bytes: widest
 ///                                                            int8 matrix, rounded up to 32)
+///                                                            conv rows: conv2d models only, T' × F'·C
+///                                                            floats (`ConvolutionStage.rows`)
+///                                                            window: sequence models only, the
+///                                                            `SequenceStage.Shape` buffers
 ///
 /// State grows from the start, scratch follows it; every slice starts on a 64-byte boundary
 /// (sizes rounded up to 16 floats), so kernels see cache-line-aligned vectors and no two
@@ -42,11 +46,20 @@ struct ArenaLayout {
     var workOffset: Int
     /// Offset of the quantized-vector buffer, -1 when no matrix is int8.
     var quantizedOffset: Int
+    /// Offset of the conv2d stage's output rows, -1 without a conv2d layer.
+    var convolutionRowsOffset: Int
+    /// Offset of a sequence model's window buffers, -1 otherwise.
+    var sequenceOffset: Int
     var byteCount: Int
 
-    /// Plans the arena for `description`'s layers (sizes already validated as positive).
-    /// `quantizedByteCount`: bytes of the int8 quantization buffer, 0 when no matrix is int8.
-    init(_ description: ModelDescription, quantizedByteCount: Int = 0) throws(RuntimeError) {
+    /// Plans the arena for `description`'s layers (prepared: sizes validated as positive).
+    /// `workFloatCount`: the most scratch any layer's `prepare` asked for;
+    /// `quantizedByteCount`: bytes of the int8 quantization buffer, 0 when no matrix is int8;
+    /// `convolutionFloatCount`, `sequenceFloatCount`: the conv2d rows and the window buffers, 0 when none.
+    init(
+        _ description: ModelDescription, workFloatCount: Int, quantizedByteCount: Int = 0,
+        convolutionFloatCount: Int = 0, sequenceFloatCount: Int = 0
+    ) throws(RuntimeError) {
         var offset = 0
         var slots = [LayerSlots](repeating: LayerSlots(), count: description.layers.count)
         func take(_ floats: Int, elementSize: Int = 4) throws(RuntimeError) -> Int {
@@ -69,13 +82,11 @@ struct ArenaLayout {
             }
         }
         stateByteCount = offset
-        var work = 0
         var activation = 0
-        for layer in description.layers {
-            work = Swift.max(work, LayerPlan.workFloatCount(layer))
-            if !layer.isRecurrent { activation = Swift.max(activation, layer.outputSize) }
+        for layer in description.layers where !layer.isRecurrent {
+            activation = Swift.max(activation, layer.outputSize)
         }
-        workOffset = try take(work)
+        workOffset = try take(workFloatCount)
         if activation > 0 {
             let buffers = [try take(activation), try take(activation)]
             var current = -1  // which of A/B holds the current input, -1 for frame or state
@@ -90,6 +101,8 @@ struct ArenaLayout {
             }
         }
         quantizedOffset = quantizedByteCount > 0 ? try take(quantizedByteCount, elementSize: 1) : -1
+        convolutionRowsOffset = convolutionFloatCount > 0 ? try take(convolutionFloatCount) : -1
+        sequenceOffset = sequenceFloatCount > 0 ? try take(sequenceFloatCount) : -1
         // Never zero bytes, so the allocation and its pointers are always valid.
         byteCount = Swift.max(offset, ArenaLayout.alignment)
         layers = slots

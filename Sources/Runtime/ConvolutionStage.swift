@@ -28,14 +28,62 @@ struct ConvolutionStage {
     var patch: UnsafeMutablePointer<Float>
     /// C floats of scratch for channels-first rows (after the patch).
     var channelValues: UnsafeMutablePointer<Float>
-    /// maxRows × rowSize floats: the output rows.
+    /// maxRows × rowSize floats: the output rows (in the arena's scratch region).
     var rows: UnsafeMutablePointer<Float>
 
-    /// Scratch floats the stage needs in the arena's work region.
-    static func workFloatCount(_ layer: LayerDescription) -> Int {
-        guard let g = layer.convolution else { return 0 }
+    // MARK: - Prepare
+
+    /// Prepare (conv2d, layer 0 only): F, C > 0, a geometry, and output rows of at least one
+    /// float; scratch kT·kF (the patch) + C (channels-first values).
+    /// - Returns: the floats of `work` the stage needs, or nil when the sizes are invalid.
+    static func prepare(_ layer: LayerDescription) -> Int? {
+        guard layer.inputSize > 0, layer.hiddenSize > 0, let g = layer.convolution, layer.outputSize > 0 else {
+            return nil
+        }
         return g.kernelTime &* g.kernelFeatures &+ layer.hiddenSize
     }
+
+    /// The rows a window of `description`'s model yields (T'), 0 when layer 0 is not conv2d.
+    /// - Throws: `RuntimeError.invalidLayerAttribute` when the model is not windowed or its
+    ///   window is shorter than the kernel; `.arenaTooLarge` when the rows pass the arena limit.
+    static func rowCount(_ description: ModelDescription) throws(RuntimeError) -> Int {
+        let layer = description.layers[0]
+        guard layer.kind == .conv2d else { return 0 }
+        // A conv2d layer only starts a windowed model whose window fits its kernel.
+        guard case let .windowed(frames, _) = description.execution,
+              let geometry = layer.convolution, geometry.outputRows(frames: frames) >= 1 else {
+            throw .invalidLayerAttribute(layer: 0, attribute: "conv", value: 0)
+        }
+        let rows = geometry.outputRows(frames: frames)
+        let (floats, overflow) = rows.multipliedReportingOverflow(by: layer.outputSize)
+        guard !overflow, floats <= ArenaLayout.byteLimit / 4 else {
+            throw .arenaTooLarge(byteCount: overflow ? .max : floats * 4, limit: ArenaLayout.byteLimit)
+        }
+        return rows
+    }
+
+    /// The stage of conv2d `layer` (prepared), multiplying by `weights` with `bias`; its scratch
+    /// at `work` and its `maxRows` × outputSize output floats at `rows`, both in the arena.
+    init(
+        _ layer: LayerDescription, weights: MatrixOperand, bias: UnsafePointer<Float>, maxRows: Int,
+        work: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>
+    ) {
+        let geometry = layer.convolution!
+        self.geometry = geometry
+        inputSize = layer.inputSize
+        channels = layer.hiddenSize
+        outputFeatures = geometry.outputFeatures(inputSize: layer.inputSize)
+        rowSize = layer.outputSize
+        self.maxRows = maxRows
+        activation = layer.activation
+        self.weights = weights
+        self.bias = bias
+        patch = work
+        channelValues = work + geometry.kernelTime &* geometry.kernelFeatures
+        self.rows = rows
+    }
+
+    // MARK: - Eval
 
     /// Convolves `frames` (count × inputSize floats, oldest first) into `rows`.
     /// - Returns: the number of rows written (0 when the kernel does not fit `count` frames).

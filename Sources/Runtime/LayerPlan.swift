@@ -39,7 +39,7 @@ struct LayerPlan {
     /// LSTM cell state c (H floats), in the arena's state region.
     var cell: UnsafeMutablePointer<Float>?
     /// Scratch for gate pre-activations and intermediates, in the arena's scratch region
-    /// (`workFloatCount` floats, shared by all layers).
+    /// (the most any layer's `prepare` asked for, shared by all layers).
     var work: UnsafeMutablePointer<Float>
 
     var forgetBias: Float
@@ -50,19 +50,40 @@ struct LayerPlan {
     /// The vector kernels (σ, tanh) for this CPU; the matrix operands carry the same set.
     var kernels: KernelSet
 
-    /// Floats of scratch this layer needs at `work`:
-    /// LSTM 4H gates (+ H for m when projecting); GRU 3H gates + H (r ⊙ h, or Rh·h);
-    /// RNN H; dense and softmax none (they write straight to their output buffer).
-    static func workFloatCount(_ layer: LayerDescription) -> Int {
-        let h = layer.hiddenSize
+    /// Prepare: checks `layer` (number `index`, fed `expectedInput` floats) for this runtime: its
+    /// sizes by its kind's own `prepare…` (beside that kind's run function), that it reads what the
+    /// layer before it writes, and its attributes (finite; clips ≥ 0).
+    /// - Returns: the floats of `work` scratch a step of the layer needs.
+    /// - Throws: `RuntimeError.invalidLayerSize`, `.layerSizeMismatch`, `.invalidLayerAttribute`.
+    static func prepare(_ layer: LayerDescription, index: Int, expectedInput: Int) throws(RuntimeError) -> Int {
+        let work: Int?
         switch layer.kind {
-        case .lstm: return 4 &* h &+ (layer.projectionSize > 0 ? h : 0)
-        case .gru: return 4 &* h
-        case .rnn: return h
-        case .dense, .softmax: return 0
-        case .conv2d: return ConvolutionStage.workFloatCount(layer)
-        case .attention: return h
+        case .lstm: work = prepareLSTM(layer)
+        case .gru: work = prepareGRU(layer)
+        case .rnn: work = prepareRNN(layer)
+        case .dense: work = prepareDense(layer)
+        case .softmax: work = prepareSoftmax(layer)
+        case .attention: work = prepareAttention(layer)
+        case .conv2d: work = index == 0 ? ConvolutionStage.prepare(layer) : nil
         }
+        guard let work else {
+            throw .invalidLayerSize(
+                layer: index, inputSize: layer.inputSize, hiddenSize: layer.hiddenSize,
+                projectionSize: layer.projectionSize)
+        }
+        guard layer.inputSize == expectedInput else {
+            throw .layerSizeMismatch(layer: index, inputSize: layer.inputSize, expected: expectedInput)
+        }
+        let attributes: [(String, Float, Bool)] = [
+            ("forget_bias", layer.forgetBias, false),
+            ("cell_clip", layer.cellClip, true),
+            ("gate_clip", layer.gateClip, true),
+            ("projection_clip", layer.projectionClip, true),
+        ]
+        for (name, value, isClip) in attributes where !value.isFinite || (isClip && value < 0) {
+            throw .invalidLayerAttribute(layer: index, attribute: name, value: value)
+        }
+        return work
     }
 
     /// Runs the layer on `input` (inputSize floats). Allocates: never.
@@ -86,44 +107,6 @@ func clip(_ value: Float, _ limit: Float) -> Float {
 }
 
 extension LayerPlan {
-    /// y = exp(x − max x) / Σ exp(x − max x) into `output`, the exponentials by the vector kernel.
-    /// A NaN or +∞ anywhere in x makes every output NaN. Allocates: never.
-    func runSoftmax(_ x: UnsafePointer<Float>) {
-        let y = output
-        let count = outputSize
-        var maximum = -Float.infinity
-        var hasNaN = false
-        var i = 0
-        while i < count {
-            let v = x[i]
-            if v.isNaN { hasNaN = true }
-            if v > maximum { maximum = v }
-            i &+= 1
-        }
-        if hasNaN || maximum == .infinity {
-            y.update(repeating: .nan, count: count)
-            return
-        }
-        i = 0
-        while i < count {
-            y[i] = x[i] - maximum
-            i &+= 1
-        }
-        kernels.expInPlace(y, count: count)
-        var sum: Float = 0
-        i = 0
-        while i < count {
-            sum += y[i]
-            i &+= 1
-        }
-        let inverse = 1 / sum
-        i = 0
-        while i < count {
-            y[i] *= inverse
-            i &+= 1
-        }
-    }
-
     /// y[i] = act(y[i]) for the dense/RNN activation, σ and tanh by the vector kernels.
     /// Allocates: never.
     @inline(__always)

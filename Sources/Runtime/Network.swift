@@ -14,7 +14,8 @@ import Model
 ///     let scores = network.step(frame)      // frame: UnsafePointer<Float>, inputSize floats
 public final class Network {
     public let model: ModelFile
-    /// Bytes of the arena (state + scratch) planned at init.
+    /// Bytes of the arena planned at init: state, scratch, and the conv2d rows and window buffers
+    /// of whole-window models (see `ArenaLayout`).
     public private(set) var arenaByteCount: Int = 0
     /// Bytes of the arena that hold recurrent state (zeroed by `reset`).
     public let stateByteCount: Int
@@ -43,8 +44,6 @@ public final class Network {
     /// The reverse plans (a copy of the forward plan for other layers) and per-layer direction flags.
     private let reversePlans: UnsafeMutablePointer<LayerPlan>
     private let bidirectionalFlags: UnsafeMutablePointer<UInt8>
-    /// The window buffers of a sequence model (two [rows, width] buffers, scores, prediction), nil otherwise.
-    private let sequenceStorage: UnsafeMutablePointer<Float>?
 
     /// Whether layer 0 is a conv2d front stage: the network then runs only whole windows
     /// (`runWindow`, used by `WindowedNetwork`), never single frames (`step`).
@@ -64,7 +63,7 @@ public final class Network {
     public let carriedWidth: Int
 
     /// Bytes of the window buffers of a sequence model (two [rows, width] buffers, scores,
-    /// prediction), allocated at init; 0 otherwise.
+    /// prediction), part of the arena (`arenaByteCount`); 0 otherwise.
     public let sequenceByteCount: Int
 
     /// Validates `model` for this runtime and plans the arena.
@@ -79,7 +78,8 @@ public final class Network {
     ///   `.int8ValueOutOfRange`, `.noLayers`, `.missingTensor`, `.tensorShapeMismatch`,
     ///   `.tensorTooSmall`, `.layerSizeMismatch`, `.invalidLayerSize`, `.invalidLayerAttribute`,
     ///   `.arenaTooLarge`.
-    /// Allocates: the arena (one allocation, 64-byte aligned) and the plan array, here only.
+    /// Allocates: the arena (one allocation, 64-byte aligned, every buffer `step` and `runWindow`
+    /// use), the packed int8 weights when `kernels` want them, and the plan arrays; here only.
     public init(model: ModelFile, kernels: KernelSet = .best) throws(RuntimeError) {
         self.model = model
         self.kernels = kernels
@@ -87,122 +87,46 @@ public final class Network {
         let layers = description.layers
         guard !layers.isEmpty else { throw .noLayers }
 
+        // Prepare: every layer by its kind's `prepare`, the weights, the window buffers and the
+        // arena plan, all checked before anything is allocated for a model we reject.
+        var workFloats = 0
         var expectedInput = description.inputSize
         for (index, layer) in layers.enumerated() {
-            try Network.validate(layer, index: index, expectedInput: expectedInput)
+            let needed = try LayerPlan.prepare(layer, index: index, expectedInput: expectedInput)
+            workFloats = Swift.max(workFloats, needed)
             expectedInput = layer.outputSize
         }
-        // Weights first (may throw), so nothing is allocated for a model we reject.
-        var weights: [LayerWeights] = []
-        weights.reserveCapacity(layers.count)
-        var quantizedBytes = 0
-        for (index, layer) in layers.enumerated() {
-            let w = try LayerWeights(model: model, layer: layer, index: index, reverse: false)
-            quantizedBytes = Swift.max(quantizedBytes, w.quantizedByteCount)
-            weights.append(w)
-        }
-        // Reverse directions of bidirectional layers, after all forward ones.
-        var reverseIndex = [Int](repeating: -1, count: layers.count)
-        for (index, layer) in layers.enumerated() where layer.isBidirectional {
-            let w = try LayerWeights(model: model, layer: layer, index: index, reverse: true)
-            quantizedBytes = Swift.max(quantizedBytes, w.quantizedByteCount)
-            reverseIndex[index] = weights.count
-            weights.append(w)
-        }
-        let isSequence = layers.contains { $0.needsWholeWindow }
-        var sequenceRows = 0
-        if isSequence {
-            guard case let .windowed(frames, _) = description.execution else {
-                throw .invalidLayerAttribute(layer: layers.firstIndex { $0.needsWholeWindow }!, attribute: "direction", value: 0)
-            }
-            sequenceRows = layers[0].kind == .conv2d ? layers[0].convolution!.outputRows(frames: frames) : frames
-        }
-        // The window buffers of a sequence model: two [rows, width] buffers (a bidirectional layer
-        // writes both halves before merging them), the scores and the prediction; checked here,
-        // before anything is allocated, against the arena's limit.
-        var sequenceWidth = 1
-        var lastSequenceLayer = 0
-        var sequenceFloats = 0
-        if isSequence {
-            let first = layers[0].kind == .conv2d ? 1 : 0
-            lastSequenceLayer = first
-            for index in first..<layers.count {
-                let layer = layers[index]
-                let written = layer.isBidirectional ? 2 &* layer.directionOutputSize : layer.outputSize
-                sequenceWidth = Swift.max(sequenceWidth, written)
-                if layer.isRecurrent || layer.kind == .attention { lastSequenceLayer = index }
-            }
-            let (buffer, overflow1) = sequenceRows.multipliedReportingOverflow(by: sequenceWidth)
-            let (both, overflow2) = buffer.multipliedReportingOverflow(by: 2)
-            let (total, overflow3) = both.addingReportingOverflow(sequenceRows &+ description.outputSize)
-            guard !overflow1, !overflow2, !overflow3, total <= ArenaLayout.byteLimit / 4 else {
-                let bytes = overflow1 || overflow2 || overflow3 ? Int.max : total &* 4
-                throw .arenaTooLarge(byteCount: bytes, limit: ArenaLayout.byteLimit)
-            }
-            sequenceFloats = total
-        }
-        let layout = try ArenaLayout(description, quantizedByteCount: quantizedBytes)
-        var convolutionRowCount = 0
-        if layers[0].kind == .conv2d {
-            // Validated: a conv2d layer only starts a windowed model whose window fits its kernel.
-            guard case let .windowed(frames, _) = description.execution,
-                  let geometry = layers[0].convolution, geometry.outputRows(frames: frames) >= 1 else {
-                throw .invalidLayerAttribute(layer: 0, attribute: "conv", value: 0)
-            }
-            convolutionRowCount = geometry.outputRows(frames: frames)
-            let (floats, overflow) = convolutionRowCount.multipliedReportingOverflow(by: layers[0].outputSize)
-            guard !overflow, floats <= ArenaLayout.byteLimit / 4 else {
-                throw .arenaTooLarge(byteCount: overflow ? .max : floats * 4, limit: ArenaLayout.byteLimit)
-            }
-        }
+        let weights = try NetworkWeights(model: model)
+        let sequenceShape = try SequenceStage.Shape(description)
+        let convolutionRows = try ConvolutionStage.rowCount(description)
+        let layout = try ArenaLayout(
+            description, workFloatCount: workFloats, quantizedByteCount: weights.quantizedByteCount,
+            convolutionFloatCount: convolutionRows &* layers[0].outputSize,
+            sequenceFloatCount: sequenceShape?.floatCount ?? 0)
 
+        // Allocate: the arena once, the packed int8 weights (when the kernels want their own
+        // layout) and the plans; then only pointers into them.
         let arena = UnsafeMutableRawPointer.allocate(byteCount: layout.byteCount, alignment: ArenaLayout.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: layout.byteCount)
-        let work = (arena + layout.workOffset).assumingMemoryBound(to: Float.self)
+        func floats(_ offset: Int) -> UnsafeMutablePointer<Float>? {
+            offset < 0 ? nil : (arena + offset).assumingMemoryBound(to: Float.self)
+        }
         // One buffer for every int8 operand: each quantizes its vector and uses it within one call.
         let quantized = layout.quantizedOffset < 0
             ? nil : (arena + layout.quantizedOffset).assumingMemoryBound(to: Int8.self)
+        let (operands, packedWeights, packedTotal) = weights.operands(kernels: kernels, quantized: quantized)
+        let work = floats(layout.workOffset)!
 
-        // Operands; int8 ones packed into one allocation when the kernels want their own layout.
-        var operands: [[MatrixOperand?]] = weights.map { w in
-            [w.inputWeights, w.recurrentWeights, w.projection].map { $0?.operand(kernels, quantized) }
-        }
-        var packedTotal = 0
-        for (w, layerOperands) in zip(weights, operands) {
-            for (matrix, operand) in zip([w.inputWeights, w.recurrentWeights, w.projection], layerOperands) {
-                if let matrix, let operand { packedTotal += operand.packedByteCount(segmentRows: matrix.segmentRows) }
-            }
-        }
-        let packedWeights = packedTotal > 0
-            ? UnsafeMutableRawPointer.allocate(byteCount: packedTotal, alignment: ArenaLayout.alignment) : nil
-        if let packedWeights {
-            var cursor = packedWeights
-            for index in operands.indices {
-                let matrices = [weights[index].inputWeights, weights[index].recurrentWeights, weights[index].projection]
-                for slot in 0..<3 {
-                    guard let matrix = matrices[slot], var operand = operands[index][slot] else { continue }
-                    let bytes = operand.packedByteCount(segmentRows: matrix.segmentRows)
-                    guard bytes > 0 else { continue }
-                    operand.pack(into: cursor, segmentRows: matrix.segmentRows)
-                    operands[index][slot] = operand
-                    cursor += bytes
-                }
-            }
-        }
         let plans = UnsafeMutablePointer<LayerPlan>.allocate(capacity: layers.count)
         let reversePlans = UnsafeMutablePointer<LayerPlan>.allocate(capacity: layers.count)
         let bidirectionalFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: layers.count)
         var previousOutput: UnsafePointer<Float>? = nil
-        var convolution: ConvolutionStage? = nil
         for (index, layer) in layers.enumerated() {
             let slots = layout.layers[index]
-            func floats(_ offset: Int) -> UnsafeMutablePointer<Float>? {
-                offset < 0 ? nil : (arena + offset).assumingMemoryBound(to: Float.self)
-            }
             let hidden = floats(slots.hidden)
             let output = layer.isRecurrent ? hidden! : floats(slots.output)!
-            let w = weights[index]
-            (plans + index).initialize(to: LayerPlan(
+            let w = weights.directions[index]
+            let plan = LayerPlan(
                 kind: layer.kind, activation: layer.activation, inputSize: layer.inputSize,
                 hiddenSize: layer.hiddenSize, outputSize: layer.directionOutputSize,
                 input: previousOutput, output: output,
@@ -210,67 +134,48 @@ public final class Network {
                 projection: operands[index][2], bias: w.bias, recurrentBias: w.recurrentBias,
                 peepholes: w.peepholes, attentionVector: w.attentionVector, hidden: hidden, cell: floats(slots.cell),
                 work: work, forgetBias: layer.forgetBias, cellClip: layer.cellClip, gateClip: layer.gateClip,
-                projectionClip: layer.projectionClip, resetAfter: layer.resetAfter, kernels: kernels))
-            let mergeCodes: [DirectionMerge: UInt8] = [.concat: 1, .sum: 2, .mul: 3, .ave: 4]
-            let finalFlag = layer.finalStatesOnly ? SequenceStage.finalStates : 0
-            (bidirectionalFlags + index).initialize(to: layer.isBidirectional ? mergeCodes[layer.merge]! | finalFlag : 0)
-            if layer.isBidirectional {
-                let r = weights[reverseIndex[index]]
+                projectionClip: layer.projectionClip, resetAfter: layer.resetAfter, kernels: kernels)
+            (plans + index).initialize(to: plan)
+            (bidirectionalFlags + index).initialize(to: SequenceStage.directionFlags(layer))
+            var reverse = plan
+            let r = weights.reverseIndex[index]
+            if r >= 0 {
                 let reverseHidden = floats(slots.reverseHidden)!
-                var plan = plans[index]
-                plan.inputWeights = operands[reverseIndex[index]][0]
-                plan.recurrentWeights = operands[reverseIndex[index]][1]
-                plan.projection = operands[reverseIndex[index]][2]
-                plan.bias = r.bias
-                plan.recurrentBias = r.recurrentBias
-                plan.peepholes = r.peepholes
-                plan.hidden = reverseHidden
-                plan.output = reverseHidden
-                plan.cell = floats(slots.reverseCell)
-                (reversePlans + index).initialize(to: plan)
-            } else {
-                (reversePlans + index).initialize(to: plans[index])
+                reverse.inputWeights = operands[r][0]
+                reverse.recurrentWeights = operands[r][1]
+                reverse.projection = operands[r][2]
+                reverse.bias = weights.directions[r].bias
+                reverse.recurrentBias = weights.directions[r].recurrentBias
+                reverse.peepholes = weights.directions[r].peepholes
+                reverse.hidden = reverseHidden
+                reverse.output = reverseHidden
+                reverse.cell = floats(slots.reverseCell)
             }
-            previousOutput = UnsafePointer(output)
-            if layer.kind == .conv2d, let geometry = layer.convolution {
-                let rowSize = layer.outputSize
-                let rows = UnsafeMutablePointer<Float>.allocate(capacity: convolutionRowCount &* rowSize)
-                rows.initialize(repeating: 0, count: convolutionRowCount &* rowSize)
-                let patch = geometry.kernelTime &* geometry.kernelFeatures
-                convolution = ConvolutionStage(
-                    geometry: geometry, inputSize: layer.inputSize, channels: layer.hiddenSize,
-                    outputFeatures: geometry.outputFeatures(inputSize: layer.inputSize), rowSize: rowSize,
-                    maxRows: convolutionRowCount, activation: layer.activation, weights: operands[index][0]!,
-                    bias: w.bias!, patch: work, channelValues: work + patch, rows: rows)
-                // The next layer reads each conv row, handed to it as the step's frame.
-                previousOutput = nil
-            }
+            (reversePlans + index).initialize(to: reverse)
+            // After a conv2d front stage the next layer reads each conv row, handed to it as the step's frame.
+            previousOutput = layer.kind == .conv2d ? nil : UnsafePointer(output)
         }
+        let convolution = convolutionRows > 0
+            ? ConvolutionStage(
+                layers[0], weights: operands[0][0]!, bias: weights.directions[0].bias!, maxRows: convolutionRows,
+                work: work, rows: floats(layout.convolutionRowsOffset)!)
+            : nil
         self.convolution = convolution
         self.firstStepLayer = convolution == nil ? 0 : 1
         self.reversePlans = reversePlans
         self.bidirectionalFlags = bidirectionalFlags
-        if isSequence {
+        if let sequenceShape {
             let first = convolution == nil ? 0 : 1
-            let width = sequenceWidth
-            let outputSize = description.outputSize
-            let count = sequenceFloats
-            let storage = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            storage.initialize(repeating: 0, count: count)
-            let buffer = sequenceRows &* width
             let stage = SequenceStage(
-                plans: plans, reversePlans: reversePlans, directions: bidirectionalFlags, firstLayer: first,
-                layerCount: layers.count, lastSequenceLayer: lastSequenceLayer, maxRows: sequenceRows, width: width,
-                bufferA: storage, bufferB: storage + buffer, scores: storage + 2 &* buffer,
-                result: storage + (2 &* buffer &+ sequenceRows), outputSize: outputSize)
+                sequenceShape, plans: plans, reversePlans: reversePlans, directions: bidirectionalFlags,
+                firstLayer: first, layerCount: layers.count, outputSize: description.outputSize,
+                storage: floats(layout.sequenceOffset)!)
             self.sequence = stage
-            self.sequenceStorage = storage
-            self.sequenceByteCount = count &* 4
+            self.sequenceByteCount = sequenceShape.floatCount &* 4
             self.carriedWidth = first == 0 && layers[0].isRecurrent ? layers[0].directionOutputSize : 0
             previousOutput = UnsafePointer(stage.result)
         } else {
             self.sequence = nil
-            self.sequenceStorage = nil
             self.sequenceByteCount = 0
             self.carriedWidth = 0
         }
@@ -292,10 +197,8 @@ public final class Network {
         reversePlans.deallocate()
         bidirectionalFlags.deinitialize(count: layerCount)
         bidirectionalFlags.deallocate()
-        sequenceStorage?.deallocate()
         arena.deallocate()
         packedWeights?.deallocate()
-        convolution?.rows.deallocate()
     }
 
     // MARK: - Streaming
@@ -357,6 +260,13 @@ public final class Network {
     /// The output of the most recent step (outputSize floats, in the arena).
     public var output: UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: finalOutput, count: finalOutputCount)
+    }
+
+    /// Whether the `byteCount` bytes at `pointer` lie inside the arena (tests check with it that
+    /// every buffer the network runs on was planned there).
+    package func arenaContains(_ pointer: UnsafeRawPointer, byteCount: Int) -> Bool {
+        let start = UnsafeRawPointer(arena)
+        return pointer >= start && byteCount >= 0 && pointer + byteCount <= start + arenaByteCount
     }
 
     /// Clears all recurrent state to zero, as at start. Allocates: never.
@@ -439,140 +349,5 @@ public final class Network {
             t &+= 1
         }
         return self.output
-    }
-
-    // MARK: - Validation
-
-    private static func validate(_ layer: LayerDescription, index: Int, expectedInput: Int) throws(RuntimeError) {
-        let sizesValid: Bool
-        switch layer.kind {
-        case .softmax:
-            sizesValid = layer.inputSize > 0 && layer.hiddenSize == layer.inputSize
-        case .lstm:
-            sizesValid = layer.inputSize > 0 && layer.hiddenSize > 0 && layer.projectionSize >= 0
-        case .dense, .gru, .rnn, .attention:
-            sizesValid = layer.inputSize > 0 && layer.hiddenSize > 0 && layer.projectionSize == 0
-        case .conv2d:
-            sizesValid = index == 0 && layer.inputSize > 0 && layer.hiddenSize > 0 && layer.convolution != nil
-                && layer.outputSize > 0
-        }
-        guard sizesValid else {
-            throw .invalidLayerSize(
-                layer: index, inputSize: layer.inputSize, hiddenSize: layer.hiddenSize,
-                projectionSize: layer.projectionSize)
-        }
-        guard layer.inputSize == expectedInput else {
-            throw .layerSizeMismatch(layer: index, inputSize: layer.inputSize, expected: expectedInput)
-        }
-        let attributes: [(String, Float, Bool)] = [
-            ("forget_bias", layer.forgetBias, false),
-            ("cell_clip", layer.cellClip, true),
-            ("gate_clip", layer.gateClip, true),
-            ("projection_clip", layer.projectionClip, true),
-        ]
-        for (name, value, isClip) in attributes where !value.isFinite || (isClip && value < 0) {
-            throw .invalidLayerAttribute(layer: index, attribute: name, value: value)
-        }
-    }
-}
-
-/// A validated weight matrix, before the arena exists: its type, shape, data and scales.
-private struct MatrixWeights {
-    var type: MatrixElementType
-    var rows: Int
-    var columns: Int
-    var data: UnsafeRawPointer
-    var scales: UnsafePointer<Float>?
-    /// Rows per packed segment: the rows `multiply` is asked for at once (GRU's recurrent matrix
-    /// is multiplied as its z·r rows and then its candidate rows, so it packs per gate block).
-    var segmentRows: Int
-
-    func operand(_ kernels: KernelSet, _ quantized: UnsafeMutablePointer<Int8>?) -> MatrixOperand {
-        MatrixOperand(
-            elementType: type, rows: rows, columns: columns, data: data, scales: scales, kernels: kernels,
-            quantizedVector: type == .int8 ? quantized : nil)
-    }
-}
-
-/// A layer's weight tensors, validated against `requiredTensors`.
-private struct LayerWeights {
-    var inputWeights: MatrixWeights?
-    var recurrentWeights: MatrixWeights?
-    var projection: MatrixWeights?
-    var bias: UnsafePointer<Float>?
-    var recurrentBias: UnsafePointer<Float>?
-    var peepholes: UnsafePointer<Float>?
-    var attentionVector: UnsafePointer<Float>?
-    /// Bytes of quantization buffer the int8 matrices need (0 when none is int8).
-    var quantizedByteCount = 0
-
-    /// The tensors of one direction: the forward roles, or (`reverse`) the `reverse_*` ones.
-    init(model: ModelFile, layer: LayerDescription, index: Int, reverse: Bool) throws(RuntimeError) {
-        for (role, shape) in layer.requiredTensors where role.isReverse == reverse {
-            let name = role.tensorName(layer: index)
-            guard let tensor = model.tensor(layer: index, role: role) else {
-                throw .missingTensor(layer: index, tensor: name)
-            }
-            guard tensor.shape == shape else {
-                throw .tensorShapeMismatch(layer: index, tensor: name, expected: shape, found: tensor.shape)
-            }
-            let allowed: Bool
-            switch tensor.type {
-            case .float32: allowed = true
-            case .float16, .int8: allowed = role.isMatrix
-            }
-            guard allowed else {
-                throw .unsupportedWeightType(layer: index, tensor: name, type: tensor.type)
-            }
-            var needed = tensor.type.byteSize
-            for dimension in shape {
-                let (product, overflow) = needed.multipliedReportingOverflow(by: dimension)
-                needed = overflow ? .max : product
-            }
-            guard tensor.byteCount >= needed else {
-                throw .tensorTooSmall(layer: index, tensor: name, byteCount: tensor.byteCount, needed: needed)
-            }
-            let floats = tensor.data.assumingMemoryBound(to: Float.self)
-            switch role.reverseOf ?? role {
-            case .inputWeights: inputWeights = try Self.matrix(tensor, layer: index)
-            case .recurrentWeights:
-                recurrentWeights = try Self.matrix(tensor, layer: index)
-                if layer.kind == .gru { recurrentWeights?.segmentRows = layer.hiddenSize }
-            case .projection: projection = try Self.matrix(tensor, layer: index)
-            case .bias, .inputBias: bias = floats
-            case .recurrentBias: recurrentBias = floats
-            case .peepholes: peepholes = floats
-            case .attentionVector: attentionVector = floats
-            default: break  // reverse roles were mapped to their forward twins above
-            }
-            if role.isMatrix && tensor.type == .int8 {
-                quantizedByteCount = Swift.max(quantizedByteCount, MatrixOperand.quantizedByteCount(columns: shape[1]))
-            }
-        }
-    }
-
-    /// The matrix of `tensor`; int8 needs its row scales and values in −127...127 (the kernels'
-    /// sign trick and exact sums assume the symmetric range; −128 is refused here, once).
-    private static func matrix(_ tensor: TensorView, layer: Int) throws(RuntimeError) -> MatrixWeights {
-        let rows = tensor.shape[0], columns = tensor.shape[1]
-        let type: MatrixElementType
-        switch tensor.type {
-        case .float32: type = .float32
-        case .float16: type = .float16
-        case .int8:
-            type = .int8
-            guard tensor.scales != nil else { throw .missingScales(layer: layer, tensor: tensor.name) }
-            let values = tensor.data.assumingMemoryBound(to: Int8.self)
-            var i = 0
-            let count = rows &* columns
-            while i < count {
-                if values[i] == .min {
-                    throw .int8ValueOutOfRange(layer: layer, tensor: tensor.name, row: i / columns, column: i % columns)
-                }
-                i &+= 1
-            }
-        }
-        return MatrixWeights(
-            type: type, rows: rows, columns: columns, data: tensor.data, scales: tensor.scales, segmentRows: rows)
     }
 }

@@ -43,6 +43,87 @@ struct SequenceStage {
     var result: UnsafeMutablePointer<Float>
     var outputSize: Int
 
+    // MARK: - Prepare
+
+    /// The window buffers of a sequence model, sized once: two [rows, width] ping-pong buffers (a
+    /// bidirectional layer writes both halves before merging them), the scores and the prediction.
+    struct Shape {
+        /// Rows per window: the window's frames, or the conv2d front stage's output rows.
+        var rows: Int
+        /// Floats per row: the widest output a layer writes (both directions when bidirectional).
+        var width: Int
+        /// Layers after this index only need the last row.
+        var lastSequenceLayer: Int
+        /// Floats of all four buffers: 2·rows·width + rows + outputSize.
+        var floatCount: Int
+
+        /// The shape for `description` (layers prepared), or nil when no layer needs whole windows.
+        /// - Throws: `RuntimeError.invalidLayerAttribute` when such a model is not windowed;
+        ///   `.arenaTooLarge` when the buffers pass the arena limit.
+        init?(_ description: ModelDescription) throws(RuntimeError) {
+            let layers = description.layers
+            guard let needing = layers.firstIndex(where: { $0.needsWholeWindow }) else { return nil }
+            guard case let .windowed(frames, _) = description.execution else {
+                throw .invalidLayerAttribute(layer: needing, attribute: "direction", value: 0)
+            }
+            let first = layers[0].kind == .conv2d ? 1 : 0
+            rows = first == 1 ? layers[0].convolution!.outputRows(frames: frames) : frames
+            width = 1
+            lastSequenceLayer = first
+            for index in first..<layers.count {
+                let layer = layers[index]
+                let written = layer.isBidirectional ? 2 &* layer.directionOutputSize : layer.outputSize
+                width = Swift.max(width, written)
+                if layer.isRecurrent || layer.kind == .attention { lastSequenceLayer = index }
+            }
+            let (buffer, overflow1) = rows.multipliedReportingOverflow(by: width)
+            let (both, overflow2) = buffer.multipliedReportingOverflow(by: 2)
+            let (total, overflow3) = both.addingReportingOverflow(rows &+ description.outputSize)
+            guard !overflow1, !overflow2, !overflow3, total <= ArenaLayout.byteLimit / 4 else {
+                let bytes = overflow1 || overflow2 || overflow3 ? Int.max : total &* 4
+                throw .arenaTooLarge(byteCount: bytes, limit: ArenaLayout.byteLimit)
+            }
+            floatCount = total
+        }
+    }
+
+    /// `directions` entry of `layer`: 0 forward only, else its merge code plus `finalStates`.
+    static func directionFlags(_ layer: LayerDescription) -> UInt8 {
+        guard layer.isBidirectional else { return 0 }
+        let merge: UInt8
+        switch layer.merge {
+        case .concat: merge = 1
+        case .sum: merge = 2
+        case .mul: merge = 3
+        case .ave: merge = 4
+        }
+        return merge | (layer.finalStatesOnly ? finalStates : 0)
+    }
+
+    /// The stage over `shape`'s buffers, laid out in `storage` (`shape.floatCount` floats, in the arena).
+    init(
+        _ shape: Shape, plans: UnsafePointer<LayerPlan>, reversePlans: UnsafePointer<LayerPlan>,
+        directions: UnsafePointer<UInt8>, firstLayer: Int, layerCount: Int, outputSize: Int,
+        storage: UnsafeMutablePointer<Float>
+    ) {
+        let buffer = shape.rows &* shape.width
+        self.plans = plans
+        self.reversePlans = reversePlans
+        self.directions = directions
+        self.firstLayer = firstLayer
+        self.layerCount = layerCount
+        lastSequenceLayer = shape.lastSequenceLayer
+        maxRows = shape.rows
+        width = shape.width
+        bufferA = storage
+        bufferB = storage + buffer
+        scores = storage + 2 &* buffer
+        result = storage + (2 &* buffer &+ shape.rows)
+        self.outputSize = outputSize
+    }
+
+    // MARK: - Eval
+
     /// Runs the window: `rows` input vectors at `input`, `inputStride` floats apart (oldest
     /// first). `carried`: the first layer's forward outputs for these rows (rows × its direction
     /// output, oldest first), or nil to compute them from zero state. Writes `result`.
@@ -86,7 +167,7 @@ struct SequenceStage {
                     if mode != 1 { Self.merge(target, rows: rowCount, stride: width, size: plan.outputSize, mode: mode) }
                 }
             case .attention:
-                attend(plan, source, stride, rowCount, target)
+                plan.runAttention(source, stride, rowCount, scores: scores, into: target)
                 rowCount = 1
             case .dense, .softmax:
                 var t = 0
@@ -138,61 +219,6 @@ struct SequenceStage {
                 while j < size { forward[j] = forward[j] * reverse[j]; j &+= 1 }
             default:
                 while j < size { forward[j] = (forward[j] + reverse[j]) * 0.5; j &+= 1 }
-            }
-            t &+= 1
-        }
-    }
-
-    /// Attention pooling: e_t = v · tanh(W h_t + b), a = softmax(e), y = Σ a_t h_t into `output`.
-    /// Allocates: never.
-    private func attend(
-        _ plan: LayerPlan, _ input: UnsafePointer<Float>, _ stride: Int, _ rows: Int,
-        _ output: UnsafeMutablePointer<Float>
-    ) {
-        let units = plan.hiddenSize
-        let projected = plan.work
-        let weights = plan.inputWeights.unsafelyUnwrapped
-        let bias = plan.bias.unsafelyUnwrapped
-        let v = plan.attentionVector.unsafelyUnwrapped
-        var maximum = -Float.infinity
-        var t = 0
-        while t < rows {
-            weights.multiply(vector: input + t &* stride, into: projected, accumulate: false)
-            Vector.add(bias, into: projected, count: units)
-            plan.kernels.tanhInPlace(projected, count: units)
-            var score: Float = 0
-            var j = 0
-            while j < units {
-                score += v[j] * projected[j]
-                j &+= 1
-            }
-            scores[t] = score
-            if score > maximum { maximum = score }
-            t &+= 1
-        }
-        t = 0
-        while t < rows {
-            scores[t] = scores[t] - maximum
-            t &+= 1
-        }
-        plan.kernels.expInPlace(scores, count: rows)
-        var sum: Float = 0
-        t = 0
-        while t < rows {
-            sum += scores[t]
-            t &+= 1
-        }
-        let inverse = 1 / sum
-        let size = plan.inputSize
-        output.update(repeating: 0, count: size)
-        t = 0
-        while t < rows {
-            let weight = scores[t] * inverse
-            let row = input + t &* stride
-            var j = 0
-            while j < size {
-                output[j] += weight * row[j]
-                j &+= 1
             }
             t &+= 1
         }

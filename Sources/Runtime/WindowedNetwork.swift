@@ -23,9 +23,16 @@ import Model
 /// W frames) is exactly the model on that window; later windows see a forward state that began
 /// at the start of the stream rather than at the window's first frame. Latency bound: W + K frames.
 ///
-/// Memory: the ring ([W][inputSize] floats; twice that for whole-window models, which unroll it),
-/// for carried models two [W][carriedWidth] rings, and a copy of the last prediction, allocated in
-/// `init`; the network keeps its own arena. `push`, `evaluate` and `reset` never allocate.
+/// Memory: one allocation made in `init`, planned like the network's arena (each buffer on a
+/// 64-byte boundary):
+///
+///     ┌──────────────┬──────────────────────┬──────────────────┬────────────────────┬────────────┐
+///     │ ring         │ window               │ carried ring     │ carried window     │ prediction │
+///     │ W·inputSize  │ W·inputSize          │ W·carriedWidth   │ W·carriedWidth     │ outputSize │
+///     └──────────────┴──────────────────────┴──────────────────┴────────────────────┴────────────┘
+///                     whole-window models     carried models only (`Network.carriedWidth` > 0)
+///
+/// The network keeps its own arena. `push`, `evaluate` and `reset` never allocate.
 /// Not thread-safe: one instance per stream.
 public final class WindowedNetwork {
     /// The network run over each window (its state is reset before every run).
@@ -38,9 +45,12 @@ public final class WindowedNetwork {
     public let inputSize: Int
     /// Floats per prediction.
     public let outputSize: Int
-    /// Bytes this object allocates besides the network's arena (ring and prediction).
+    /// Bytes of this object's one allocation besides the network's arena (ring, window, carried
+    /// rings, prediction, each padded to 64 bytes).
     public let bufferByteCount: Int
 
+    /// The one allocation every buffer below lives in.
+    private let storage: UnsafeMutableRawPointer
     private let ring: UnsafeMutablePointer<Float>
     /// Whole-window models only: the ring's frames laid out oldest first, as the convolution
     /// or the sequence stage reads them.
@@ -63,7 +73,7 @@ public final class WindowedNetwork {
     /// - Throws: `RuntimeError.arenaTooLarge` when the ring would exceed the arena limit (1 GiB).
     /// - Precondition: 1 <= hop <= frames (a model file's `earshot.execution` keys are checked
     ///   for this on load).
-    /// Allocates: the ring and the prediction buffer (set-up only).
+    /// Allocates: one block for every buffer (set-up only).
     public init(network: Network, frames: Int, hop: Int) throws(RuntimeError) {
         precondition(frames >= 1 && hop >= 1 && hop <= frames, "window of \(frames) frames every \(hop) is invalid")
         let limit = 1 << 30
@@ -82,27 +92,23 @@ public final class WindowedNetwork {
         guard !carriedOverflow, carriedFloats <= limit / 8 else {
             throw .arenaTooLarge(byteCount: carriedOverflow ? .max : carriedFloats * 8, limit: limit)
         }
-        bufferByteCount = (floats + windowFloats + 2 &* carriedFloats + network.outputSize) * 4
-        ring = .allocate(capacity: floats)
-        ring.initialize(repeating: 0, count: floats)
-        if carriedFloats > 0 {
-            let carried = UnsafeMutablePointer<Float>.allocate(capacity: 2 &* carriedFloats)
-            carried.initialize(repeating: 0, count: 2 &* carriedFloats)
-            carriedRing = carried
-            carriedWindow = carried + carriedFloats
-        } else {
-            carriedRing = nil
-            carriedWindow = nil
-        }
-        if network.runsWholeWindows {
-            let window = UnsafeMutablePointer<Float>.allocate(capacity: floats)
-            window.initialize(repeating: 0, count: floats)
-            self.window = window
-        } else {
-            window = nil
-        }
-        prediction = .allocate(capacity: network.outputSize)
-        prediction.initialize(repeating: 0, count: network.outputSize)
+        // Offsets of the five buffers, each rounded up to 16 floats (64 bytes); at most
+        // 4 × 1 GiB + the prediction, so no overflow on a 64-bit Int.
+        func padded(_ count: Int) -> Int { (count &+ 15) & ~15 }
+        let windowOffset = padded(floats)
+        let carriedOffset = windowOffset &+ padded(windowFloats)
+        let carriedWindowOffset = carriedOffset &+ padded(carriedFloats)
+        let predictionOffset = carriedWindowOffset &+ padded(carriedFloats)
+        let total = predictionOffset &+ padded(network.outputSize)
+        bufferByteCount = Swift.max(total &* 4, 64)
+        storage = .allocate(byteCount: bufferByteCount, alignment: 64)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: bufferByteCount)
+        let base = storage.assumingMemoryBound(to: Float.self)
+        ring = base
+        window = windowFloats > 0 ? base + windowOffset : nil
+        carriedRing = carriedFloats > 0 ? base + carriedOffset : nil
+        carriedWindow = carriedFloats > 0 ? base + carriedWindowOffset : nil
+        prediction = base + predictionOffset
         untilRun = frames
     }
 
@@ -116,10 +122,7 @@ public final class WindowedNetwork {
     }
 
     deinit {
-        ring.deallocate()
-        window?.deallocate()
-        carriedRing?.deallocate()
-        prediction.deallocate()
+        storage.deallocate()
     }
 
     /// Frames held in the ring (0...W).

@@ -133,7 +133,7 @@ struct ModelSummary {
         lines.append("parameters   \(parameterCount)")
         lines.append("file bytes   \(fileBytes)")
         lines.append("arena bytes  \(arenaBytes)")
-        if windowBytes > 0 { lines.append("window bytes \(windowBytes) (layer-by-layer window buffers, allocated at load)") }
+        if windowBytes > 0 { lines.append("window bytes \(windowBytes) (layer-by-layer window buffers, part of the arena)") }
         lines.append("kernels      \(kernels)")
         lines.append("labels       \(model.labels.isEmpty ? "(none)" : model.labels.joined(separator: " "))")
         lines.append("execution    \(model.execution)")

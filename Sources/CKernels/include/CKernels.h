@@ -9,6 +9,9 @@
 //   aarch64   NEON (baseline on aarch64), and for int8 the dot-product instructions (SDOT,
 //             FEAT_DotProd, Armv8.2+; e.g. Raspberry Pi 5's Cortex-A76) where HWCAP_ASIMDDP says so
 // and a portable Swift twin in the Kernels module (MatrixVector, Quantization, VectorMath).
+// Each kernel family and path has its own file, `Family+Path.c` (e.g. MatrixVectorInt8+NEON.c,
+// MatrixVectorFloat16+AVX2.c, QuantizeInt8+Generic.c); KernelPaths.h lists them, Dispatch.c
+// holds the tables and the CPU check.
 //
 // Dispatch happens once: `ek_kernels_best()` checks the CPU (cpuid + xgetbv on x86-64,
 // getauxval(AT_HWCAP) on aarch64) on its first call and returns a table of function pointers;

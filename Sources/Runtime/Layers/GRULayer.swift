@@ -1,6 +1,14 @@
 import Kernels
+import Model
 
 extension LayerPlan {
+    /// Prepare (GRU): I, H > 0, no projection; scratch 3H gate sums + H (r ⊙ h, or Rh·h).
+    /// - Returns: the floats of `work` a step needs, or nil when the sizes are invalid.
+    static func prepareGRU(_ layer: LayerDescription) -> Int? {
+        guard layer.inputSize > 0, layer.hiddenSize > 0, layer.projectionSize == 0 else { return nil }
+        return 4 &* layer.hiddenSize
+    }
+
     /// One GRU step (gates z, r, h), in place on `hidden`:
     ///
     ///     z  = σ(clip(Wz x + Rz h + Wbz + Rbz))

@@ -1,6 +1,14 @@
 import Kernels
+import Model
 
 extension LayerPlan {
+    /// Prepare (LSTM): I, H > 0 and P ≥ 0; scratch 4H gate sums, plus H for m when projecting.
+    /// - Returns: the floats of `work` a step needs, or nil when the sizes are invalid.
+    static func prepareLSTM(_ layer: LayerDescription) -> Int? {
+        guard layer.inputSize > 0, layer.hiddenSize > 0, layer.projectionSize >= 0 else { return nil }
+        return 4 &* layer.hiddenSize &+ (layer.projectionSize > 0 ? layer.hiddenSize : 0)
+    }
+
     /// One LSTM step (gates i, f, c, o), in place on `hidden` and `cell`:
     ///
     ///     a   = W x + R h                          (4H, summed into work[0..<4H])
