@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 
 /// `earshot eval`: accuracy of a model on a folder of labelled clips.
 struct EvalCommand: ParsableCommand {
@@ -64,7 +65,7 @@ struct EvalCommand: ParsableCommand {
         let items = try Self.listClips(directory, labels: labels)
         let progress = ProgressBar(total: items.count)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: labels.count), count: labels.count)
-        var files: [JSONValue] = []
+        var files: [JSON] = []
         var correct = 0
         for (index, item) in items.enumerated() {
             let path = (directory as NSString).appendingPathComponent(item.path)
@@ -72,7 +73,7 @@ struct EvalCommand: ParsableCommand {
             let top = ClipClassifier.top(scores)
             confusion[item.label][top.index] += 1
             if top.index == item.label { correct += 1 }
-            files.append(.object([
+            files.append(.members([
                 ("path", .string(item.path)), ("label", .string(labels[item.label])),
                 ("predicted", .string(labels[top.index])), ("score", .double(Double(top.score))),
             ]))
@@ -88,9 +89,9 @@ struct EvalCommand: ParsableCommand {
             perClass.append((label, Double(confusion[index][index]) / Double(total)))
         }
         if json {
-            let object: JSONValue = .object([
+            let object: JSON = .members([
                 ("accuracy", .double(accuracy)),
-                ("per_class", .object(perClass.map { ($0.0, .double($0.1)) })),
+                ("per_class", .members(perClass.map { ($0.0, .double($0.1)) })),
                 ("confusion", .array(confusion.map { row in .array(row.map { .int($0) }) })),
                 ("labels", .array(labels.map { .string($0) })),
                 ("files", .array(files)),
