@@ -26,12 +26,14 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "SystemFile"),
-        .target(name: "Model", dependencies: ["Kernels", "SystemFile", "Frontend"]),
+        .target(name: "Model", dependencies: ["Kernels", "SystemFile"]),
         .target(name: "Runtime", dependencies: ["Kernels", "Model"]),
-        .target(name: "Converter", dependencies: ["Kernels", "Model", "Runtime", "WeightArchive", "Frontend"]),
+        .target(name: "Converter", dependencies: ["Kernels", "Model", "Runtime", "WeightArchive", "Frontend", "JSON"]),
         .target(name: "NumPyFile"),
-        .target(name: "WeightArchive", dependencies: ["NumPyFile"]),
-        .target(name: "Frontend", dependencies: ["Kernels"]),
+        // The one JSON parser and writer (standard library only).
+        .target(name: "JSON"),
+        .target(name: "WeightArchive", dependencies: ["NumPyFile", "JSON"]),
+        .target(name: "Frontend", dependencies: ["Kernels", "Model"]),
         .target(name: "WAVFile"),
         .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "Audio", dependencies: ["CALSA"]),
@@ -40,21 +42,21 @@ let package = Package(
         .target(name: "CListenerShims"),
         .target(
             name: "Listener",
-            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler"]
+            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler", "JSON"]
         ),
         // Latency profiling: clock, histograms, reports (text, JSON, SVG), live statistics.
-        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend"]),
+        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
                 "Model", "Runtime", "Converter", "NumPyFile", "SystemFile", "Frontend", "WAVFile", "Profiler",
-                "Audio", "Listener",
+                "Audio", "Listener", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "earshot-bench",
-            dependencies: ["Kernels", "Model", "Runtime", "SystemFile"],
+            dependencies: ["Kernels", "Model", "Runtime", "SystemFile", "JSON"],
             path: "Benchmarks/earshot-bench"
         ),
         // Front end per hop and the whole pipeline's real-time factor (tools/bench_frontend.py).
@@ -71,19 +73,20 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "SystemFile", "Frontend"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "Kernels", "AllocationCounter"]),
         .testTarget(
-            name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime", "WeightArchive", "SystemFile", "Frontend"],
+            name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime", "WeightArchive", "SystemFile", "Frontend", "JSON"],
             exclude: ["ManifestFixtures"]),
         .testTarget(name: "NumPyFileTests", dependencies: ["NumPyFile"]),
-        .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile"], exclude: ["Fixtures"]),
-        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile", "JSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Model", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter"]),
         .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "AllocationCounter"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "AllocationCounter"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "CALSA", "FakeCapture"]),
         .testTarget(name: "SpotterTests", dependencies: ["Spotter", "AllocationCounter"]),
         .testTarget(
             name: "ListenerTests",
             dependencies: [
-                "Listener", "Audio", "CALSA", "FakeCapture", "Frontend", "Model", "Runtime", "Spotter", "Converter", "WAVFile",
+                "Listener", "Audio", "CALSA", "FakeCapture", "Frontend", "Model", "Runtime", "Spotter", "Converter", "WAVFile", "JSON",
                 "AllocationCounter",
             ]
         ),

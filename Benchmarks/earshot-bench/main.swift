@@ -12,6 +12,7 @@
 // windows (conv2d, bidirectional, attention) are timed per window instead (Windows.swift;
 // tools/bench_window.py).
 import Glibc
+import JSON
 import Kernels
 import Model
 import Runtime
@@ -157,24 +158,7 @@ func format(_ value: Double, _ decimals: Int = 2) -> String {
     return text
 }
 
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ text: String) -> String { JSON.quoted(text) }
 
 // MARK: - Main
 

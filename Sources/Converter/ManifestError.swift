@@ -1,3 +1,4 @@
+import JSON
 import WeightArchive
 
 /// Everything that can go wrong importing weights with a manifest.

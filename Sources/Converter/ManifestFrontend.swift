@@ -1,3 +1,4 @@
+import JSON
 import Frontend
 import Model
 import WeightArchive

@@ -1,17 +1,5 @@
 import Kernels
-
-/// Scaling of the DCT-II that turns log mel energies into cepstral coefficients.
-///
-/// Raw values are stable names for the model file (`earshot.frontend.dct`).
-public enum DCTScaling: String, CaseIterable, Equatable, Sendable {
-    /// No DCT: the features are the (log) mel energies.
-    case none
-    /// TensorFlow's MfccDct (mfcc_dct.cc): c[i] = sqrt(2/N) sum_j x[j] cos(pi i (j + 0.5) / N),
-    /// the same factor sqrt(2/N) for every i (including i = 0).
-    case tensorFlow = "tensorflow"
-    /// Orthonormal DCT-II (scipy `norm="ortho"`, librosa, Kaldi): as above but c[0] uses sqrt(1/N).
-    case orthonormal
-}
+import Model
 
 /// The DCT-II matrix as a [coefficientCount][inputCount] table, built in Double.
 public struct DiscreteCosineTransform: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Kernels
+import Model
 
 /// The streaming front end: push samples as they arrive, get a feature frame every hop.
 ///

@@ -1,4 +1,5 @@
 import Kernels
+import Model
 
 /// A forward real FFT of a fixed power-of-two size N in Float, rounding exactly as
 /// kaldi-native-fbank's FFT (kissfft, float build) does on x86-64.

@@ -1,39 +1,5 @@
 import Kernels
-
-/// How the triangular mel filters are laid over the FFT bins.
-///
-/// Raw values are stable names for the model file (`earshot.frontend.filterbank`).
-public enum FilterbankStyle: String, CaseIterable, Equatable, Sendable {
-    /// TensorFlow's `MfccMelFilterbank` (mfcc_mel_filterbank.cc): channel c has its peak at
-    /// mel_low + (c + 1) * spacing with spacing = (mel_high - mel_low) / (bands + 1) on the
-    /// 1127 ln(1 + f/700) scale; only bins start...end are used, with
-    /// hz_per_bin = (sampleRate / 2) / (bins - 1), start = Int(1.5 + low / hz_per_bin) (DC is
-    /// always excluded), end = Int(high / hz_per_bin). Bin i, between peaks c and c+1 in mel,
-    /// gives weight w = (peak[c+1] - mel_i) / (peak[c+1] - peak[c]) to c and 1 - w to c + 1
-    /// (below the first peak the left edge is mel_low). Peak value 1, no area normalization.
-    /// Note that TensorFlow applies this filterbank to the magnitude (sqrt of the power).
-    case tensorFlow = "tensorflow"
-    /// Triangles in the mel domain over bins 0..<N/2 (Kaldi's `MelBanks`): band m spans
-    /// mel points m, m+1, m+2 of bands + 2 equally spaced points from mel(low) to mel(high);
-    /// weight (mel - left)/(center - left) rising, (right - mel)/(right - center) falling,
-    /// strictly inside (left, right). Computed in Float with Kaldi's expressions (Double weights
-    /// differ from Kaldi's by up to 1e-5, 3e-4 relative near the triangles' feet).
-    case melTriangles = "mel_triangles"
-    /// Triangles in the Hz domain over bins 0...N/2 (librosa's `filters.mel`): the bands + 2
-    /// mel points are mapped back to Hz and bin frequency f = k * sampleRate / N gets
-    /// max(0, min((f - f[m]) / (f[m+1] - f[m]), (f[m+2] - f) / (f[m+2] - f[m+1]))).
-    case hertzTriangles = "hertz_triangles"
-}
-
-/// Area normalization of the filters (librosa's `norm`).
-///
-/// Raw values are stable names for the model file (`earshot.frontend.mel_norm`).
-public enum MelNormalization: String, CaseIterable, Equatable, Sendable {
-    /// Peak 1.
-    case none
-    /// Slaney: each triangle scaled by 2 / (f_right - f_left) in Hz (constant energy per band).
-    case slaney
-}
+import Model
 
 /// A mel filterbank stored sparsely: each band is one contiguous run of FFT bins.
 ///

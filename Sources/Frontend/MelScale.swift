@@ -1,17 +1,7 @@
 import Kernels
+import Model
 
-/// A mel scale: the map between frequency in Hz and perceptual pitch in mels.
-///
-/// Raw values are stable names for the model file (`earshot.frontend.mel_scale`).
-public enum MelScale: String, CaseIterable, Equatable, Sendable {
-    /// mel = 1127 ln(1 + f / 700). TensorFlow's Mfcc, Kaldi, and HTK (HTK writes it
-    /// 2595 log10(1 + f / 700); the two constants agree to 1e-5 relative, and every filterbank
-    /// here depends only on ratios of mel differences, so the constant cancels).
-    case htk
-    /// Slaney's Auditory Toolbox scale (librosa's default): linear below 1 kHz,
-    /// mel = 3 f / 200; logarithmic above, mel = 15 + 27 ln(f / 1000) / ln(6.4).
-    case slaney
-
+extension MelScale {
     /// Frequency in Hz to mels (Double, set-up precision).
     public func mel(fromHertz hertz: Double) -> Double {
         switch self {

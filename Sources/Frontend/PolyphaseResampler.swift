@@ -1,4 +1,5 @@
 import Kernels
+import Model
 
 /// A streaming rational sample-rate converter: a polyphase windowed-sinc FIR filter.
 ///
@@ -34,7 +35,7 @@ public final class PolyphaseResampler {
     public let tapsPerPhase: Int
 
     /// The largest reduced factor max(L, M) accepted (the filter has about 20 max(L, M) taps).
-    public static let maxFactor = 1 << 16
+    public static let maxFactor = FrontendError.maximumResamplingFactor
 
     private let passthrough: Bool
     /// [L][tapsPerPhase], each branch reversed so that it dots with the history oldest-first.

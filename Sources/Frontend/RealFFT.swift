@@ -1,4 +1,5 @@
 import Kernels
+import Model
 
 /// A forward real FFT of a fixed power-of-two size N, with every table computed at set-up.
 ///

@@ -1,4 +1,5 @@
 import Kernels
+import Model
 
 /// The forward real FFT of `RealFFT` in Double: same method (N/2-point complex radix-2 FFT, then
 /// the split step), tables and work space in Double.

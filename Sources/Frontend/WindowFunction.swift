@@ -1,22 +1,7 @@
 import Kernels
+import Model
 
-/// The analysis window multiplied into each frame before the FFT.
-///
-/// Raw values are stable names for the model file (`earshot.frontend.window`).
-public enum WindowFunction: String, CaseIterable, Equatable, Sendable {
-    /// w[n] = 1.
-    case rectangular
-    /// w[n] = 0.5 - 0.5 cos(2 pi n / N). TensorFlow's AudioSpectrogram, librosa/scipy `hann`.
-    case hannPeriodic = "hann_periodic"
-    /// w[n] = 0.5 - 0.5 cos(2 pi n / (N - 1)). Kaldi `hanning`, numpy `hanning`.
-    case hannSymmetric = "hann_symmetric"
-    /// w[n] = 0.54 - 0.46 cos(2 pi n / N). scipy `hamming` with fftbins=True (librosa).
-    case hammingPeriodic = "hamming_periodic"
-    /// w[n] = 0.54 - 0.46 cos(2 pi n / (N - 1)). Kaldi `hamming`, numpy `hamming`.
-    case hammingSymmetric = "hamming_symmetric"
-    /// w[n] = (0.5 - 0.5 cos(2 pi n / (N - 1)))^0.85. Kaldi's default `povey`.
-    case povey
-
+extension WindowFunction {
     /// The window's N coefficients, computed in Double.
     ///
     /// - Parameter length: N >= 1 (for N == 1 the symmetric windows give [1]).

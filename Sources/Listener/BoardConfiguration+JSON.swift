@@ -1,4 +1,5 @@
 import Audio
+import JSON
 import Spotter
 import SystemFile
 
@@ -10,7 +11,7 @@ public struct BoardConfigurationError: Error, Equatable, Sendable, CustomStringC
         /// The file cannot be read.
         case unreadable(String)
         /// The file is not valid JSON.
-        case syntax(JSONSyntaxError)
+        case syntax(JSONError)
         /// The key is not part of the schema; `known` lists the keys allowed there.
         case unknownKey(known: [String])
         /// The value has the wrong JSON type.
@@ -40,7 +41,7 @@ public struct BoardConfigurationError: Error, Equatable, Sendable, CustomStringC
         let place = key.isEmpty ? file : "\(file): '\(key)'" + (line.map { " (line \($0))" } ?? "")
         switch problem {
         case let .unreadable(reason): return "\(file): cannot read the board configuration: \(reason)"
-        case let .syntax(error): return "\(file): not valid JSON: \(error)"
+        case let .syntax(error): return "\(file): not valid JSON: line \(error.line), column \(error.column): \(error.reason)"
         case let .unknownKey(known):
             return "\(place): unknown key; the keys allowed here are \(known.joined(separator: ", "))"
         case let .wrongType(expected, found): return "\(place): expected \(expected), found \(found)"
@@ -86,9 +87,9 @@ extension BoardConfiguration {
     /// - Throws: `BoardConfigurationError` naming `source` and the first bad key.
     public static func parse(_ bytes: [UInt8], source: String, directory: String = ".") throws(BoardConfigurationError) -> BoardConfiguration {
         guard bytes.count <= maximumFileBytes else { throw tooLarge(source, bytes.count) }
-        let document: JSONNode
+        let document: JSON
         do {
-            document = try JSONParser.parse(bytes)
+            document = try JSON.parse(bytes, maximumStringBytes: maximumStringBytes, allowsByteOrderMark: true)
         } catch {
             throw BoardConfigurationError(file: source, key: "", line: error.line, problem: .syntax(error))
         }
@@ -183,6 +184,8 @@ extension BoardConfiguration {
 
     /// The largest board configuration accepted: 1 MiB.
     public static let maximumFileBytes = 1 << 20
+    /// The longest string (or key) accepted, in bytes.
+    public static let maximumStringBytes = 1 << 16
 
     static func tooLarge(_ file: String, _ count: Int) -> BoardConfigurationError {
         BoardConfigurationError(file: file, key: "", line: nil,
@@ -204,17 +207,17 @@ extension BoardConfiguration {
 
 /// Reads the members of one JSON object against a list of known keys.
 private struct ObjectReader {
-    let members: [(key: String, value: JSONNode, line: Int)]
+    let members: [JSONMember]
     let path: String
     let file: String
 
     /// - Parameter known: the allowed keys, or nil to allow any (maps such as `thresholds`).
-    init(_ value: JSONNode, path: String, line: Int?, file: String, known: [String]?) throws(BoardConfigurationError) {
+    init(_ value: JSON, path: String, line: Int?, file: String, known: [String]?) throws(BoardConfigurationError) {
         self.path = path
         self.file = file
         guard case let .object(members) = value else {
             throw BoardConfigurationError(file: file, key: path, line: line,
-                                          problem: .wrongType(expected: "an object", found: value.typeName))
+                                          problem: .wrongType(expected: "an object", found: Self.typeName(value)))
         }
         self.members = members
         if let known {
@@ -225,6 +228,19 @@ private struct ObjectReader {
         }
     }
 
+    /// The JSON type's name, for messages: "null", "a boolean", "an integer", "a number", ...
+    /// (a number written without fraction or exponent that fits in Int is "an integer").
+    static func typeName(_ value: JSON) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number(let number): return number.integer == nil ? "a number" : "an integer"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
     func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
     func failure(_ key: String, _ problem: BoardConfigurationError.Problem) -> BoardConfigurationError {
@@ -232,7 +248,7 @@ private struct ObjectReader {
     }
 
     /// The member's value; nil when absent, or when null and `nullable`.
-    private func value(_ key: String, expected: String, nullable: Bool) throws(BoardConfigurationError) -> JSONNode? {
+    private func value(_ key: String, expected: String, nullable: Bool) throws(BoardConfigurationError) -> JSON? {
         guard let member = members.first(where: { $0.key == key }) else { return nil }
         if case .null = member.value {
             if nullable { return nil }
@@ -243,19 +259,21 @@ private struct ObjectReader {
 
     func string(_ key: String, nullable: Bool = false) throws(BoardConfigurationError) -> String? {
         guard let value = try value(key, expected: "a string", nullable: nullable) else { return nil }
-        guard case let .string(text) = value else { throw failure(key, .wrongType(expected: "a string", found: value.typeName)) }
+        guard case let .string(text) = value else { throw failure(key, .wrongType(expected: "a string", found: Self.typeName(value))) }
         return text
     }
 
     func bool(_ key: String) throws(BoardConfigurationError) -> Bool? {
         guard let value = try value(key, expected: "true or false", nullable: false) else { return nil }
-        guard case let .bool(flag) = value else { throw failure(key, .wrongType(expected: "true or false", found: value.typeName)) }
+        guard case let .bool(flag) = value else { throw failure(key, .wrongType(expected: "true or false", found: Self.typeName(value))) }
         return flag
     }
 
     func integer(_ key: String, range: ClosedRange<Int>, nullable: Bool = false) throws(BoardConfigurationError) -> Int? {
         guard let value = try value(key, expected: "an integer", nullable: nullable) else { return nil }
-        guard case let .integer(number) = value else { throw failure(key, .wrongType(expected: "an integer", found: value.typeName)) }
+        guard case let .number(literal) = value, let number = literal.integer else {
+            throw failure(key, .wrongType(expected: "an integer", found: Self.typeName(value)))
+        }
         guard range.contains(number) else {
             throw failure(key, .outOfRange(value: "\(number)", range: "\(range.lowerBound) to \(range.upperBound)"))
         }
@@ -266,9 +284,8 @@ private struct ObjectReader {
         guard let value = try value(key, expected: "a number", nullable: nullable) else { return nil }
         let number: Double
         switch value {
-        case let .integer(n): number = Double(n)
-        case let .number(n): number = n
-        default: throw failure(key, .wrongType(expected: "a number", found: value.typeName))
+        case let .number(n): number = n.double
+        default: throw failure(key, .wrongType(expected: "a number", found: Self.typeName(value)))
         }
         guard range.contains(number) else {
             throw failure(key, .outOfRange(value: "\(number)", range: "\(range.lowerBound) to \(range.upperBound)"))
@@ -284,12 +301,12 @@ private struct ObjectReader {
     func stringArray(_ key: String) throws(BoardConfigurationError) -> [String]? {
         guard let value = try value(key, expected: "an array of strings", nullable: false) else { return nil }
         guard case let .array(elements) = value else {
-            throw failure(key, .wrongType(expected: "an array of strings", found: value.typeName))
+            throw failure(key, .wrongType(expected: "an array of strings", found: Self.typeName(value)))
         }
         var result: [String] = []
         for element in elements {
             guard case let .string(text) = element else {
-                throw failure(key, .wrongType(expected: "an array of strings", found: "an array containing \(element.typeName)"))
+                throw failure(key, .wrongType(expected: "an array of strings", found: "an array containing \(Self.typeName(element))"))
             }
             result.append(text)
         }
@@ -299,12 +316,12 @@ private struct ObjectReader {
     func integerArray(_ key: String, range: ClosedRange<Int>, nullable: Bool) throws(BoardConfigurationError) -> [Int]? {
         guard let value = try value(key, expected: "an array of integers", nullable: nullable) else { return nil }
         guard case let .array(elements) = value else {
-            throw failure(key, .wrongType(expected: "an array of integers", found: value.typeName))
+            throw failure(key, .wrongType(expected: "an array of integers", found: Self.typeName(value)))
         }
         var result: [Int] = []
         for element in elements {
-            guard case let .integer(number) = element else {
-                throw failure(key, .wrongType(expected: "an array of integers", found: "an array containing \(element.typeName)"))
+            guard case let .number(literal) = element, let number = literal.integer else {
+                throw failure(key, .wrongType(expected: "an array of integers", found: "an array containing \(Self.typeName(element))"))
             }
             guard range.contains(number) else {
                 throw failure(key, .outOfRange(value: "\(number)", range: "\(range.lowerBound) to \(range.upperBound)"))

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CListenerShims
+import JSON
 import Profiler
 import Synchronization
 
@@ -53,23 +54,7 @@ public struct EventFormatter: Sendable {
     }
 
     /// A JSON string literal.
-    public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    public static func quoted(_ text: String) -> String { JSON.quoted(text) }
 }
 
 // MARK: - Output
@@ -217,7 +202,7 @@ public final class EventReporter: @unchecked Sendable {
                 // Text on standard error; with --json one JSON object per line there too, so
                 // standard output stays events only.
                 guard let summary = statistics?.take() else { break }
-                printDiagnostic(formatter.json ? summary.json.serialized(indented: false) : "earshot: " + summary.text)
+                printDiagnostic(formatter.json ? summary.json.serialized() : "earshot: " + summary.text)
             }
         }
     }

@@ -1,5 +1,6 @@
 import Audio
 import Frontend
+import Model
 import Runtime
 import Spotter
 

@@ -26,33 +26,3 @@ public enum ExecutionMode: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-// MARK: - Decoding
-
-extension ExecutionMode: Decodable {
-    private enum Key: String, CodingKey {
-        case mode
-        case windowFrames = "window_frames"
-        case windowHop = "window_hop"
-    }
-
-    /// Decodes a manifest's `"execution"` object: `{"mode": "streaming"}` or
-    /// `{"mode": "windowed", "window_frames": 49, "window_hop": 49}` (window_hop defaults to
-    /// window_frames). Ranges are checked when the model is written.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        let mode = try container.decode(String.self, forKey: .mode)
-        switch mode {
-        case "streaming":
-            self = .streaming
-        case "windowed":
-            let frames = try container.decode(Int.self, forKey: .windowFrames)
-            let hop = try container.decodeIfPresent(Int.self, forKey: .windowHop) ?? frames
-            self = .windowed(frames: frames, hop: hop)
-        default:
-            throw DecodingError.dataCorruptedError(
-                forKey: .mode, in: container,
-                debugDescription: "execution mode '\(mode)' is not 'streaming' or 'windowed'")
-        }
-    }
-}

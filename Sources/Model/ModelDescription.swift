@@ -1,4 +1,3 @@
-import Frontend
 
 /// Which steps of a stream a model's outputs are meaningful for.
 public enum OutputMode: String, Sendable {

@@ -1,4 +1,3 @@
-import Frontend
 
 // The front-end and execution keys of a model file (docs/model-format.md, section 2):
 //   earshot.frontend.<field>        one per FrontendField, exact types (u32, f32, f64, bool,

@@ -1,3 +1,5 @@
+import JSON
+
 /// Running latency figures for a live stream (`earshot listen --stats`, `profile --device`):
 /// record every hop as it happens, print a summary every few seconds, start again.
 ///
@@ -136,22 +138,22 @@ public final class LiveStatistics {
         }
 
         /// The same as one JSON object (µs for latencies), for a JSON-lines stream.
-        public var json: JSONText {
-            var members: [(String, JSONText)] = [
+        public var json: JSON {
+            var members: [(String, JSON)] = [
                 ("type", .string("stats")),
-                ("seconds", .number(seconds, decimals: 3)),
+                ("seconds", .fixed(seconds, decimals: 3)),
                 ("hops", .int(hops)),
                 ("step_us", ProfileReport.summaryJSON(step)),
                 ("frontend_us", ProfileReport.summaryJSON(frontend)),
                 ("busy_us", ProfileReport.summaryJSON(busy)),
-                ("realtime_factor", .number(realtimeFactor, decimals: 7)),
+                ("realtime_factor", .fixed(realtimeFactor, decimals: 7)),
                 ("deadline_misses", .int(deadlineMisses)),
                 ("xruns", .int(xruns)),
                 ("events", .int(events)),
-                ("hop_us", .number(Double(hopNanoseconds) / 1000, decimals: 3)),
+                ("hop_us", .fixed(Double(hopNanoseconds) / 1000, decimals: 3)),
             ]
             members.append(("capture_to_event_us", captureToEvent.map { ProfileReport.summaryJSON($0) } ?? .null))
-            return .object(members)
+            return .members(members)
         }
     }
 }

@@ -1,3 +1,4 @@
+import JSON
 import Model
 import Runtime
 
@@ -232,10 +233,10 @@ extension ProfileReport {
 // MARK: - JSON
 
 extension ProfileReport {
-    static func microNumber(_ nanoseconds: Double) -> JSONText { .number(nanoseconds / 1000, decimals: 4) }
+    static func microNumber(_ nanoseconds: Double) -> JSON { .fixed(nanoseconds / 1000, decimals: 4) }
 
-    static func summaryJSON(_ s: LatencySummary) -> JSONText {
-        .object([
+    static func summaryJSON(_ s: LatencySummary) -> JSON {
+        .members([
             ("p50", microNumber(s.p50)), ("p90", microNumber(s.p90)), ("p99", microNumber(s.p99)),
             ("p999", microNumber(s.p999)), ("max", microNumber(s.maximum)), ("min", microNumber(s.minimum)),
             ("mean", microNumber(s.mean)), ("count", .int(s.count)),
@@ -243,17 +244,17 @@ extension ProfileReport {
     }
 
     /// The report as JSON (the schema is in the README's "Profiling" section).
-    public var json: JSONText {
-        let layerValues: [JSONText] = layers.map { layer in
+    public var json: JSON {
+        let layerValues: [JSON] = layers.map { layer in
             let s = layer.latency
-            return .object([
+            return .members([
                 ("index", .int(layer.index)), ("kind", .string(layer.kind)), ("name", .string(layer.name)),
                 ("p50_us", ProfileReport.microNumber(s.p50)), ("p90_us", ProfileReport.microNumber(s.p90)),
                 ("p99_us", ProfileReport.microNumber(s.p99)), ("p999_us", ProfileReport.microNumber(s.p999)),
                 ("max_us", ProfileReport.microNumber(s.maximum)), ("mean_us", ProfileReport.microNumber(s.mean)),
             ])
         }
-        var members: [(String, JSONText)] = [
+        var members: [(String, JSON)] = [
             ("model", .string(model)),
             ("input_size", .int(inputSize)),
             ("output_size", .int(outputSize)),
@@ -262,49 +263,49 @@ extension ProfileReport {
             ("warmup", .int(warmup)),
             ("input", .string(input)),
             ("clock", .string(clock)),
-            ("timer_overhead_us", .number(Double(timerOverheadNanoseconds) / 1000, decimals: 4)),
+            ("timer_overhead_us", .fixed(Double(timerOverheadNanoseconds) / 1000, decimals: 4)),
             ("step_us", ProfileReport.summaryJSON(step)),
             ("layers", .array(layerValues)),
             ("layer_sum_us", ProfileReport.summaryJSON(layerSum)),
             ("layer_p50_sum_us", ProfileReport.microNumber(layerMedianSum)),
-            ("layer_p50_sum_ratio", .number(layerMedianRatio, decimals: 4)),
+            ("layer_p50_sum_ratio", .fixed(layerMedianRatio, decimals: 4)),
         ]
         members += [
             ("frontend_us_per_hop", frontend.map { ProfileReport.microNumber($0.mean) } ?? .null),
             ("frontend_us", frontend.map { ProfileReport.summaryJSON($0) } ?? .null),
             ("frontend", frontendDescription.map { .string($0) } ?? .null),
-            ("hop_us", .number(Double(hopNanoseconds) / 1000, decimals: 3)),
+            ("hop_us", .fixed(Double(hopNanoseconds) / 1000, decimals: 3)),
             ("hop_source", .string(hopSource)),
             ("hops", .int(hops)),
             ("deadline_misses", .int(deadlineMisses)),
-            ("realtime_factor", .number(realtimeFactor, decimals: 7)),
-            ("step_realtime_factor", .number(stepRealtimeFactor, decimals: 7)),
+            ("realtime_factor", .fixed(realtimeFactor, decimals: 7)),
+            ("step_realtime_factor", .fixed(stepRealtimeFactor, decimals: 7)),
             ("execution", .string(execution)),
             ("window", windowJSON),
             ("arena_bytes", .int(arenaBytes)),
             ("model_mapped_bytes", .int(modelMappedBytes)),
             ("peak_rss_bytes", .int(peakRSSBytes)),
         ]
-        return .object(members)
+        return .members(members)
     }
 
     /// The window runs of a windowed model, or null.
-    var windowJSON: JSONText {
+    var windowJSON: JSON {
         guard let window else { return .null }
-        let members: [(String, JSONText)] = [
+        let members: [(String, JSON)] = [
             ("frames", .int(window.frames)),
             ("hop", .int(window.hop)),
             ("run_us", ProfileReport.summaryJSON(window.histogram.summary)),
             ("deadline_misses", .int(window.deadlineMisses)),
-            ("realtime_factor", .number(window.realtimeFactor, decimals: 7)),
+            ("realtime_factor", .fixed(window.realtimeFactor, decimals: 7)),
             ("latency_bound_frames", .int(window.latencyBoundFrames)),
-            ("latency_bound_ms", .number(window.latencyBoundMilliseconds(hopNanoseconds: hopNanoseconds), decimals: 3)),
+            ("latency_bound_ms", .fixed(window.latencyBoundMilliseconds(hopNanoseconds: hopNanoseconds), decimals: 3)),
         ]
-        return .object(members)
+        return .members(members)
     }
 
     /// Several reports of one run as one JSON object: {"variants": [report, ...]}.
-    public static func comparisonJSON(_ reports: [ProfileReport]) -> JSONText {
-        .object([("variants", .array(reports.map(\.json)))])
+    public static func comparisonJSON(_ reports: [ProfileReport]) -> JSON {
+        .members([("variants", .array(reports.map(\.json)))])
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Reading the safetensors format (huggingface/safetensors): an 8-byte little-endian header
 /// length N, N bytes of JSON header, then the data section.
 ///

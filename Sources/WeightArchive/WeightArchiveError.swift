@@ -1,3 +1,5 @@
+import JSON
+
 /// Everything that can go wrong reading a weight archive (`.npz`, `.safetensors`).
 ///
 /// Every case names the archive member or tensor key involved, and `description` reads as a

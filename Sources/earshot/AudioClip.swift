@@ -1,4 +1,5 @@
 import Frontend
+import Model
 import SystemFile
 import WAVFile
 

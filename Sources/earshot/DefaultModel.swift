@@ -1,4 +1,4 @@
-import Foundation
+import SystemFile
 
 /// The model `listen`, `detect` and `eval` use when `--model` is not given: the project's own
 /// keyword model (models/default.earshot, see models/MODEL_CARD.md).
@@ -6,14 +6,14 @@ enum DefaultModel {
     /// $EARSHOT_DEFAULT_MODEL, models/default.earshot in the working directory, or in the
     /// repository the executable was built in (a parent of .build/<triple>/<config>/earshot).
     static func path() -> String? {
-        let manager = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["EARSHOT_DEFAULT_MODEL"], !path.isEmpty { return path }
-        if manager.fileExists(atPath: "models/default.earshot") { return "models/default.earshot" }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        if let path = FileSystem.environment("EARSHOT_DEFAULT_MODEL"), !path.isEmpty { return path }
+        if FileSystem.exists("models/default.earshot") { return "models/default.earshot" }
+        let executable = CommandLine.arguments[0]
+        var directory = FileSystem.parentDirectory(of: FileSystem.resolvedPath(executable) ?? executable)
         for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("models/default.earshot").path
-            if manager.fileExists(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
+            let candidate = (directory == "/" ? "" : directory) + "/models/default.earshot"
+            if FileSystem.exists(candidate) { return candidate }
+            directory = FileSystem.parentDirectory(of: directory)
         }
         return nil
     }

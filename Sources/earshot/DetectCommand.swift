@@ -1,3 +1,4 @@
+import JSON
 import ArgumentParser
 
 /// `earshot detect`: the top label of each WAV clip.
@@ -40,9 +41,9 @@ struct DetectCommand: ParsableCommand {
             let top = ClipClassifier.top(scores)
             let label = classifier.labels[top.index]
             if json {
-                let object: JSONValue = .object([
+                let object: JSON = .members([
                     ("path", .string(path)), ("label", .string(label)), ("score", .double(Double(top.score))),
-                    ("scores", .object(zip(classifier.labels, scores).map { ($0.0, .double(Double($0.1))) })),
+                    ("scores", .members(zip(classifier.labels, scores).map { ($0.0, .double(Double($0.1))) })),
                 ])
                 print(object.serialized())
             } else {

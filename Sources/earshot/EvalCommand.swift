@@ -1,5 +1,6 @@
+import JSON
 import ArgumentParser
-import Foundation
+import SystemFile
 
 /// `earshot eval`: accuracy of a model on a folder of labelled clips.
 struct EvalCommand: ParsableCommand {
@@ -32,23 +33,21 @@ struct EvalCommand: ParsableCommand {
 
     /// The clips under `directory`, sorted by folder then file name.
     static func listClips(_ directory: String, labels: [String]) throws -> [Item] {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileSystem.kind(atPath: directory) == .directory else {
             throw CLIError("'\(directory)' is not a directory")
         }
-        let entries = try manager.contentsOfDirectory(atPath: directory).sorted()
+        let entries = try FileSystem.entries(ofDirectory: directory).sorted()
         var items: [Item] = []
         var folders = 0
         for entry in entries where !entry.hasPrefix(".") {
-            let folder = (directory as NSString).appendingPathComponent(entry)
-            guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            let folder = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+            guard FileSystem.kind(atPath: folder) == .directory else { continue }
             guard let label = labels.firstIndex(of: entry) else {
                 throw CLIError("folder '\(entry)' in '\(directory)' is not one of the model's labels: "
                                + labels.joined(separator: ", "))
             }
             folders += 1
-            let files = try manager.contentsOfDirectory(atPath: folder).sorted()
+            let files = try FileSystem.entries(ofDirectory: folder).sorted()
             for file in files where file.lowercased().hasSuffix(".wav") && !file.hasPrefix(".") {
                 items.append(Item(path: entry + "/" + file, label: label))
             }
@@ -64,15 +63,15 @@ struct EvalCommand: ParsableCommand {
         let items = try Self.listClips(directory, labels: labels)
         let progress = ProgressBar(total: items.count)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: labels.count), count: labels.count)
-        var files: [JSONValue] = []
+        var files: [JSON] = []
         var correct = 0
         for (index, item) in items.enumerated() {
-            let path = (directory as NSString).appendingPathComponent(item.path)
+            let path = directory.hasSuffix("/") ? directory + item.path : directory + "/" + item.path
             let (scores, _) = try classifier.classify(path: path)
             let top = ClipClassifier.top(scores)
             confusion[item.label][top.index] += 1
             if top.index == item.label { correct += 1 }
-            files.append(.object([
+            files.append(.members([
                 ("path", .string(item.path)), ("label", .string(labels[item.label])),
                 ("predicted", .string(labels[top.index])), ("score", .double(Double(top.score))),
             ]))
@@ -88,9 +87,9 @@ struct EvalCommand: ParsableCommand {
             perClass.append((label, Double(confusion[index][index]) / Double(total)))
         }
         if json {
-            let object: JSONValue = .object([
+            let object: JSON = .members([
                 ("accuracy", .double(accuracy)),
-                ("per_class", .object(perClass.map { ($0.0, .double($0.1)) })),
+                ("per_class", .members(perClass.map { ($0.0, .double($0.1)) })),
                 ("confusion", .array(confusion.map { row in .array(row.map { .int($0) }) })),
                 ("labels", .array(labels.map { .string($0) })),
                 ("files", .array(files)),
@@ -101,27 +100,32 @@ struct EvalCommand: ParsableCommand {
         print("accuracy \(percent(accuracy)) (\(correct) of \(items.count) clips)")
         print("")
         let width = max(labels.map(\.count).max() ?? 0, 5)
-        print("class".padding(toLength: width, withPad: " ", startingAt: 0) + "  accuracy   clips")
+        print("class".rightPadded(width) + "  accuracy   clips")
         for (label, value) in perClass {
             let total = confusion[labels.firstIndex(of: label)!].reduce(0, +)
-            print(label.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            print(label.rightPadded(width) + "  "
                   + percent(value).leftPadded(8) + "  " + String(total).leftPadded(6))
         }
         print("")
         print("confusion (rows: true label, columns: predicted, in label order)")
         let cell = max(String(confusion.joined().max() ?? 0).count, 3) + 1
         for (index, row) in confusion.enumerated() {
-            print(labels[index].padding(toLength: width, withPad: " ", startingAt: 0) + " "
+            print(labels[index].rightPadded(width) + " "
                   + row.map { String($0).leftPadded(cell) }.joined())
         }
     }
 
     private func percent(_ value: Double) -> String {
-        String(format: "%.2f%%", value * 100)
+        DecimalText.fixed(value * 100, decimals: 2) + "%"
     }
 }
 
 extension String {
+    /// Cut or space-padded at the end to exactly `width` characters.
+    fileprivate func rightPadded(_ width: Int) -> String {
+        count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count)
+    }
+
     fileprivate func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
@@ -135,7 +139,7 @@ final class ProgressBar {
 
     init(total: Int) {
         self.total = total
-        enabled = isatty(STDERR_FILENO) == 1 && total > 0
+        enabled = FileSystem.standardErrorIsTerminal && total > 0
     }
 
     func update(_ done: Int) {
@@ -145,11 +149,11 @@ final class ProgressBar {
         guard filled != lastDrawn || done == total else { return }
         lastDrawn = filled
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+        FileSystem.writeStandardError("\r[\(bar)] \(done)/\(total)")
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        FileSystem.writeStandardError("\n")
     }
 }

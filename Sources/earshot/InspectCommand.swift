@@ -1,3 +1,4 @@
+import JSON
 import ArgumentParser
 import Frontend
 import Model
@@ -166,7 +167,7 @@ struct ModelSummary {
         }
     }
 
-    static func json(_ value: MetadataValue) -> JSONValue {
+    static func json(_ value: MetadataValue) -> JSON {
         switch value {
         case .int(let v): return .int(Int(v))
         case .float(let v): return .double(v)
@@ -178,19 +179,19 @@ struct ModelSummary {
         }
     }
 
-    var json: JSONValue {
-        let layerValues: [JSONValue] = layers.map { layer in
+    var json: JSON {
+        let layerValues: [JSON] = layers.map { layer in
             let d = layer.description
-            var members: [(String, JSONValue)] = [
+            var members: [(String, JSON)] = [
                 ("index", .int(layer.index)), ("kind", .string(d.kind.rawValue)), ("name", .string(d.name)),
                 ("input_size", .int(d.inputSize)), ("hidden_size", .int(d.hiddenSize)), ("output_size", .int(d.outputSize)),
                 ("parameters", .int(layer.parameters)), ("bytes", .int(layer.bytes)),
                 ("weight_types", .array(layer.weightTypes.map { .string($0) })),
             ]
-            members.append(("attributes", .object(ModelSummary.attributes(of: d).map { ($0.0, .string($0.1)) })))
-            return .object(members)
+            members.append(("attributes", .members(ModelSummary.attributes(of: d).map { ($0.0, .string($0.1)) })))
+            return .members(members)
         }
-        return .object([
+        return .members([
             ("input_size", .int(model.inputSize)),
             ("output_size", .int(model.outputSize)),
             ("output_mode", .string(model.outputMode.rawValue)),
@@ -206,7 +207,7 @@ struct ModelSummary {
             ("latency_bound_ms", latencyBound?.milliseconds.map { .double($0) } ?? .null),
             ("carried_forward", .bool(carriesForward)),
             ("frontend", model.frontend.map(ModelSummary.json) ?? .null),
-            ("metadata", .object(model.metadata.keys.sorted().map { ($0, ModelSummary.json(model.metadata[$0]!)) })),
+            ("metadata", .members(model.metadata.keys.sorted().map { ($0, ModelSummary.json(model.metadata[$0]!)) })),
         ])
     }
 }
@@ -241,16 +242,16 @@ extension ModelSummary {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
-    static func json(_ execution: ExecutionMode) -> JSONValue {
+    static func json(_ execution: ExecutionMode) -> JSON {
         switch execution {
-        case .streaming: return .object([("mode", .string("streaming"))])
+        case .streaming: return .members([("mode", .string("streaming"))])
         case let .windowed(frames, hop):
-            return .object([("mode", .string("windowed")), ("window_frames", .int(frames)), ("window_hop", .int(hop))])
+            return .members([("mode", .string("windowed")), ("window_frames", .int(frames)), ("window_hop", .int(hop))])
         }
     }
 
-    static func json(_ frontend: FrontendConfig) -> JSONValue {
-        var members: [(String, JSONValue)] = [("preset", .string(frontend.name))]
+    static func json(_ frontend: FrontendConfig) -> JSON {
+        var members: [(String, JSON)] = [("preset", .string(frontend.name))]
         for field in FrontendField.allCases {
             switch frontend.value(of: field) {
             case .integer(let value): members.append((field.rawValue, .int(value)))
@@ -260,6 +261,6 @@ extension ModelSummary {
             case .reals(let values): members.append((field.rawValue, .array(values.map { .double(Double($0)) })))
             }
         }
-        return .object(members)
+        return .members(members)
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Audio
-import Foundation
 import Listener
 import Model
+import SystemFile
 
 /// `earshot listen`: keywords from a live ALSA stream.
 struct ListenCommand: ParsableCommand {
@@ -79,12 +79,12 @@ struct ListenCommand: ParsableCommand {
                            + "(no default model found at models/default.earshot)")
         }
 
-        setALSADiagnosticsEnabled(ProcessInfo.processInfo.environment["EARSHOT_ALSA_DEBUG"] != nil)
+        setALSADiagnosticsEnabled(FileSystem.environment("EARSHOT_ALSA_DEBUG") != nil)
         let alsa: ALSAConfiguration?
         if let file = board.audio.alsaConfiguration {
             // For `@func getenv` in the ALSA file: where the board configuration lives.
-            let directory = config.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "."
-            setenv("EARSHOT_CONFIG_DIR", directory, 1)
+            let directory = config.map { FileSystem.parentDirectory(of: $0) } ?? "."
+            FileSystem.setEnvironment("EARSHOT_CONFIG_DIR", to: directory)
             alsa = try ALSAConfiguration(path: file)
         } else {
             alsa = nil

@@ -1,5 +1,7 @@
+import JSON
 import Audio
 import Frontend
+import Model
 import Profiler
 import Runtime
 
@@ -114,15 +116,15 @@ extension ProfileCommand {
     func printLive(_ live: LiveProfile, model: String, network: Network) throws {
         let s = live.statistics
         if json {
-            var members: [(String, JSONText)] = [
+            var members: [(String, JSON)] = [
                 ("model", .string(model)), ("device", .string(live.device)), ("granted", .string(live.granted)),
                 ("frontend", .string(live.frontend)), ("steps", .int(steps)), ("warmup", .int(warmup)),
                 ("arena_bytes", .int(network.arenaByteCount)), ("model_mapped_bytes", .int(network.model.fileByteCount)),
                 ("peak_rss_bytes", .int(MemoryUsage.peakResidentBytes())),
-                ("frontend_us_per_hop", .number(s.frontend.mean / 1000, decimals: 4)),
+                ("frontend_us_per_hop", .fixed(s.frontend.mean / 1000, decimals: 4)),
             ]
-            if case .object(let statistics) = s.json { members += statistics.filter { $0.0 != "type" } }
-            print(JSONText.object(members).serialized())
+            if case .object(let statistics) = s.json { members += statistics.filter { $0.key != "type" }.map { ($0.key, $0.value) } }
+            print(JSON.members(members).serialized(indent: 2))
         } else {
             func row(_ label: String, _ x: LatencySummary) -> [String] {
                 [label] + [x.p50, x.p90, x.p99, x.p999, x.maximum, x.mean].map { Format.fixed($0 / 1000, decimals: 2) }

@@ -1,3 +1,4 @@
+import JSON
 import ArgumentParser
 import Audio
 import Frontend
@@ -144,7 +145,7 @@ struct ProfileCommand: ParsableCommand {
         let reports = try StepProfiler.run(targets, source: source, settings: settings)
         if let plot { try writePlot(LatencyPlot.svg(for: reports), to: plot) }
         if json {
-            print((reports.count == 1 ? reports[0].json : ProfileReport.comparisonJSON(reports)).serialized())
+            print((reports.count == 1 ? reports[0].json : ProfileReport.comparisonJSON(reports)).serialized(indent: 2))
         } else {
             print(reports.count == 1 ? reports[0].text : ProfileReport.comparisonText(reports))
             if let plot { print("\n  plot written to \(plot)") }

@@ -1,6 +1,7 @@
 import AllocationCounter
 import Foundation
 import Frontend
+import Model
 import Testing
 
 @Suite struct FeatureExtractorTests {

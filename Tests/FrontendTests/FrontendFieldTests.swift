@@ -1,5 +1,5 @@
-import Foundation
 import Frontend
+import Model
 import Testing
 
 /// Fields by name, presets, and the manifest/command-line specification.
@@ -64,33 +64,6 @@ import Testing
         }
         #expect(throws: FrontendError.invalidCoefficientCount(count: 41, melBandCount: 40)) {
             _ = try FrontendPreset.tensorFlowMFCC.config([.coefficientCount: .integer(41)])
-        }
-    }
-
-    @Test func specificationDecodesFromJSON() throws {
-        let json = """
-            {"preset": "tf-mfcc", "window_length": 640, "hop_length": 320, "mel_bands": 40,
-             "coefficients": 10, "low_frequency": 20, "high_frequency": 4000.0, "remove_dc_offset": false}
-            """
-        let specification = try JSONDecoder().decode(FrontendSpecification.self, from: Data(json.utf8))
-        #expect(specification.preset == .tensorFlowMFCC)
-        var expected = FrontendConfig.mlKWS(stride: 320)
-        expected.name = "tf-mfcc"
-        #expect(try specification.config() == expected)
-    }
-
-    @Test(arguments: [
-        (#"{"preset": "htk"}"#, "unknown front-end preset 'htk'"),
-        (#"{"preset": "tf-mfcc", "stride": 320}"#, "unknown front-end field 'stride'"),
-        (#"{"preset": "tf-mfcc", "window_length": "640"}"#, "'window_length' needs an integer"),
-        (#"{"preset": "tf-mfcc", "window": "hann"}"#, "has the unknown value 'hann'"),
-    ])
-    func specificationDecodingErrorsNameTheKey(json: String, message: String) {
-        do {
-            _ = try JSONDecoder().decode(FrontendSpecification.self, from: Data(json.utf8))
-            Issue.record("decoded \(json)")
-        } catch {
-            #expect("\(error)".contains(message), "\(error)")
         }
     }
 

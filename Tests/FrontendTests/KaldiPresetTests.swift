@@ -1,5 +1,6 @@
 import Foundation
 import Frontend
+import Model
 import Testing
 
 /// The Kaldi presets against kaldi-native-fbank's own output on a signal whose high bands lie

@@ -1,6 +1,7 @@
 import AllocationCounter
 import Foundation
 import Frontend
+import Model
 import Testing
 
 /// The inputs of the knf.Rfft fixtures: x' = 1664525 x + 1013904223 mod 2^32, value = (signed top

@@ -1,6 +1,7 @@
 import AllocationCounter
 import Foundation
 import Frontend
+import Model
 import Testing
 
 /// The resampler against band-limited signals whose value at any time is known exactly (a sum

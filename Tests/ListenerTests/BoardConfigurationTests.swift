@@ -145,9 +145,9 @@ struct BoardConfigurationTests {
         let e = error("{\n  \"board\": \"x\",\n  \"audio\": {\"rate\": 16000,}\n}")
         #expect(e?.line == 3)
         #expect(e?.description.hasPrefix("boards/test.json: not valid JSON: line 3, column 27:") == true)
-        #expect(error(#"{"board": "a", "board": "b"}"#)?.description.contains("duplicate key 'board'") == true)
-        #expect(error("")?.description.contains("unexpected end of input") == true)
-        #expect(error("{} x")?.description.contains("unexpected content after the top-level value") == true)
+        #expect(error(#"{"board": "a", "board": "b"}"#)?.description.contains("the key \"board\" appears twice") == true)
+        #expect(error("")?.description.contains("the text ends where a value should start") == true)
+        #expect(error("{} x")?.description.contains("unexpected text after the value") == true)
         #expect(error(#"{"board": "a\u0001"}"#) == nil)
         #expect(error("{\"board\": \"a\u{01}\"}")?.description.contains("control character") == true)
     }
@@ -163,27 +163,5 @@ struct BoardConfigurationTests {
         let directory = try TemporaryDirectory()
         let big = try directory.write([UInt8](repeating: 0x20, count: (1 << 20) + 1), to: "big.json")
         #expect(throws: BoardConfigurationError.self) { _ = try BoardConfiguration.load(path: big) }
-    }
-}
-
-@Suite("JSON parser")
-struct JSONParserTests {
-    @Test("values, escapes, numbers")
-    func values() throws {
-        let value = try JSONParser.parse(Array(#"{"a": [1, -2.5e1, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00"}"#.utf8))
-        #expect(value == .object([
-            (key: "a", value: .array([.integer(1), .number(-25), .bool(true), .bool(false), .null]), line: 1),
-            (key: "b", value: .string("x\"\\/\né😀"), line: 1),
-        ]))
-        #expect(try JSONParser.parse(Array("  12345678901234567890 ".utf8)) == .number(Double("12345678901234567890")!))
-        #expect(try JSONParser.parse(Array("-0".utf8)) == .integer(0))
-    }
-
-    @Test("malformed input is refused", arguments: [
-        "01", "1.", "-", "+1", ".5", "1e", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "\"abc", "\"\\x\"", "tru", "nul",
-        "\"\\ud800\"", "[", "{", "1e999", String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
-    ])
-    func malformed(text: String) {
-        #expect(throws: JSONSyntaxError.self) { _ = try JSONParser.parse(Array(text.utf8)) }
     }
 }

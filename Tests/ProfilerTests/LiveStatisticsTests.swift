@@ -27,7 +27,7 @@ struct LiveStatisticsTests {
         #expect(abs(summary.realtimeFactor - 2400.0 / 3000.0) < 1e-12)
         #expect(summary.text.contains("3 hops"))
         #expect(summary.text.contains("misses 1, xruns 2, events 1"))
-        let json = try JSONSerialization.jsonObject(with: Data(summary.json.serialized(indented: false).utf8)) as? [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(summary.json.serialized().utf8)) as? [String: Any]
         #expect(json?["hops"] as? Int == 3)
         #expect(json?["type"] as? String == "stats")
         stats.reset()

@@ -1,8 +1,8 @@
 import Testing
 
-@testable import WeightArchive
+import JSON
 
-@Suite struct JSONTests {
+@Suite struct JSONParserTests {
     func parse(_ text: String) throws(JSONError) -> JSON { try JSON.parse(Array(text.utf8)) }
 
     @Test func valuesOfEveryKind() throws {
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func invalidUTF8IsRejectedWithItsOffset() {
-        #expect(throws: JSONError(offset: 3, reason: "the text is not valid UTF-8")) {
+        #expect(throws: JSONError(offset: 3, reason: "the text is not valid UTF-8", line: 1, column: 4)) {
             try JSON.parse([0x22, 0x61, 0x62, 0xFF, 0x22])
         }
     }
@@ -63,5 +63,35 @@ import Testing
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONError.self) { try parse(deep) }
         #expect((try? parse(String(repeating: "[", count: 60) + String(repeating: "]", count: 60))) != nil)
+    }
+
+    @Test func integersAreKeptApartFromFractions() throws {
+        guard case .number(let big) = try parse("  12345678901234567890 ") else { Issue.record("not a number"); return }
+        #expect(big.integer == nil && big.double == Double("12345678901234567890")!)
+        guard case .number(let zero) = try parse("-0") else { Issue.record("not a number"); return }
+        #expect(zero.integer == 0)
+    }
+
+    @Test func membersAndErrorsCarryTheirLine() throws {
+        guard case .object(let members) = try parse("{\n  \"a\": 1,\n\n  \"b\": [2]\n}") else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map(\.line) == [2, 4])
+        do {
+            _ = try parse("{\n  \"board\": \"x\",\n  \"audio\": {\"rate\": 16000,}\n}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 3 && error.column == 27)
+        }
+    }
+
+    @Test func limitsAndByteOrderMarkAreOptions() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("[1]".utf8)
+        #expect(throws: JSONError.self) { try JSON.parse(bom) }
+        #expect(try JSON.parse(bom, allowsByteOrderMark: true) == .array([.int(1)]))
+        let long = Array("\"\(String(repeating: "x", count: 100))\"".utf8)
+        #expect(throws: JSONError.self) { try JSON.parse(long, maximumStringBytes: 99) }
+        #expect(try JSON.parse(long, maximumStringBytes: 100) == .string(String(repeating: "x", count: 100)))
     }
 }

@@ -1,7 +1,7 @@
 /// A front end as a manifest or a command line states it: a preset and the fields that differ
 /// from it (by their `FrontendField` names), or, without a preset, every field.
 ///
-/// JSON form (a manifest's `"frontend"` object; `Decodable`):
+/// JSON form (a manifest's `"frontend"` object, read by the converter's `ManifestFrontend`):
 /// ```
 /// {"preset": "tf-mfcc", "window_length": 640, "hop_length": 320,
 ///  "mel_bands": 40, "coefficients": 10, "low_frequency": 20, "high_frequency": 4000}
@@ -83,71 +83,5 @@ extension Substring {
         while result.first == " " { result.removeFirst() }
         while result.last == " " { result.removeLast() }
         return result
-    }
-}
-
-// MARK: - Decoding
-
-extension FrontendSpecification: Decodable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    /// Decodes the JSON form; an unknown key or a value of the wrong type is a
-    /// `DecodingError.dataCorrupted` whose description names the key.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        var preset: FrontendPreset? = nil
-        var fields: [FrontendField: FrontendFieldValue] = [:]
-        for key in container.allKeys {
-            func fail(_ message: String) -> DecodingError {
-                DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: message)
-            }
-            if key.stringValue == "preset" {
-                let name = try container.decode(String.self, forKey: key)
-                guard let value = FrontendPreset(rawValue: name) else {
-                    throw fail(FrontendError.unknownPreset(name).description)
-                }
-                preset = value
-                continue
-            }
-            guard let field = FrontendField(rawValue: key.stringValue) else {
-                throw fail(FrontendError.unknownField(key.stringValue).description)
-            }
-            switch field.kind {
-            case .integer:
-                guard let number = try? container.decode(Int.self, forKey: key) else {
-                    throw fail("front-end field '\(field.rawValue)' needs an integer")
-                }
-                fields[field] = .integer(number)
-            case .float32, .float64:
-                guard let number = try? container.decode(Double.self, forKey: key) else {
-                    throw fail("front-end field '\(field.rawValue)' needs a number")
-                }
-                fields[field] = .real(number)
-            case .flag:
-                guard let flag = try? container.decode(Bool.self, forKey: key) else {
-                    throw fail("front-end field '\(field.rawValue)' needs true or false")
-                }
-                fields[field] = .flag(flag)
-            case .name(let allowed):
-                guard let name = try? container.decode(String.self, forKey: key) else {
-                    throw fail("front-end field '\(field.rawValue)' needs one of: " + allowed.joined(separator: ", "))
-                }
-                guard allowed.contains(name) else {
-                    throw fail(FrontendError.unknownName(field: field.rawValue, value: name, allowed: allowed).description)
-                }
-                fields[field] = .name(name)
-            case .floats:
-                guard let values = try? container.decode([Float].self, forKey: key) else {
-                    throw fail("front-end field '\(field.rawValue)' needs an array of numbers")
-                }
-                fields[field] = .reals(values)
-            }
-        }
-        self.init(preset: preset, fields: fields)
     }
 }

@@ -1,6 +1,8 @@
-/// A parsed JSON (RFC 8259) value: what safetensors headers and Earshot manifests are written in.
+/// A JSON (RFC 8259) value, parsed or to be written: safetensors headers, Earshot manifests and
+/// board configurations are read as one, the CLI's and the profiler's `--json` outputs written
+/// from one (`JSON+Writing.swift`). The project's one JSON parser; standard library only.
 ///
-/// Objects keep their members in document order; a key that appears twice is an error, since
+/// Objects keep their members in document order (with the line each key is on); a key that appears twice is an error, since
 /// JSON leaves its meaning open. Numbers keep their literal text, so integers (offsets, sizes)
 /// are read exactly rather than through a Double.
 public enum JSON: Equatable, Sendable {
@@ -31,17 +33,27 @@ public enum JSON: Equatable, Sendable {
 
     /// Parses a complete JSON text (UTF-8, optional surrounding whitespace).
     ///
-    /// - Throws: `JSONError` with the byte offset of the first problem. Nesting deeper than
-    ///   `maximumDepth` is refused rather than risking the stack.
-    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONError) -> JSON {
+    /// - Parameters:
+    ///   - maximumDepth: deeper nesting is refused rather than risking the stack.
+    ///   - maximumStringBytes: longer strings (keys included) are refused.
+    ///   - allowsByteOrderMark: skip a leading UTF-8 byte order mark (RFC 8259 lets a parser
+    ///     ignore one; configuration files written by editors may start with it).
+    /// - Throws: `JSONError` with the byte offset, line and column of the first problem.
+    public static func parse(
+        _ bytes: [UInt8], maximumDepth: Int = 64, maximumStringBytes: Int = Int.max, allowsByteOrderMark: Bool = false
+    ) throws(JSONError) -> JSON {
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth, maximumStringBytes: maximumStringBytes)
         if let invalid = firstInvalidUTF8Offset(bytes) {
-            throw JSONError(offset: invalid, reason: "the text is not valid UTF-8")
+            throw parser.failure("the text is not valid UTF-8", at: invalid)
         }
-        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        if allowsByteOrderMark, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            parser.position = 3
+            parser.lineStart = 3
+        }
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw JSONError(offset: parser.position, reason: "unexpected text after the value") }
+        guard parser.position == bytes.count else { throw parser.failure("unexpected text after the value") }
         return value
     }
 
@@ -64,11 +76,17 @@ public enum JSON: Equatable, Sendable {
 public struct JSONMember: Equatable, Sendable {
     public var key: String
     public var value: JSON
+    /// The 1-based line the key starts on in the parsed text (0 for members made in code); not
+    /// part of equality.
+    public var line: Int
 
-    public init(key: String, value: JSON) {
+    public init(key: String, value: JSON, line: Int = 0) {
         self.key = key
         self.value = value
+        self.line = line
     }
+
+    public static func == (a: JSONMember, b: JSONMember) -> Bool { a.key == b.key && a.value == b.value }
 }
 
 /// A JSON number: its literal text and its value as a Double.
@@ -76,6 +94,11 @@ public struct JSONNumber: Equatable, Sendable {
     /// The literal as written, e.g. `-12`, `0.5`, `1e-3`.
     public var text: String
     public var double: Double
+
+    public init(text: String, double: Double) {
+        self.text = text
+        self.double = double
+    }
 
     /// The exact integer, when the literal has no fraction or exponent and fits in an Int.
     public var integer: Int? {
@@ -88,6 +111,16 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Byte offset in the text.
     public var offset: Int
     public var reason: String
+    /// 1-based line and column (in bytes) of `offset`.
+    public var line: Int
+    public var column: Int
+
+    public init(offset: Int, reason: String, line: Int, column: Int) {
+        self.offset = offset
+        self.reason = reason
+        self.line = line
+        self.column = column
+    }
 
     public var description: String { "invalid JSON: \(reason) at byte \(offset)" }
 }
@@ -97,18 +130,40 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
 private struct JSONParser {
     let bytes: [UInt8]
     let maximumDepth: Int
+    let maximumStringBytes: Int
     var position = 0
+    /// Line of `position` (newlines only occur in whitespace: strings refuse control characters).
+    var line = 1
+    var lineStart = 0
 
-    init(bytes: [UInt8], maximumDepth: Int) {
+    init(bytes: [UInt8], maximumDepth: Int, maximumStringBytes: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.maximumStringBytes = maximumStringBytes
     }
 
-    func failure(_ reason: String, at offset: Int? = nil) -> JSONError { JSONError(offset: offset ?? position, reason: reason) }
+    /// An error at `offset` (default: the current position), with its line and column.
+    func failure(_ reason: String, at offset: Int? = nil) -> JSONError {
+        let offset = offset ?? position
+        var line = 1
+        var lineStart = 0
+        for index in 0..<min(offset, bytes.count) where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return JSONError(offset: offset, reason: reason, line: line, column: offset - lineStart + 1)
+    }
 
     mutating func skipWhitespace() {
-        while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x0A || bytes[position] == 0x0D || bytes[position] == 0x09 {
-            position += 1
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0D, 0x09: position += 1
+            case 0x0A:
+                position += 1
+                line += 1
+                lineStart = position
+            default: return
+            }
         }
     }
 
@@ -149,13 +204,14 @@ private struct JSONParser {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
             let keyOffset = position
+            let keyLine = line
             let key = try string()
             guard keys.insert(key).inserted else { throw failure("the key \"\(key)\" appears twice in one object", at: keyOffset) }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             position += 1
             skipWhitespace()
-            members.append(JSONMember(key: key, value: try value(depth: depth + 1)))
+            members.append(JSONMember(key: key, value: try value(depth: depth + 1), line: keyLine))
             skipWhitespace()
             guard position < bytes.count else { throw failure("the text ends inside an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -191,8 +247,10 @@ private struct JSONParser {
             // The whole text was validated as UTF-8, so every run between escapes decodes.
             scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
         }
+        let start = position
         while true {
             guard position < bytes.count else { throw failure("the text ends inside a string") }
+            guard position - start <= maximumStringBytes else { throw failure("a string longer than \(maximumStringBytes) bytes", at: start - 1) }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 flush(position, into: &scalars)

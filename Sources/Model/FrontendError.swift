@@ -52,6 +52,9 @@ public enum FrontendError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The reduced ratio of the two rates needs too long a filter (see `PolyphaseResampler.maxFactor`).
     case unsupportedResamplingRatio(inputRate: Int, outputRate: Int)
 
+    /// The largest up- or down-sampling factor a resampler accepts (`PolyphaseResampler.maxFactor`).
+    public static let maximumResamplingFactor = 1 << 16
+
     public var description: String {
         switch self {
         case .invalidSampleRate(let rate):
@@ -108,7 +111,7 @@ public enum FrontendError: Error, Equatable, Sendable, CustomStringConvertible {
             return "front-end field '\(name)' is required when no preset is given"
         case .unsupportedResamplingRatio(let inputRate, let outputRate):
             return "cannot resample \(inputRate) Hz to \(outputRate) Hz: the reduced ratio needs factors above "
-                + "\(PolyphaseResampler.maxFactor); convert the file to a common rate first"
+                + "\(Self.maximumResamplingFactor); convert the file to a common rate first"
         }
     }
 
