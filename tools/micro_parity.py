@@ -12,8 +12,8 @@ input_scale is 0.10196078568696976 (float32 26/255) and zero_point -128, and num
 out-of-range values modulo 256 (it does not clamp). The script counts the features that would wrap.
 
 Prints the clip, frame and value counts, the number of differing values and the largest difference,
-then "N passed, M failed". Exits 1 on any difference; prints "skipped: REASON" and exits 0 when
-../shared or pymicro-features is absent.
+then "N passed, M failed". Exits 1 on any difference or without pymicro-features; prints
+"skipped: REASON" and exits 0 only when ../shared is absent.
 
     .venv/bin/python tools/micro_parity.py [--earshot .build/debug/earshot] [--clips N]
 """
@@ -66,8 +66,9 @@ def main():
     try:
         from pymicro_features import MicroFrontend
     except ImportError:
-        print("skipped: pymicro-features is not installed (pip install -r tools/requirements.txt)")
-        return 0
+        print("FAILED: pymicro-features is not installed (it is in tools/requirements.txt)")
+        print("0 passed, 1 failed")
+        return 1
     try:
         from importlib.metadata import version
         versions = f"pymicro-features {version('pymicro-features')}, numpy {np.__version__}"

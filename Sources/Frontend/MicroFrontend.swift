@@ -31,24 +31,24 @@
 public final class MicroFrontend {
     // MARK: - Constants of the reference
 
-    static let windowBits = 12
-    static let filterbankBits = 12
-    static let noiseReductionBits = 14
-    static let smoothingBits = 10
-    static let evenSmoothing: Float = 0.025
-    static let oddSmoothing: Float = 0.06
-    static let minimumSignalRemaining: Float = 0.05
-    static let pcanStrength: Float = 0.95
-    static let pcanOffset: Float = 80
-    static let pcanGainBits = 21
-    static let pcanSnrBits = 12
-    static let pcanOutputBits = 6
-    static let logScaleShift = 6
+    static var windowBits: Int { 12 }
+    static var filterbankBits: Int { 12 }
+    static var noiseReductionBits: Int { 14 }
+    static var smoothingBits: Int { 10 }
+    static var evenSmoothing: Float { 0.025 }
+    static var oddSmoothing: Float { 0.06 }
+    static var minimumSignalRemaining: Float { 0.05 }
+    static var pcanStrength: Float { 0.95 }
+    static var pcanOffset: Float { 80 }
+    static var pcanGainBits: Int { 21 }
+    static var pcanSnrBits: Int { 12 }
+    static var pcanOutputBits: Int { 6 }
+    static var logScaleShift: Int { 6 }
     /// 4 x 32 - 3 entries: two single gains, then 3 coefficients per interval 2...32 (4 apart).
-    static let gainTableCount = 125
+    static var gainTableCount: Int { 125 }
 
     /// A feature value as a Float: value * 0.0390625 (= 1/25.6), pymicro-features' FLOAT32_SCALE.
-    public static let featureScale: Float = 0.0390625
+    public static var featureScale: Float { 0.0390625 }
 
     // MARK: - Shape
 
