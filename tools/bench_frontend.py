@@ -6,6 +6,9 @@ real-time factor on a model) and times the peers on the same 60 s of audio (the 
 clips in ../shared, or noise): kaldi-native-fbank's OnlineFbank/OnlineMfcc (C++, one
 accept_waveform call) and librosa's melspectrogram + power_to_db (numpy, whole signal). The peers
 are batch computations, so their figure is the mean per frame; Earshot's are per hop, streamed.
+pymicro-features' MicroFrontend (TensorFlow Lite Micro's C front end, the `micro` preset's peer) is
+fed 10 ms chunks as pymicro-wakeword feeds it, so its figure is per hop too, including the Python
+call its users pay.
 
     swift build -c release --product earshot-pipeline-bench
     .venv/bin/python tools/bench_frontend.py --bench .build/release/earshot-pipeline-bench --model lstm_s_int8.earshot
@@ -78,11 +81,22 @@ def main():
         mel = librosa.feature.melspectrogram(y=x, sr=16000, n_fft=512, hop_length=160, center=False, n_mels=40)
         return librosa.power_to_db(mel, top_db=None).shape[1]
 
+    def micro():
+        from pymicro_features import MicroFrontend
+        frontend = MicroFrontend()
+        pcm = np.clip(np.round(x * 32768), -32768, 32767).astype("<i2").tobytes()
+        frames = 0
+        for offset in range(0, len(pcm) - 319, 320):
+            if frontend.process_samples(pcm[offset:offset + 320]).features:
+                frames += 1
+        return frames
+
     rosa()  # warm-up (numba, caches)
     peers = {
         "kaldi-fbank 80 bins": ("kaldi-native-fbank " + getattr(knf, "__version__", ""), lambda: kaldi("fbank", 80)),
         "kaldi-mfcc 23 bins 13 ceps": ("kaldi-native-fbank", lambda: kaldi("mfcc", 23)),
         "librosa-mel 512/160 40 mels": ("librosa " + librosa.__version__, rosa),
+        "micro 30/10 ms 40 channels": ("pymicro-features (per hop)", micro),
     }
     print(f"{args.seconds} s of audio; Earshot per hop (streamed, release build) vs the peer's mean per frame (batch)")
     print(f"{'front end':<30} {'Earshot p50':>12} {'p99':>8} {'mean':>8}   {'peer':<26} {'mean/frame':>10}  peer/Earshot p50")

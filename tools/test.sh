@@ -14,6 +14,9 @@
 #   5. frontend tools/frontend_parity.py: `earshot features` vs TensorFlow's reference MFCCs,
 #              kaldi-native-fbank and librosa on the 480 clips in ../shared (skipped without it),
 #              and the WAV resampler vs scipy.signal.resample_poly
+#   micro      tools/micro_parity.py: `earshot features --frontend micro` vs pymicro-features (TensorFlow
+#              Lite Micro's audio front end) on the 480 clips in ../shared (skipped without it): every
+#              value identical
 #   bidir      tools/bidir_parity.py: bidirectional LSTM/GRU/RNN, Conv1D, attention and the hybrid
 #              model vs ONNX Runtime on 49-frame windows (fp32 <= 1e-5; fp16/int8 errors printed) and
 #              on longer streams with the first layer's forward state carried (fp32 <= 1e-5)
@@ -216,6 +219,34 @@ else
         record frontend skipped $((SECONDS - t)) "../shared is absent"
     else
         record frontend ok $((SECONDS - t)) "${counts:-no count printed}"
+    fi
+fi
+
+# MARK: - micro (issue 14)
+header "micro: tools/micro_parity.py (the micro front end vs pymicro-features on the 480 clips, every value identical)"
+t=$SECONDS
+micro_log="$logs/micro.log"
+if ((build_ok == 0)); then
+    tests_failed=$((tests_failed + 1))
+    record micro FAILED $((SECONDS - t)) "not run: the build failed"
+elif [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record micro FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
+else
+    "$python" tools/micro_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$micro_log"
+    micro_status=${PIPESTATUS[0]}
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$micro_log" | tail -1 || true)"
+    m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    m_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${m_passed:-0}))
+    if ((micro_status != 0)); then
+        ((${m_failed:-0} > 0)) || m_failed=1
+        tests_failed=$((tests_failed + m_failed))
+        record micro FAILED $((SECONDS - t)) "exit $micro_status; ${counts:-no count printed}"
+    elif grep -q '^skipped:' "$micro_log"; then
+        record micro skipped $((SECONDS - t)) "../shared is absent"
+    else
+        record micro ok $((SECONDS - t)) "${counts:-no count printed}"
     fi
 fi
 

@@ -313,6 +313,7 @@ if frontend.sampleRate == 16000 {
         ("kaldi-fbank 80 bins", .kaldiFbank(melBinCount: 80)),
         ("kaldi-mfcc 23 bins 13 ceps", .kaldiMFCC()),
         ("librosa-mel 512/160 40 mels", .librosaMelSpectrogram(fftLength: 512, hopLength: 160, melBandCount: 40)),
+        ("micro 30/10 ms 40 channels", .micro()),
     ]
 }
 var frontEnds: [(String, FrontendConfig, Summary)] = []

@@ -45,6 +45,9 @@ public final class FeatureExtractor {
     private let kissOrder: Bool
     /// The FFT used per frame when `kissOrder` (a 2-point placeholder otherwise).
     private let kissFFT: KissOrderRealFFT
+    /// `SpectrumPrecision.tfliteMicroInt16`: the whole frame is TensorFlow Lite Micro's integer
+    /// front end, and `process` hands the samples to it.
+    private let micro: MicroFrontend?
 
     private let ring: UnsafeMutablePointer<Float>
     private let frame: UnsafeMutablePointer<Float>
@@ -98,6 +101,7 @@ public final class FeatureExtractor {
         wideFFT = try RealFFT64(size: wide ? config.fftLength : 2)
         kissOrder = config.spectrumPrecision == .float32KissFFT
         kissFFT = try KissOrderRealFFT(size: kissOrder ? config.fftLength : 2)
+        micro = config.spectrumPrecision == .tfliteMicroInt16 ? try MicroFrontend(config: config) : nil
 
         let filterbank = try MelFilterbank(
             style: config.filterbank, scale: config.melScale, normalization: config.melNormalization,
@@ -201,10 +205,11 @@ public final class FeatureExtractor {
         ring.update(repeating: 0, count: windowLength)
         writeIndex = 0
         untilNextFrame = windowLength
+        micro?.reset()
     }
 
     /// Samples still needed before the next frame is produced.
-    public var samplesUntilNextFrame: Int { untilNextFrame }
+    public var samplesUntilNextFrame: Int { micro?.samplesUntilNextFrame ?? untilNextFrame }
 
     /// Consumes samples until one frame completes or the input runs out.
     ///
@@ -228,6 +233,7 @@ public final class FeatureExtractor {
         _ samples: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
     ) -> (consumed: Int, produced: Bool) {
         precondition(output.count >= featureCount, "output holds fewer values than featureCount")
+        if let micro { return finishMicro(micro.process(samples), micro, output: output.baseAddress!) }
         guard let base = samples.baseAddress, samples.count > 0 else { return (0, false) }
         let scale = sampleScale
         let take = min(samples.count, untilNextFrame)
@@ -248,6 +254,7 @@ public final class FeatureExtractor {
         _ samples: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Float>
     ) -> (consumed: Int, produced: Bool) {
         precondition(output.count >= featureCount, "output holds fewer values than featureCount")
+        if let micro { return finishMicro(micro.process(samples), micro, output: output.baseAddress!) }
         guard let base = samples.baseAddress, samples.count > 0 else { return (0, false) }
         let scale = int16Scale
         let take = min(samples.count, untilNextFrame)
@@ -268,6 +275,19 @@ public final class FeatureExtractor {
         untilNextFrame = hopLength
         computeFrame(into: output)
         return (take, true)
+    }
+
+    /// The micro front end's frame as Floats (value * 0.0390625), then the normalization if any.
+    @inline(__always)
+    private func finishMicro(
+        _ step: (consumed: Int, produced: Bool), _ micro: MicroFrontend, output: UnsafeMutablePointer<Float>
+    ) -> (consumed: Int, produced: Bool) {
+        guard step.produced else { return step }
+        micro.copyFeatures(into: output)
+        if normalize {
+            for i in 0..<featureCount { output[i] = (output[i] - mean[i]) * inverseDeviation[i] }
+        }
+        return step
     }
 
     // MARK: - One frame

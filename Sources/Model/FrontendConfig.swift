@@ -23,6 +23,10 @@ public enum SpectrumPrecision: String, CaseIterable, Equatable, Sendable {
     /// A float32 FFT's rounding error is relative to the frame's strongest bin, so bands far below
     /// it are off by up to ~0.01 dB after the log; in Double they match to ~1e-5.
     case float64
+    /// TensorFlow Lite Micro's audio front end in its integer arithmetic (`MicroFrontend`, the
+    /// `micro` preset): uses the rate, window, hop, FFT length, band count and band limits; the
+    /// other spectrum, log and DCT fields do not apply.
+    case tfliteMicroInt16 = "tflite_micro_int16"
 }
 
 /// The compression applied to each mel energy.

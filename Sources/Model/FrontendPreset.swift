@@ -16,6 +16,10 @@ public enum FrontendPreset: String, CaseIterable, Sendable {
     case librosaMel = "librosa-mel"
     /// librosa mfcc (`FrontendConfig.librosaMFCC`). Defaults as librosa-mel, 20 coefficients.
     case librosaMFCC = "librosa-mfcc"
+    /// TensorFlow Lite Micro's audio front end as microWakeWord uses it (`FrontendConfig.micro`,
+    /// `MicroFrontend`). Defaults: 16 kHz, 30 ms windows every 10 ms, 40 channels over 125–7500 Hz,
+    /// noise reduction, PCAN, log; values as pymicro-features gives them.
+    case micro
 
     /// The preset's configuration at `sampleRate` with its default parameters.
     ///
@@ -35,6 +39,8 @@ public enum FrontendPreset: String, CaseIterable, Sendable {
             return .librosaMelSpectrogram(sampleRate: sampleRate)
         case .librosaMFCC:
             return .librosaMFCC(sampleRate: sampleRate)
+        case .micro:
+            return .micro(sampleRate: sampleRate)
         }
     }
 

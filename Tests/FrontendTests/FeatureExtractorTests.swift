@@ -100,7 +100,7 @@ import Testing
         return frames
     }
 
-    @Test(arguments: SpectrumPrecision.allCases)
+    @Test(arguments: SpectrumPrecision.allCases.filter { $0 != .tfliteMicroInt16 })
     func everyStageMatchesADoubleReference(precision: SpectrumPrecision) throws {
         var config = Self.everyStage
         config.spectrumPrecision = precision
@@ -216,7 +216,7 @@ import Testing
         }
         let expected = try Self.reference(config, samples)  // log-mel values, no DCT
         var errors: [SpectrumPrecision: Double] = [:]
-        for precision in SpectrumPrecision.allCases {
+        for precision in SpectrumPrecision.allCases where precision != .tfliteMicroInt16 {
             config.spectrumPrecision = precision
             let frames = try FeatureExtractor(config: config).features(of: samples)
             #expect(frames.count == expected.count)
@@ -231,7 +231,7 @@ import Testing
         #expect(narrow > 10 * wide, "float32 \(narrow) vs float64 \(wide): the test signal no longer separates them")
     }
 
-    @Test(arguments: SpectrumPrecision.allCases)
+    @Test(arguments: SpectrumPrecision.allCases.filter { $0 != .tfliteMicroInt16 })
     func processingAllocatesNothing(precision: SpectrumPrecision) throws {
         #expect(allocation_counter_is_active() == 1)
         var config = Self.everyStage

@@ -138,6 +138,13 @@ void ek_generic_sigmoid(float *y, size_t count);
 void ek_generic_tanh(float *y, size_t count);
 void ek_generic_exp(float *y, size_t count);
 
+// The C library's single-precision cosf, log1pf and powf (PlatformMath.c), for set-up tables that
+// must come out as those of a reference built on them (TensorFlow Lite Micro's audio front end as
+// pymicro-features compiles it). Not for hot paths, where Earshot uses its own ElementaryMath.
+float ek_platform_cosf(float x);
+float ek_platform_log1pf(float x);
+float ek_platform_powf(float x, float y);
+
 #if defined(__clang__)
 #pragma clang assume_nonnull end
 #endif
