@@ -143,4 +143,7 @@ void ek_generic_exp(float *y, size_t count);
 }
 #endif
 
+// Imported TFLite int8 graphs (issue 14).
+#include "QuantizedKernels.h"
+
 #endif  // EARSHOT_CKERNELS_H
