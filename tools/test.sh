@@ -419,6 +419,33 @@ fi
 # UBSan instruments the C targets (kernels, shims, test support) through -Xcc and links its runtime.
 ubsan_flags=(-Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
     -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined)
+# MARK: - tflite (issue 14)
+header "tflite: tools/tflite_parity.py (imported microWakeWord models vs the TFLite C library, 3 min of real audio)"
+t=$SECONDS
+tflite_log="$logs/tflite.log"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record tflite FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
+else
+    # The full 20-minute measurement is `tools/tflite_parity.py --minutes 20` (README).
+    "$python" tools/tflite_parity.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tflite_log"
+    tflite_status=${PIPESTATUS[0]}
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tflite_log" | tail -1 || true)"
+    l_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    l_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${l_passed:-0}))
+    if ((tflite_status != 0)); then
+        ((${l_failed:-0} > 0)) || l_failed=1
+        tests_failed=$((tests_failed + l_failed))
+        record tflite FAILED $((SECONDS - t)) "exit $tflite_status; ${counts:-no count printed}"
+    elif grep -q 'skipped:' "$tflite_log"; then
+        record tflite skipped $((SECONDS - t)) "$(grep -m1 'skipped:' "$tflite_log")"
+    else
+        record tflite ok $((SECONDS - t)) "${counts:-no count printed}"
+    fi
+fi
+# END tflite
+
 sanitizer_section() {  # name filter(optional) swift-test-flags...
     local name="$1" filter="$2"
     shift 2

@@ -44,7 +44,18 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup(title: "Execution")
     var execution: ExecutionOptions
 
+    // TFLite import (issue 14): which TFLite kernels' rounding to reproduce.
+    @Option(help: "For a .tflite INPUT: reproduce TFLite's 'optimized' kernels (the TFLite library's default, as pymicro-wakeword runs) or its 'reference' kernels (as TFLite Micro).")
+    var tfliteKernels: String = "optimized"
+
     func run() throws {
+        // TFLite import (issue 14): int8 streaming models become quantized graphs.
+        if input.lowercased().hasSuffix(".tflite") {
+            guard let kernels = TFLiteImporter.Kernels(rawValue: tfliteKernels) else {
+                throw CLIError("--tflite-kernels must be 'optimized' or 'reference'")
+            }
+            return try QuantizedGraphCommands.convert(input: input, manifest: manifest, output: output, kernels: kernels)
+        }
         let bytes = try SystemFile.readAll(path: input)
         var imported: ImportedModel
         if let manifest {

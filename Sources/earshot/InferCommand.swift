@@ -26,12 +26,21 @@ struct InferCommand: ParsableCommand {
     var model: String
 
     @Option(help: "Input features: a float32 .npy array of shape [T, F] (one stream) or [N, T, F] (N sequences, each from zero state), F = the model's input size.")
-    var features: String
+    var features: String?
+
+    // TFLite import (issue 14): audio input for models whose front end Earshot computes.
+    @Option(help: "Input audio (WAV) for imported TFLite models: computed through the model's own front end.")
+    var wav: String?
 
     @Option(help: "Where to write the outputs (.npy, float32).")
     var out: String
 
     func run() throws {
+        // TFLite import (issue 14): imported int8 graphs have their own runner.
+        if QuantizedGraphCommands.isQuantizedGraph(path: model) {
+            return try QuantizedGraphCommands.infer(model: model, features: features, wav: wav, out: out)
+        }
+        guard let features else { throw CLIError("--features is required for this model") }
         let modelFile = try ModelFile(path: model)
         let network = try Network(model: modelFile)
         let array = try NumPyFormat.parse(SystemFile.readAll(path: features))

@@ -153,4 +153,7 @@ float ek_platform_powf(float x, float y);
 }
 #endif
 
+// Imported TFLite int8 graphs (issue 14).
+#include "QuantizedKernels.h"
+
 #endif  // EARSHOT_CKERNELS_H

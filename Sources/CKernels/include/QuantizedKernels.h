@@ -1,0 +1,32 @@
+// Integer kernels that reproduce TensorFlow Lite's int8 arithmetic bit for bit (imported models).
+// Portable C only for now (Sources/CKernels/QuantizedConvInt8+Portable.c). Layouts are TFLite's
+// NHWC with batch 1; filters: convolution [O, KH, KW, I], depthwise [KH, KW, O], fully connected
+// [O, I]. Requantization per output channel: acc (int32, with bias) ->
+// MultiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + output_zero_point, clamped to the
+// activation range; `rounding_upward` selects TFLite's optimized depthwise / fully-connected
+// rounding of the final power-of-two division (half up) instead of half away from zero.
+#ifndef EARSHOT_QUANTIZED_KERNELS_H
+#define EARSHOT_QUANTIZED_KERNELS_H
+#include <stdint.h>
+
+typedef struct {
+    int32_t kind; // 0 convolution, 1 depthwise, 2 fully connected
+    int32_t input_height, input_width, input_channels;
+    int32_t output_height, output_width, output_channels;
+    int32_t kernel_height, kernel_width, stride_height, stride_width;
+    int32_t dilation_height, dilation_width, pad_top, pad_left, depth_multiplier;
+    int32_t input_offset, output_zero_point, activation_min, activation_max;
+    int32_t rounding_upward;
+    const int8_t *weights;
+    const int32_t *bias, *multipliers, *shifts;
+} eq_conv_params;
+
+/// Runs one CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED. Taps outside the input are skipped
+/// (TFLite's zero padding in the input's offset domain).
+void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *output);
+
+/// TFLite's MultiplyByQuantizedMultiplier (double rounding: SaturatingRoundingDoublingHighMul,
+/// then RoundingDivideByPOT, or a half-up shift when `upward`).
+int32_t eq_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift, int32_t upward);
+
+#endif

@@ -1,0 +1,107 @@
+import Converter
+import Model
+import NumPyFile
+import Runtime
+import SystemFile
+
+/// The `convert`, `infer` and `inspect` work for imported TFLite models (quantized graphs); the
+/// subcommands call in here when the input is a `.tflite` file or an `earshot-qgraph` model.
+enum QuantizedGraphCommands {
+    /// `earshot convert MODEL.tflite -o OUT.earshot [--manifest M.json]`: the manifest defaults to
+    /// the JSON with the model's stem beside it, when present.
+    static func convert(input: String, manifest: String?, output: String, kernels: TFLiteImporter.Kernels) throws {
+        let bytes = try SystemFile.readAll(path: input)
+        let stem = input.hasSuffix(".tflite") ? String(input.dropLast(7)) : input
+        var parsed: MicroManifest? = nil
+        // The manifest beside the model (same stem) is optional; --manifest must exist.
+        let text = manifest != nil ? try SystemFile.readAll(path: manifest!) : try? SystemFile.readAll(path: stem + ".json")
+        if let text {
+            let where_ = manifest ?? stem + ".json"
+            switch Result(catching: { () throws(TFLiteError) -> MicroManifest in try MicroManifest.parse(text) }) {
+            case let .success(value): parsed = value
+            case let .failure(error): throw CLIError("'\(where_)': \(error.description)")
+            }
+        }
+        let graph: QuantizedGraph
+        switch Result(catching: { () throws(TFLiteError) -> QuantizedGraph in
+            try TFLiteImporter.importModel(bytes: bytes, manifest: parsed, kernels: kernels)
+        }) {
+        case let .success(value): graph = value
+        case let .failure(error): throw CLIError("'\(input)': \(error.description)")
+        }
+        try QuantizedGraphFile.write(graph, to: output)
+        let back = try QuantizedGraphFile.read(path: output)
+        let network = try QuantizedNetwork(graph: back)
+        print("wrote \(output): TFLite int8 graph, \(back.operations.count) operations, \(back.variableInitialValues.count) state variables, input [\(back.input.frames), \(back.input.width)] -> \(back.output.width), arena \(network.arenaByteCount) bytes, kernels \(kernels.rawValue), wake word '\(back.wakeWord.name)'")
+    }
+
+    static func isQuantizedGraph(path: String) -> Bool {
+        guard let bytes = try? SystemFile.readAll(path: path) else { return false }
+        return QuantizedGraphFile.isQuantizedGraph(bytes)
+    }
+
+    /// `earshot infer` for a quantized graph: features [T, F] (float, as pymicro-features gives
+    /// them) -> one output row per network step (every `frames` rows), float32 [T / frames, C].
+    static func infer(model: String, features: String?, wav: String?, out: String) throws {
+        let graph = try QuantizedGraphFile.read(path: model)
+        let network = try QuantizedNetwork(graph: graph)
+        guard let features else {
+            // HOOK(micro front end): when the `micro` preset exists in Frontend, compute the
+            // features of `wav` with it here (graph.wakeWord.frontendPreset == "micro").
+            throw CLIError("--wav needs the '\(graph.wakeWord.frontendPreset)' front end, which this build does not have yet; pass --features (pymicro-features output) instead\(wav.map { " of '\($0)'" } ?? "")")
+        }
+        let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
+        let width = network.featureWidth
+        guard array.shape.count == 2, array.shape[1] == width else {
+            throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(width)]")
+        }
+        guard array.elementType == .float32 || array.elementType == .float64 else {
+            throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32 or float64")
+        }
+        let frames = array.floats()
+        let perStep = network.framesPerStep
+        let steps = array.shape[0] / perStep
+        let size = network.outputSize
+        var outputs = [Float](repeating: 0, count: steps * size)
+        frames.withUnsafeBufferPointer { input in
+            for step in 0..<steps {
+                network.setInput(features: input.baseAddress! + step * perStep * width)
+                let result = network.step()
+                for c in 0..<size { outputs[step * size + c] = result[c] }
+            }
+        }
+        try SystemFile.writeAtomically(NumPyFormat.serialize(NumPyArray(shape: [steps, size], floats: outputs)), to: out)
+    }
+
+    static func inspect(path: String) throws {
+        let graph = try QuantizedGraphFile.read(path: path)
+        let network = try QuantizedNetwork(graph: graph)
+        var counts: [String: Int] = [:]
+        var weights = 0
+        for operation in graph.operations {
+            let name: String
+            switch operation {
+            case .copy: name = "copy"
+            case .readVariable: name = "read_variable"
+            case .assignVariable: name = "assign_variable"
+            case .concatenation: name = "concatenation"
+            case .slice: name = "slice"
+            case let .convolution(c):
+                name = ["conv2d", "depthwise_conv2d", "fully_connected"][c.kind.rawValue]
+                weights += c.weights.count
+            case .lookup: name = "logistic (table)"
+            case .requantize: name = "requantize"
+            }
+            counts[name, default: 0] += 1
+        }
+        let wake = graph.wakeWord
+        print("model: \(path) (TFLite int8 graph, earshot-qgraph)")
+        print("wake word: '\(wake.name)', probability cutoff \(wake.probabilityCutoff), sliding window \(wake.slidingWindow) steps")
+        print("front end: \(wake.frontendPreset), feature step \(wake.featureStepMilliseconds) ms; \(graph.input.frames) frames x \(graph.input.width) features per step (input scale \(graph.input.scale), zero point \(graph.input.zeroPoint))")
+        print("output: \(graph.output.width) x \(graph.output.unsigned ? "uint8" : "int8") (scale \(graph.output.scale), zero point \(graph.output.zeroPoint))")
+        print("operations: \(graph.operations.count) — " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
+        let state = graph.variableInitialValues.reduce(0) { $0 + $1.count }
+        print("state: \(graph.variableInitialValues.count) variables, \(state) bytes; int8 weights \(weights)")
+        print("arena: \(network.arenaByteCount) bytes (manifest tensor_arena_size \(wake.tensorArenaBytes))")
+    }
+}
