@@ -42,13 +42,15 @@ let package = Package(
             name: "Listener",
             dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler"]
         ),
+        // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
+        .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter"]),
         // Latency profiling: clock, histograms, reports (text, JSON, SVG), live statistics.
         .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
                 "Model", "Runtime", "Converter", "NumPyFile", "SystemFile", "Frontend", "WAVFile", "Profiler",
-                "Audio", "Listener",
+                "Audio", "Listener", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,5 +89,6 @@ let package = Package(
                 "AllocationCounter",
             ]
         ),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "Model", "WAVFile", "SystemFile", "AllocationCounter"]),
     ]
 )
