@@ -44,13 +44,15 @@ let package = Package(
             name: "Listener",
             dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler", "JSON"]
         ),
+        // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
+        .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter"]),
         // Latency profiling: clock, histograms, reports (text, JSON, SVG), live statistics.
         .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
                 "Model", "Runtime", "Converter", "NumPyFile", "SystemFile", "Frontend", "WAVFile", "Profiler",
-                "Audio", "Listener", "JSON",
+                "Audio", "Listener", "JSON", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,5 +92,6 @@ let package = Package(
                 "AllocationCounter",
             ]
         ),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "Model", "WAVFile", "SystemFile", "AllocationCounter"]),
     ]
 )

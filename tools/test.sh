@@ -412,6 +412,44 @@ else
     fi
 fi
 
+# MARK: - wyoming (issue 17)
+# `earshot serve` (release) with the real `wyoming` client: describe, two clients at once (16 kHz
+# mono, 48 kHz stereo), garbage connections, TCP and a Unix socket; then a short soak (4 clients
+# reconnecting, RSS flat, every detection to its client). About 1-2 minutes. Skipped only when the
+# wyoming package is missing, and never in CI ($CI set): there it fails.
+header "wyoming: tools/wyoming_check.py + tools/wyoming_soak.py --audio-minutes 20 (earshot serve vs the wyoming client)"
+t=$SECONDS
+wyoming_log="$logs/wyoming.log"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record wyoming FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
+elif ! "$python" -c 'import wyoming' 2>/dev/null && [[ -z "${CI:-}" ]]; then
+    record wyoming skipped $((SECONDS - t)) "the wyoming package is not installed (pip install -r tools/requirements.txt)"
+elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/wyoming-build.log" 2>&1; then
+    tail -20 "$logs/wyoming-build.log"
+    tests_failed=$((tests_failed + 1))
+    record wyoming FAILED $((SECONDS - t)) "release build failed"
+else
+    wyoming_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
+    { "$python" tools/wyoming_check.py --earshot "$wyoming_bin" --work "$logs/wyoming" &&
+      "$python" tools/wyoming_soak.py --earshot "$wyoming_bin" --audio-minutes 20 --work "$logs/wyoming"; } 2>&1 | tee "$wyoming_log"
+    wyoming_status=${PIPESTATUS[0]}
+    w_passed=0; w_failed=0
+    while read -r p f; do w_passed=$((w_passed + p)); w_failed=$((w_failed + f)); done < <(
+        sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$wyoming_log")
+    tests_passed=$((tests_passed + w_passed))
+    if grep -q '^skipped:' "$wyoming_log"; then
+        [[ -n "${CI:-}" ]] && { tests_failed=$((tests_failed + 1)); record wyoming FAILED $((SECONDS - t)) "$(grep -m1 '^skipped:' "$wyoming_log") (CI)"; } ||
+            record wyoming skipped $((SECONDS - t)) "$(grep -m1 '^skipped:' "$wyoming_log")"
+    elif ((wyoming_status == 0)); then
+        record wyoming ok $((SECONDS - t)) "$w_passed passed, $w_failed failed"
+    else
+        ((w_failed > 0)) || w_failed=1
+        tests_failed=$((tests_failed + w_failed))
+        record wyoming FAILED $((SECONDS - t)) "exit $wyoming_status; $w_passed passed, $w_failed failed"
+    fi
+fi
+
 # MARK: - hardening (issue 9): sanitizers and fuzzing
 # Each sanitizer builds into its own scratch directory (.build-asan, .build-ubsan, .build-tsan) so
 # that the normal build above is not rebuilt; EARSHOT_SKIP_HARDENING=1 skips these sections.

@@ -55,7 +55,8 @@ public struct BoardConfigurationError: Error, Equatable, Sendable, CustomStringC
 
 extension BoardConfiguration {
     /// The keys of each object, in the order the README documents them.
-    static let topKeys = ["board", "notes", "audio", "model", "detector", "system", "duration_seconds"]
+    static let topKeys = ["board", "notes", "audio", "model", "detector", "system", "keywords", "duration_seconds"]
+    static let keywordKeys = ["threshold", "exec", "stop"]
     static let audioKeys = ["device", "alsa_config", "format", "rate", "channels", "period_frames", "buffer_frames", "device_resampling"]
     static let modelKeys = ["path", "window_hop_frames"]
     static let detectorKeys = ["smoothing_seconds", "threshold", "thresholds", "refractory_seconds", "refractory_scope", "ignore",
@@ -178,6 +179,24 @@ extension BoardConfiguration {
                 config.system.realtimePriority = priority == 0 ? nil : priority
             }
             if let lock = try system.bool("lock_memory") { config.system.lockMemory = lock }
+        }
+        if let keywords = try top.object("keywords", known: nil) {
+            for member in keywords.members {
+                let entry = try keywords.object(member.key, known: keywordKeys)!
+                var action = KeywordAction()
+                if let threshold = try entry.double("threshold", range: 0...1) {
+                    guard !config.detector.ignoredLabels.contains(member.key) else {
+                        throw entry.failure("threshold", .invalid("'\(member.key)' is in detector.ignore"))
+                    }
+                    config.detector.thresholds[member.key] = Float(threshold)
+                }
+                if let command = try entry.string("exec", nullable: true) {
+                    guard !command.isEmpty else { throw entry.failure("exec", .invalid("the command is empty")) }
+                    action.command = command
+                }
+                action.isStop = try entry.bool("stop") ?? false
+                config.keywords[member.key] = action
+            }
         }
         return config
     }

@@ -16,6 +16,8 @@ public struct BoardConfiguration: Equatable, Sendable {
     public var model = ModelSettings()
     public var detector = DetectorSettings()
     public var system = SystemSettings()
+    /// Per-keyword actions (`keywords` in the file): a command per keyword, and "stop" keywords.
+    public var keywords: [String: KeywordAction] = [:]
     /// Stop after this many seconds of audio (nil: run until SIGINT/SIGTERM).
     public var durationSeconds: Double? = nil
     /// The file this configuration came from ("" for the built-in defaults).
@@ -100,6 +102,20 @@ public struct DetectorSettings: Equatable, Sendable {
             defaultThreshold: threshold, smoothingFrames: smoothingFrames(posteriorHopSeconds: hop),
             hopSeconds: hop, timeOffsetSeconds: timeOffsetSeconds,
             refractorySeconds: refractorySeconds, refractoryScope: refractoryScope)
+    }
+}
+
+/// What `listen` does when one keyword is detected (board configuration `keywords.NAME`).
+public struct KeywordAction: Equatable, Sendable {
+    /// A shell command run for this keyword instead of `--exec` (nil: `--exec`, if given).
+    public var command: String? = nil
+    /// A "stop" keyword: its event is reported as a stop (JSON `"event": "stop"`, a 4th text
+    /// column `stop`, `EARSHOT_EVENT=stop`) and it cancels (SIGTERM) every command still running.
+    public var isStop: Bool = false
+
+    public init(command: String? = nil, isStop: Bool = false) {
+        self.command = command
+        self.isStop = isStop
     }
 }
 

@@ -31,9 +31,20 @@ public struct EventFormatter: Sendable {
 
     /// The line for a queued detection.
     public func line(_ event: QueuedEvent) -> String {
+        line(keyword: keyword(event), time: event.time, score: event.score)
+    }
+
+    /// The line for a "stop" keyword's event: the detection's line marked as a stop
+    /// (JSON `"event": "stop"`; text, a 4th column `stop`).
+    public func stopLine(keyword: String, time: Double, score: Float) -> String {
+        let plain = line(keyword: keyword, time: time, score: score)
+        return json ? String(plain.dropLast()) + ", \"event\": \"stop\"}" : plain + "\tstop"
+    }
+
+    /// The keyword of a queued detection.
+    public func keyword(_ event: QueuedEvent) -> String {
         let index = Int(event.labelIndex)
-        let keyword = index >= 0 && index < labels.count ? labels[index] : "class\(index)"
-        return line(keyword: keyword, time: event.time, score: event.score)
+        return index >= 0 && index < labels.count ? labels[index] : "class\(index)"
     }
 
     /// `value` with exactly `decimals` digits after the point (round half away from zero).
@@ -96,6 +107,12 @@ public final class EventReporter: @unchecked Sendable {
     public let formatter: EventFormatter
     /// The shell command run per event, or nil.
     public let command: String?
+    /// Per-keyword commands (instead of `command`) and "stop" keywords, which are reported as
+    /// stops and cancel (SIGTERM) the commands still running.
+    public let actions: [String: KeywordAction]
+    /// Commands cancelled by "stop" keywords.
+    public var commandsCancelled: Int { cancelled.load(ordering: .acquiring) }
+    private let cancelled = Atomic<Int>(0)
     /// Commands allowed to run at the same time; with this many running, the reporter waits.
     public let maximumRunningCommands = 4
     /// How long `finish` waits for running commands before leaving them behind.
@@ -115,6 +132,8 @@ public final class EventReporter: @unchecked Sendable {
     private let failed = Atomic<Int>(0)
     private let closedOutput = Atomic<Bool>(false)
     private var running: [pid_t] = []
+    /// Commands sent SIGTERM by a stop keyword: their exit by that signal is not a failure.
+    private var cancelledPIDs: Set<pid_t> = []
     private var thread: pthread_t? = nil
     private let outputDescriptor: Int32
     private let stopWhenOutputCloses: StopRequest?
@@ -127,10 +146,11 @@ public final class EventReporter: @unchecked Sendable {
     ///     of standard output went away), or nil to keep going.
     public init(queue: EventQueue, formatter: EventFormatter, command: String?,
                 commandGraceSeconds: Double = 10, outputDescriptor: Int32 = 1,
-                stopWhenOutputCloses: StopRequest? = nil) {
+                stopWhenOutputCloses: StopRequest? = nil, actions: [String: KeywordAction] = [:]) {
         self.queue = queue
         self.formatter = formatter
         self.command = command
+        self.actions = actions
         self.commandGraceSeconds = commandGraceSeconds
         self.outputDescriptor = outputDescriptor
         self.stopWhenOutputCloses = stopWhenOutputCloses
@@ -184,7 +204,10 @@ public final class EventReporter: @unchecked Sendable {
         while let event = queue.pop() {
             switch event.kind {
             case .detection:
-                let line = formatter.line(event)
+                let keyword = formatter.keyword(event)
+                let action = actions[keyword]
+                let isStop = action?.isStop ?? false
+                let line = isStop ? formatter.stopLine(keyword: keyword, time: event.time, score: event.score) : formatter.line(event)
                 if !closedOutput.load(ordering: .relaxed) {
                     if !writeAll(outputDescriptor, line + "\n") {
                         closedOutput.store(true, ordering: .releasing)
@@ -195,7 +218,8 @@ public final class EventReporter: @unchecked Sendable {
                     }
                 }
                 printed.add(1, ordering: .releasing)
-                if let command { spawn(command, event) }
+                if isStop { cancelCommands() }
+                if let command = action?.command ?? command { spawn(command, event, stop: isStop) }
             case .overrun:
                 printDiagnostic("earshot: audio overrun at \(EventFormatter.fixed(event.time, 3)) s recovered (\(event.count) so far)")
             case .statistics:
@@ -209,17 +233,26 @@ public final class EventReporter: @unchecked Sendable {
 
     // MARK: - Commands
 
-    private func spawn(_ command: String, _ event: QueuedEvent) {
+    /// A "stop" keyword: SIGTERM to every command still running (reaped as usual).
+    private func cancelCommands() {
+        reap(blocking: false)
+        for pid in running where kill(pid, SIGTERM) == 0 {
+            cancelledPIDs.insert(pid)
+            cancelled.add(1, ordering: .releasing)
+        }
+    }
+
+    private func spawn(_ command: String, _ event: QueuedEvent, stop: Bool) {
         while running.count >= maximumRunningCommands {
             reap(blocking: true)
         }
-        let index = Int(event.labelIndex)
-        let keyword = index >= 0 && index < formatter.labels.count ? formatter.labels[index] : "class\(index)"
+        let keyword = formatter.keyword(event)
         var environment: [String] = []
         var entry = earshot_environment()
         while let pointer = entry?.pointee {
             let text = String(cString: pointer)
-            if !text.hasPrefix("EARSHOT_KEYWORD=") && !text.hasPrefix("EARSHOT_TIME=") && !text.hasPrefix("EARSHOT_SCORE=") {
+            if !text.hasPrefix("EARSHOT_KEYWORD=") && !text.hasPrefix("EARSHOT_TIME=") && !text.hasPrefix("EARSHOT_SCORE=")
+                && !text.hasPrefix("EARSHOT_EVENT=") {
                 environment.append(text)
             }
             entry = entry! + 1
@@ -227,6 +260,7 @@ public final class EventReporter: @unchecked Sendable {
         environment.append("EARSHOT_KEYWORD=\(keyword)")
         environment.append("EARSHOT_TIME=\(EventFormatter.fixed(event.time, 3))")
         environment.append("EARSHOT_SCORE=\(EventFormatter.fixed(Double(event.score), 4))")
+        environment.append("EARSHOT_EVENT=\(stop ? "stop" : "detection")")
         let arguments = ["/bin/sh", "-c", command]
 
         var actions = posix_spawn_file_actions_t()
@@ -264,7 +298,8 @@ public final class EventReporter: @unchecked Sendable {
                 let result = waitpid(running[index], &status, WNOHANG)
                 if result == running[index] || (result < 0 && errno == ECHILD) {
                     // WIFEXITED && WEXITSTATUS == 0, spelled out (the macros are not imported).
-                    if result < 0 || (status & 0x7F) != 0 || ((status >> 8) & 0xFF) != 0 {
+                    let wasCancelled = cancelledPIDs.remove(running[index]) != nil
+                    if !wasCancelled && (result < 0 || (status & 0x7F) != 0 || ((status >> 8) & 0xFF) != 0) {
                         failed.add(1, ordering: .releasing)
                     }
                     running.remove(at: index)

@@ -16,12 +16,14 @@ struct Earshot: ParsableCommand {
               earshot eval clips/ --model model.earshot
               earshot profile --model model.earshot --wav clip.wav --plot latency.svg
               earshot listen --config firmware-configs/rpi4.json
+              earshot serve --wyoming tcp://0.0.0.0:10400
             """,
         version: "0.1.0",
         subcommands: [
             ConvertCommand.self, InferCommand.self, InspectCommand.self,
             DetectCommand.self, EvalCommand.self, FeaturesCommand.self,
             ProfileCommand.self, ListenCommand.self,
+            ServeCommand.self,   // issue 17: Wyoming server
         ]
     )
 }

@@ -49,7 +49,7 @@ struct ListenCommand: ParsableCommand {
 
     @Option(name: .customLong("exec"), help: ArgumentHelp(
         "Run this shell command per event, without blocking capture.",
-        discussion: "The event is in its environment: EARSHOT_KEYWORD, EARSHOT_TIME, EARSHOT_SCORE. Its standard output goes to standard error."))
+        discussion: "The event is in its environment: EARSHOT_KEYWORD, EARSHOT_TIME, EARSHOT_SCORE, EARSHOT_EVENT (detection, or stop for a board configuration's stop keyword). Its standard output goes to standard error. A keyword with its own `exec` in the board configuration runs that instead."))
     var command: String?
 
     @Option(help: ArgumentHelp(
@@ -113,12 +113,16 @@ struct ListenCommand: ParsableCommand {
             queue: queue, log: printDiagnostic)
         if let stats { session.enableStatistics(intervalSeconds: stats) }
         let spotter = session.spotter
+        // Per-keyword actions (board configuration `keywords`) must name the model's keywords.
+        for name in board.keywords.keys.sorted() where !spotter.labels.contains(name) {
+            throw CLIError("\(board.source): 'keywords.\(name)': not a label of the model (\(spotter.labels.joined(separator: " ")))")
+        }
         printDiagnostic(Self.startReport(board: board, modelPath: modelPath, capture: capture, spotter: spotter))
 
         StopRequest.installSignalHandlers()
         let reporter = EventReporter(
             queue: queue, formatter: EventFormatter(labels: spotter.labels, json: json), command: command,
-            stopWhenOutputCloses: StopRequest.process)
+            stopWhenOutputCloses: StopRequest.process, actions: board.keywords)
         if stats != nil { reporter.statistics = session.statisticsMailbox }
         reporter.start()
         // After every thread was started and every buffer allocated: see SystemTuning.apply.
@@ -185,7 +189,10 @@ struct ListenCommand: ParsableCommand {
         text += "; overruns \(summary.overruns), reopens \(summary.reopens)"
         if summary.suspends > 0 { text += ", suspends \(summary.suspends)" }
         if queue.droppedCount > 0 { text += ", \(queue.droppedCount) events dropped (queue full)" }
-        if reporter.command != nil { text += "; --exec ran \(reporter.commandsStarted), \(reporter.commandsFailed) failed" }
+        if reporter.command != nil || reporter.actions.contains(where: { $0.value.command != nil }) {
+            text += "; --exec ran \(reporter.commandsStarted), \(reporter.commandsFailed) failed"
+            if reporter.commandsCancelled > 0 { text += ", \(reporter.commandsCancelled) cancelled by a stop keyword" }
+        }
         text += "\nearshot: pipeline \(EventFormatter.fixed(perPeriod * 1e6, 1)) us per period on average, "
             + "longest \(EventFormatter.fixed(summary.longestPeriodSeconds * 1e6, 1)) us; real-time factor \(EventFormatter.fixed(factor, 4))"
         return text

@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Synchronization
+
+/// A Wyoming wake-word server: accepts clients on one address and serves each on its own thread
+/// with its own stream state; the models are loaded once and shared read-only.
+///
+/// A client that breaks the protocol, stalls or vanishes is closed and logged; the others go on.
+public final class WyomingServer: @unchecked Sendable {
+    /// Limits and timeouts.
+    public struct Settings: Sendable {
+        /// Clients served at once; more are accepted and closed at once, with a log line.
+        public var maximumClients = 16
+        /// Seconds a client may pause in the middle of an event (or leave our events unread).
+        public var stallTimeoutSeconds = 10.0
+        /// Seconds a client may wait between events before it is closed (0: no limit).
+        public var idleTimeoutSeconds = 0.0
+        /// The largest header line and `data_length` accepted.
+        public var maximumHeaderBytes = 64 << 10
+        /// The largest `payload_length` accepted (1 MiB: over 5 s of 48 kHz stereo s16).
+        public var maximumPayloadBytes = 1 << 20
+        /// Log every detection on standard error.
+        public var logDetections = true
+        public init() {}
+    }
+
+    public let settings: Settings
+    public let models: [ServedModel]
+    let catalog: KeywordCatalog
+    /// The `info` event, made once.
+    let infoEvent: [UInt8]
+    private let socket: ListeningSocket
+    private let stopping = Atomic<Bool>(false)
+    private let active = Mutex<Set<Int32>>([])
+    private let served = Atomic<Int>(0)
+    private let refused = Atomic<Int>(0)
+    private let closedWithError = Atomic<Int>(0)
+
+    /// The address clients connect to (with the port the system chose for port 0).
+    public var address: WyomingAddress { socket.address }
+    /// Clients served so far, refused (over the limit), and closed for an error.
+    public var counts: (served: Int, refused: Int, errors: Int) {
+        (served.load(ordering: .relaxed), refused.load(ordering: .relaxed), closedWithError.load(ordering: .relaxed))
+    }
+
+    /// Binds `address` (the server is reachable once this returns).
+    ///
+    /// - Throws: `ServeError.system` when the address cannot be bound, `.model` for a model
+    ///   that cannot be served.
+    public init(address: WyomingAddress, models: [ServedModel], settings: Settings = Settings()) throws(ServeError) {
+        guard !models.isEmpty else { throw .model(name: "(none)", reason: "no model given") }
+        self.settings = settings
+        self.models = models
+        catalog = KeywordCatalog(models: models)
+        infoEvent = WyomingEvent.encode(type: "info", data: Self.describe(models: models, catalog: catalog))
+        // A client that goes away while we write must give EPIPE, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        socket = try ListeningSocket(address)
+    }
+
+    /// The `info` data: one wake program, one wake model per keyword.
+    static func describe(models: [ServedModel], catalog: KeywordCatalog) -> [(key: String, value: WyomingJSON)] {
+        let attribution = WyomingJSON.object([("name", .string("Earshot")), ("url", .string("https://github.com/earshot"))])
+        let wakeModels: [WyomingJSON] = catalog.entries.map { entry in
+            let model = models[entry.model]
+            return .object([
+                ("name", .string(entry.name)), ("attribution", attribution), ("installed", .bool(true)),
+                ("description", .string("keyword '\(entry.label)' of model \(model.name)")), ("version", .null),
+                ("languages", .array(model.languages.map { .string($0) })), ("phrase", .string(entry.label)),
+            ])
+        }
+        let program = WyomingJSON.object([
+            ("name", .string("earshot")), ("attribution", attribution), ("installed", .bool(true)),
+            ("description", .string("Earshot streaming keyword spotter")), ("version", .string("0.1.0")),
+            ("models", .array(wakeModels)),
+        ])
+        return [("asr", .array([])), ("tts", .array([])), ("handle", .array([])), ("intent", .array([])),
+                ("wake", .array([program])), ("mic", .array([])), ("snd", .array([]))]
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Asks `run` to return; open connections are shut down. Async-signal-safe.
+    public func stop() { stopping.store(true, ordering: .releasing) }
+
+    /// Accepts and serves clients until `stop()` or `shouldStop()` (checked every 0.2 s), then
+    /// closes every connection and the listening socket.
+    public func run(shouldStop: () -> Bool = { false }) {
+        log("earshot: serving Wyoming on \(address): \(catalog.entries.count) keyword(s) "
+            + "[\(catalog.entries.map(\.name).joined(separator: ", "))] from \(models.map(\.name).joined(separator: ", "))")
+        while !isStopping {
+            if shouldStop() { stop(); break }
+            var entry = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 200) > 0 else { continue }
+            let client = accept(socket.descriptor, nil, nil)
+            guard client >= 0 else {
+                if errno != EINTR && errno != EAGAIN && errno != ECONNABORTED {
+                    log("earshot: accept failed: \(ServeError.errnoText(errno))")
+                    usleep(100_000)   // e.g. out of descriptors: do not spin
+                }
+                continue
+            }
+            let admitted = active.withLock { set -> Bool in
+                guard set.count < settings.maximumClients else { return false }
+                set.insert(client)
+                return true
+            }
+            guard admitted else {
+                refused.add(1, ordering: .relaxed)
+                log("earshot: client \(client) refused: \(settings.maximumClients) clients already connected")
+                close(client)
+                continue
+            }
+            configure(client)
+            start(client)
+        }
+        socket.closeSocket()
+        // Wake every client thread (its reads return) and wait up to 5 s for them to finish.
+        active.withLock { set in for fd in set { shutdown(fd, Int32(SHUT_RDWR)) } }
+        for _ in 0..<50 where active.withLock({ !$0.isEmpty }) { usleep(100_000) }
+        let c = counts
+        log("earshot: stopped: \(c.served) client(s) served, \(c.errors) closed for an error, \(c.refused) refused")
+    }
+
+    private func configure(_ client: Int32) {
+        _ = fcntl(client, F_SETFD, FD_CLOEXEC)   // (accept4 is not visible from Swift's Glibc)
+        var one: Int32 = 1
+        setsockopt(client, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+        if case .tcp = address { setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        // Writes to a client that stopped reading give up after the stall timeout.
+        let seconds = settings.stallTimeoutSeconds
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// A client's thread: serve, log why it ended, close.
+    private final class ClientThread {
+        let server: WyomingServer
+        let descriptor: Int32
+        init(server: WyomingServer, descriptor: Int32) {
+            self.server = server
+            self.descriptor = descriptor
+        }
+    }
+
+    private func start(_ client: Int32) {
+        let context = Unmanaged.passRetained(ClientThread(server: self, descriptor: client)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            let context = Unmanaged<ClientThread>.fromOpaque(raw!).takeRetainedValue()
+            context.server.serve(context.descriptor)
+            return nil
+        }, context)
+        if status != 0 {
+            Unmanaged<ClientThread>.fromOpaque(context).release()
+            log("earshot: client \(client) dropped: cannot start a thread: \(ServeError.errnoText(status))")
+            active.withLock { _ = $0.remove(client) }
+            close(client)
+            return
+        }
+        pthread_detach(thread)
+    }
+
+    private func serve(_ client: Int32) {
+        served.add(1, ordering: .relaxed)
+        log("earshot: client \(client) connected")
+        let connection = WyomingConnection(descriptor: client, server: self)
+        let failure = connection.run()
+        let summary = "\(connection.chunks) chunk(s), \(connection.detectionsSent) detection(s)"
+        if let failure {
+            closedWithError.add(1, ordering: .relaxed)
+            log("earshot: client \(client) closed: \(failure) (after \(summary))")
+        } else {
+            log("earshot: client \(client) disconnected (\(summary))")
+        }
+        active.withLock { _ = $0.remove(client) }
+        close(client)
+    }
+
+    func noteDetection(client: Int32, name: String, time: Double, score: Float) {
+        guard settings.logDetections else { return }
+        let ms = Int((time * 1000).rounded())
+        log("earshot: client \(client): detection \(name) at \(ms) ms (score \(Int((score * 1000).rounded())) / 1000)")
+    }
+
+    /// One line on standard error, written with one call so threads' lines do not interleave.
+    func log(_ line: String) {
+        var text = line
+        text += "\n"
+        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+    }
+}
