@@ -22,6 +22,7 @@ struct Earshot: ParsableCommand {
             ConvertCommand.self, InferCommand.self, InspectCommand.self,
             DetectCommand.self, EvalCommand.self, FeaturesCommand.self,
             ProfileCommand.self, ListenCommand.self,
+            TrainCommand.self,   // wake-word training (issue 16)
         ]
     )
 }
