@@ -152,7 +152,7 @@ def main() -> int:
     p.add_argument("--noise", action="append", default=[], help="folders of noise recordings")
     p.add_argument("--fa-per-hour", type=float, default=0.5, help="false-alarm target for the threshold")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
-    p.add_argument("--examples", type=int, default=14000)
+    p.add_argument("--examples", type=int, default=6000, help="training scenes (2 s each)")
     p.add_argument("--scale", type=float, default=1.0, help="synthetic clips, relative to the default count")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--epochs", type=int, default=14)
@@ -192,7 +192,8 @@ def main() -> int:
     key = digest(key, a.examples, a.negatives, a.noise, *code("wakeword_data.py", "augment.py", "tf_mfcc.py"))
     if not fresh(work, "data", key):
         log("data", f"{a.examples} augmented scenes -> MFCC")
-        argv = [python, "wakeword_data.py", "--tts", tts, "--out", data, "--examples", str(a.examples)]
+        argv = [python, "wakeword_data.py", "--tts", tts, "--out", data, "--examples", str(a.examples),
+                "--jobs", str(a.jobs)]
         for d in a.negatives:
             argv += ["--negatives", d]
         for d in a.noise:

@@ -160,6 +160,26 @@ def targets(frames: int, end: int, start: int, positive: bool, mfcc: TFMfcc):
     return y, w
 
 
+_MAKER: SceneMaker | None = None
+_MFCC: TFMfcc | None = None
+
+
+def _chunk(job):
+    """Scenes lo..hi-1 (in a worker): features, targets, kinds."""
+    lo, hi, seed = job
+    rng = np.random.default_rng([seed, lo])
+    kinds = rng.choice(["positive", "adversary", "negative"], size=hi - lo, p=[0.4, 0.25, 0.35])
+    frames = _MFCC.frames(SCENE)
+    audio = np.zeros((hi - lo, SCENE), np.float32)
+    y = np.zeros((hi - lo, frames), np.int32)
+    w = np.zeros((hi - lo, frames), np.float32)
+    for i, kind in enumerate(kinds):
+        audio[i], end, start = _MAKER.scene(rng, kind)
+        y[i], w[i] = targets(frames, end, start, kind == "positive", _MFCC)
+    alphas = np.where(rng.random(hi - lo) < 0.8, rng.uniform(0.85, 1.15, hi - lo), 1.0)
+    return lo, hi, features_vtlp(_MFCC, audio, alphas), y, w, kinds
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tts", required=True)
@@ -170,6 +190,7 @@ def main() -> int:
     p.add_argument("--coefficients", type=int, default=20)
     p.add_argument("--heldout-minutes", type=float, default=20.0)
     p.add_argument("--seed", type=int, default=2)
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     a = p.parse_args()
     start_time = time.time()
     tts = dict(np.load(a.tts))
@@ -188,25 +209,22 @@ def main() -> int:
     print(f"[data] synthetic: {len(train_pos)}+{len(val_pos)} positives, {len(train_adv)}+{len(val_adv)} "
           f"near-phrases, {len(fillers)} fillers; real negatives {len(real_train)}+{len(real_val)} (held out); "
           f"{len(noise_files)} noise recordings", flush=True)
-    rng = np.random.default_rng(a.seed)
     mfcc = TFMfcc(coefficients=a.coefficients)
     frames = mfcc.frames(SCENE)
-    maker = SceneMaker(train_pos, train_adv, fillers, real_train, noise)
-    kinds = rng.choice(["positive", "adversary", "negative"], size=a.examples, p=[0.4, 0.25, 0.35])
+    global _MAKER, _MFCC
+    _MAKER, _MFCC = SceneMaker(train_pos, train_adv, fillers, real_train, noise), mfcc
     x = np.zeros((a.examples, frames, a.coefficients), np.float32)
     y = np.zeros((a.examples, frames), np.int32)
     w = np.zeros((a.examples, frames), np.float32)
-    chunk = 200
-    for lo in range(0, a.examples, chunk):
-        hi = min(a.examples, lo + chunk)
-        audio = np.zeros((hi - lo, SCENE), np.float32)
-        for i in range(lo, hi):
-            audio[i - lo], end, start = maker.scene(rng, kinds[i])
-            y[i], w[i] = targets(frames, end, start, kinds[i] == "positive", mfcc)
-        alphas = np.where(rng.random(hi - lo) < 0.8, rng.uniform(0.85, 1.15, hi - lo), 1.0)
-        x[lo:hi] = features_vtlp(mfcc, audio, alphas)
-        if (hi // chunk) % 10 == 0 or hi == a.examples:
-            print(f"[data] {hi}/{a.examples} scenes ({time.time() - start_time:.0f} s)", flush=True)
+    kinds = np.empty(a.examples, dtype="<U9")
+    # Chunks of 200 scenes, each from its own seed: the same data whatever --jobs is.
+    chunks = [(lo, min(a.examples, lo + 200), a.seed) for lo in range(0, a.examples, 200)]
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(a.jobs) as pool:
+        for lo, hi, xs, ys, ws, ks in pool.imap(_chunk, chunks):
+            x[lo:hi], y[lo:hi], w[lo:hi], kinds[lo:hi] = xs, ys, ws, ks
+            if (hi // 200) % 5 == 0 or hi == a.examples:
+                print(f"[data] {hi}/{a.examples} scenes ({time.time() - start_time:.0f} s)", flush=True)
     # Held-out stream: real held-out negatives, held-out near-phrases and fillers, in noise, back to back, with
     # held-out synthetic positives at known places (for recall at the chosen threshold).
     vrng = np.random.default_rng(a.seed + 1)
