@@ -21,6 +21,9 @@ python="${PYTHON:-python3}"
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static build and run the aarch64
 # kernels on x86-64 (tools/test_aarch64.sh).
 APT_PACKAGES=(alsa-utils libasound2-dev espeak-ng gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
+# earshot train --keyword (tools/train/wakeword.py): every free English TTS voice Debian has, and a word list
+# for near-phrases (the pipeline also installs these itself on first use).
+APT_PACKAGES+=(flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts wamerican)
 
 log() { printf '[setup] %s\n' "$*"; }
 

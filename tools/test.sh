@@ -39,6 +39,8 @@
 #   tsan       swift test --sanitize=thread --filter 'ListenerTests|AudioTests' (the threaded parts:
 #              listen --exec/--stats, ListenSession, EventQueue, capture; .build-tsan)
 #   fuzz       tools/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
+#   wakeword   tools/wakeword_bench_check.py: the wake-word benchmark on 12 recordings (Porcupine and
+#              models/wakeword/view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
 # Environment:
@@ -379,6 +381,30 @@ else
     else
         tests_failed=$((tests_failed + d_failed))
         record default FAILED $((SECONDS - t)) "$d_passed passed, $d_failed failed"
+    fi
+fi
+
+# MARK: - wakeword (issue 16): the wake-word benchmark tool, functional check
+header "wakeword: tools/wakeword_bench.py on 12 recordings + 12 LibriSpeech files (structure, sweep vs detect --stream)"
+t=$SECONDS
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record wakeword FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
+else
+    ww_log="$logs/wakeword.log"
+    ww_model=()
+    [[ -f "$repo/models/wakeword/view_glass.earshot" ]] && ww_model=(--model "$repo/models/wakeword/view_glass.earshot")
+    if "$python" tools/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
+        && ! grep -q '^FAILED' "$ww_log"; then
+        if grep -q '^skipped:' "$ww_log"; then
+            record wakeword skipped $((SECONDS - t)) "$(grep -m1 '^skipped:' "$ww_log" | cut -c10-)"
+        else
+            tests_passed=$((tests_passed + 1))
+            record wakeword ok $((SECONDS - t)) "1 passed, 0 failed"
+        fi
+    else
+        tests_failed=$((tests_failed + 1))
+        record wakeword FAILED $((SECONDS - t)) "see the output above"
     fi
 fi
 

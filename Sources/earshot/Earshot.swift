@@ -24,6 +24,7 @@ struct Earshot: ParsableCommand {
             DetectCommand.self, EvalCommand.self, FeaturesCommand.self,
             ProfileCommand.self, ListenCommand.self,
             ServeCommand.self,   // issue 17: Wyoming server
+            TrainCommand.self,   // wake-word training (issue 16)
         ]
     )
 }

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `earshot train`: a wake-phrase model from its text, through the Python pipeline in tools/train.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a wake-phrase model from its text (synthetic voices, real speech and noise).",
+        discussion: """
+            Runs tools/train/wakeword.py (Python; it installs the Debian TTS engines and a pinned venv, \
+            tools/train/.venv, on first use): the phrase and similar-sounding near-phrases spoken by every \
+            espeak-ng, flite and festival voice, augmented (speed, pitch, vocal-tract length, reverb, noise), \
+            mixed into scenes with real speech; a streaming GRU trained on the tf-mfcc front end; converted to an \
+            int8 Earshot model; a detection threshold chosen on held-out training data for the false-alarm \
+            target and stored in the model (metadata detector.threshold). Each stage is cached in --work, so an \
+            interrupted run resumes where it stopped. Progress lines start with [stage].
+
+              earshot train --keyword "view glass" -o view_glass.earshot
+              earshot train --keyword "hey board" --negatives ~/speech --noise ~/noise -o hey_board.earshot
+
+            Measure the result on real recordings with tools/wakeword_bench.py (docs/wakeword-benchmark.md).
+            """
+    )
+
+    @Option(help: "The wake phrase (English words).")
+    var keyword: String
+
+    @Option(name: [.short, .customLong("output")], help: "Where to write the Earshot model file.")
+    var output: String
+
+    @Option(help: "Working directory for the stages' outputs (default: tools/train/work/wakeword-PHRASE).")
+    var work: String?
+
+    @Option(help: "A folder of real speech without the phrase (WAV/FLAC, any layout; repeatable; default: the Speech Commands sets in ../shared/data).")
+    var negatives: [String] = []
+
+    @Option(help: "A folder of noise recordings (repeatable; default: Speech Commands' _background_noise_).")
+    var noise: [String] = []
+
+    @Option(help: "False alarms per hour the threshold is chosen for, on held-out training data.")
+    var faPerHour: Double = 0.5
+
+    @Option(help: "Training time budget in minutes (the data stages come on top).")
+    var minutes: Double = 12
+
+    @Option(help: "The Python 3 that runs the pipeline driver (standard library only; the stages use the venv).")
+    var python: String = "python3"
+
+    func validate() throws {
+        guard keyword.contains(where: { $0.isLetter }) else { throw ValidationError("--keyword needs a phrase") }
+        guard faPerHour > 0, faPerHour.isFinite else { throw ValidationError("--fa-per-hour must be positive") }
+        guard minutes > 0, minutes.isFinite else { throw ValidationError("--minutes must be positive") }
+    }
+
+    func run() throws {
+        let tools = try Self.trainingDirectory()
+        let slug = keyword.lowercased().split(separator: " ").joined(separator: "_")
+        let workDirectory = work ?? tools + "/work/wakeword-" + slug
+        var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
+                         "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
+                         "--minutes", String(minutes)]
+        for folder in negatives { arguments += ["--negatives", folder] }
+        for folder in noise { arguments += ["--noise", folder] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python] + arguments
+        try process.run()   // stdout/stderr inherited: the stages' progress shows as it comes
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CLIError("the training pipeline failed (exit \(process.terminationStatus)); rerun to resume from "
+                           + "the last finished stage in \(workDirectory)")
+        }
+        try Self.storeThreshold(model: workDirectory + "/model.earshot", choice: workDirectory + "/threshold.json",
+                                keyword: keyword, to: output)
+    }
+
+    /// Copies the trained model to `output` with the chosen threshold in its metadata
+    /// (`detector.threshold`, plus the target and what it measured on held-out data).
+    static func storeThreshold(model: String, choice: String, keyword: String, to output: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: choice))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let threshold = object["threshold"] as? Double, (0...1).contains(threshold),
+              let target = object["target_fa_per_hour"] as? Double,
+              let chosen = object["chosen"] as? [String: Any] else {
+            throw CLIError("'\(choice)' does not hold a threshold in 0...1 and its target")
+        }
+        let file = try ModelFile(path: model)
+        var description = file.description
+        description.metadata["detector.threshold"] = .float(threshold)
+        description.metadata["detector.fa_per_hour_target"] = .float(target)
+        description.metadata["detector.heldout_fa_per_hour"] = .float((chosen["fa_per_hour"] as? Double) ?? -1)
+        description.metadata["detector.heldout_recall"] = .float((chosen["recall"] as? Double) ?? -1)
+        description.metadata["train.keyword"] = .string(keyword)
+        let tensors = file.tensors.map { view in
+            TensorData(name: view.name, type: view.type, shape: view.shape,
+                       bytes: Array(UnsafeRawBufferPointer(start: view.data, count: view.byteCount)))
+        }
+        try ModelWriter.write(description, tensors: tensors, to: output)
+        print("[train] wrote \(output): threshold \(threshold) for \(target) false alarms/hour on held-out data")
+    }
+
+    /// tools/train of the repository this executable was built in (a parent of .build/…/earshot),
+    /// or $EARSHOT_TOOLS/train, or ./tools/train.
+    static func trainingDirectory() throws -> String {
+        let manager = FileManager.default
+        if let tools = ProcessInfo.processInfo.environment["EARSHOT_TOOLS"], !tools.isEmpty {
+            return tools + "/train"
+        }
+        if manager.fileExists(atPath: "tools/train/wakeword.py") {
+            return manager.currentDirectoryPath + "/tools/train"
+        }
+        var directory = URL(fileURLWithPath: executablePath()).deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("tools/train")
+            if manager.fileExists(atPath: candidate.appendingPathComponent("wakeword.py").path) { return candidate.path }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw CLIError("tools/train/wakeword.py not found: run from the Earshot repository or set EARSHOT_TOOLS")
+    }
+
+    /// This executable's absolute path (the pipeline converts and scores with it).
+    static func executablePath() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+    }
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Trains a wake-phrase model from its text: the pipeline behind `earshot train --keyword PHRASE`.
+
+    python3 tools/train/wakeword.py --keyword "view glass" --work DIR --earshot-bin PATH
+                                    [--negatives DIR ...] [--noise DIR ...] [--fa-per-hour 0.5] [--minutes 12]
+
+Runs with any python3 (standard library only); everything else runs in tools/train/.venv (requirements.txt +
+requirements-wakeword.txt, pinned; created on first use). Stages, each skipped when its output exists and was
+made from the same inputs (a stamp file holds the hash of code + arguments), so an interrupted run resumes:
+  0. setup      Debian TTS engines and voices + word list (apt-get, as root or sudo -n), the venv
+  1. synth      wakeword_synth.py  -> tts.npz     the phrase, near-phrases, filler speech (all TTS voices)
+  2. data       wakeword_data.py   -> data.npz    2-s scenes, augmented, MFCC (Earshot tf-mfcc), frame targets
+  3. train      wakeword_train.py  -> model.onnx  streaming GRU (JAX), checked against ONNX Runtime
+  4. convert    earshot convert    -> model.earshot (int8, tf-mfcc front end stored)
+  5. threshold  earshot features + infer on the held-out stream; the lowest threshold whose false alarms per
+                hour there are <= --fa-per-hour -> threshold.json (stored in the model by `earshot train`)
+Progress lines start with [stage]; report.json sums up what was made and measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+VENV = os.path.join(HERE, ".venv")
+APT = ["espeak-ng", "flite", "festival", "festvox-kallpc16k", "festvox-kdlpc16k", "festvox-us-slt-hts", "wamerican"]
+RATE = 16000
+COEFFICIENTS = 20   # MFCC coefficients (wakeword_data.py --coefficients default)
+
+
+def log(stage: str, text: str) -> None:
+    print(f"[{stage}] {text}", flush=True)
+
+
+def digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, str) and os.path.isfile(part):
+            with open(part, "rb") as f:
+                h.update(f.read())
+        else:
+            h.update(repr(part).encode())
+    return h.hexdigest()
+
+
+def fresh(work: str, name: str, key: str) -> bool:
+    try:
+        with open(os.path.join(work, name + ".stamp")) as f:
+            return f.read().strip() == key
+    except OSError:
+        return False
+
+
+def stamp(work: str, name: str, key: str) -> None:
+    with open(os.path.join(work, name + ".stamp"), "w") as f:
+        f.write(key + "\n")
+
+
+def setup() -> str:
+    missing = [p for p in APT if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
+                                                text=True).stdout != "install ok installed"]
+    if missing:
+        log("setup", f"installing Debian packages {' '.join(missing)}")
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True, env=env, stdin=subprocess.DEVNULL)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing, check=True,
+                       env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    requirements = [os.path.join(HERE, "requirements.txt"), os.path.join(HERE, "requirements-wakeword.txt")]
+    python = os.path.join(VENV, "bin", "python")
+    want = digest(*requirements, sys.version)
+    have = open(os.path.join(VENV, ".wakeword-stamp")).read().strip() if os.path.exists(
+        os.path.join(VENV, ".wakeword-stamp")) else ""
+    if not os.path.exists(python) or have != want:
+        log("setup", f"installing the training venv {VENV} (pinned: {', '.join(os.path.basename(r) for r in requirements)})")
+        if not os.path.exists(python):
+            subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        for r in requirements:
+            subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-input", "-r", r],
+                           check=True, stdin=subprocess.DEVNULL)
+        with open(os.path.join(VENV, ".wakeword-stamp"), "w") as f:
+            f.write(want + "\n")
+    return python
+
+
+def run(stage: str, argv: list[str]) -> None:
+    env = dict(os.environ, PYTHONHASHSEED="0", XLA_FLAGS="--xla_cpu_multi_thread_eigen=false")
+    start = time.time()
+    proc = subprocess.run(argv, cwd=HERE, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"wakeword: stage {stage} failed (exit {proc.returncode}): {' '.join(argv)}")
+    log(stage, f"done in {time.time() - start:.0f} s")
+
+
+THRESHOLD_SCRIPT = r"""
+import json, math, subprocess, sys, wave
+import numpy as np
+sys.path.insert(0, sys.argv[6])
+from detector_sim import events, smoothed
+data, model, earshot, work, target = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+d = np.load(data)
+stream, spans = d["heldout_stream"], d["heldout_spans"]
+pcm = np.clip(np.round(stream * 32768.0), -32768, 32767).astype("<i2")
+with wave.open(work + "/heldout.wav", "wb") as f:
+    f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000); f.writeframes(pcm.tobytes())
+subprocess.run([earshot, "features", "--model", model, work + "/heldout.wav", "-o", work + "/heldout.features.npy"], check=True)
+subprocess.run([earshot, "infer", "--model", model, "--features", work + "/heldout.features.npy",
+                "--out", work + "/heldout.scores.npy"], check=True)
+scores = np.load(work + "/heldout.scores.npy")[:, 1]
+info = json.loads(subprocess.run([earshot, "inspect", "--json", model], check=True, capture_output=True, text=True).stdout)
+fe = info["frontend"]; hop = fe["hop_length"] / fe["sample_rate"]; window = fe["window_length"] / fe["sample_rate"]
+s = smoothed(scores, max(1, round(0.2 / hop)))
+refractory = math.ceil(1.0 / hop - 1e-9)
+# Parts of the stream within a held-out positive (start .. end + 1 s) are not background.
+inside = np.zeros(len(s), bool)
+for a, b in spans:
+    inside[max(0, int((a / 16000 - window) / hop)):int((b / 16000 + 1.0) / hop) + 1] = True
+hours = (~inside).sum() * hop / 3600
+rows = []
+for th in np.round(np.arange(0.30, 1.0, 0.01), 2):
+    ev = np.array(events(s, th, refractory), int)
+    fa = int((~inside[ev]).sum()) if len(ev) else 0
+    hit = 0
+    for a, b in spans:
+        lo, hi = (a / 16000 - window) / hop, (b / 16000 + 1.0) / hop
+        hit += bool(((ev >= lo) & (ev <= hi)).any())
+    rows.append(dict(threshold=float(th), false_alarms=fa, fa_per_hour=fa / hours, recall=hit / len(spans)))
+ok = [r for r in rows if r["fa_per_hour"] <= target]
+chosen = ok[0] if ok else rows[-1]
+json.dump(dict(threshold=chosen["threshold"], chosen=chosen, target_fa_per_hour=target, heldout_hours=hours,
+               heldout_positives=len(spans), sweep=rows), open(work + "/threshold.json", "w"), indent=1)
+print(f"[threshold] {chosen['threshold']:.2f}: {chosen['false_alarms']} false alarms in {hours * 60:.1f} min of held-out "
+      f"negatives ({chosen['fa_per_hour']:.2f}/h, target {target:g}/h), held-out synthetic recall {100 * chosen['recall']:.1f}%")
+"""
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 2)[2],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--keyword", required=True)
+    p.add_argument("--work", required=True, help="working directory (resumable: keep it between runs)")
+    p.add_argument("--earshot-bin", required=True)
+    p.add_argument("--negatives", action="append", default=[], help="folders of real speech without the phrase")
+    p.add_argument("--noise", action="append", default=[], help="folders of noise recordings")
+    p.add_argument("--fa-per-hour", type=float, default=0.5, help="false-alarm target for the threshold")
+    p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
+    p.add_argument("--examples", type=int, default=6000, help="training scenes (2 s each)")
+    p.add_argument("--scale", type=float, default=1.0, help="synthetic clips, relative to the default count")
+    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--epochs", type=int, default=14)
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    a = p.parse_args()
+    phrase = " ".join(a.keyword.lower().split())
+    if not re.fullmatch(r"[a-z' ]+", phrase):
+        p.error(f"--keyword '{a.keyword}': use English words (letters, spaces, apostrophes)")
+    label = phrase.replace(" ", "_")
+    shared = os.path.join(REPO, "..", "shared", "data")
+    if not a.negatives:
+        a.negatives = [d for d in (os.path.join(shared, "speech_commands_train_real"),
+                                   os.path.join(shared, "speech_commands_train_small")) if os.path.isdir(d)]
+    if not a.noise:
+        a.noise = [d for d in (os.path.join(shared, "speech_commands_train_small", "_background_noise_"),)
+                   if os.path.isdir(d)]
+    if not a.noise:
+        p.error("no noise recordings: give --noise DIR (e.g. Speech Commands' _background_noise_)")
+    for d in a.negatives + a.noise:
+        if "wakeword_recordings" in os.path.abspath(d):
+            p.error(f"'{d}' is benchmark test data: never train on it")
+    os.makedirs(a.work, exist_ok=True)
+    t0 = time.time()
+    python = setup()
+    log("setup", f"ready ({time.time() - t0:.0f} s)")
+    work = os.path.abspath(a.work)
+    tts, data, params, onnx_path = (os.path.join(work, n) for n in ("tts.npz", "data.npz", "params.npz", "model.onnx"))
+    model = os.path.join(work, "model.earshot")
+    code = lambda *names: [os.path.join(HERE, n) for n in names]
+
+    key = digest(phrase, a.scale, *code("wakeword_synth.py", "synth.py"))
+    if not fresh(work, "synth", key):
+        log("synth", f"speaking '{phrase}', near-phrases and filler with every TTS voice")
+        run("synth", [python, "wakeword_synth.py", "--phrase", phrase, "--out", tts, "--scale", str(a.scale),
+                      "--jobs", str(a.jobs)])
+        stamp(work, "synth", key)
+    key = digest(key, a.examples, a.negatives, a.noise, *code("wakeword_data.py", "augment.py", "tf_mfcc.py"))
+    if not fresh(work, "data", key):
+        log("data", f"{a.examples} augmented scenes -> MFCC")
+        argv = [python, "wakeword_data.py", "--tts", tts, "--out", data, "--examples", str(a.examples),
+                "--jobs", str(a.jobs)]
+        for d in a.negatives:
+            argv += ["--negatives", d]
+        for d in a.noise:
+            argv += ["--noise", d]
+        run("data", argv)
+        stamp(work, "data", key)
+    key = digest(key, a.hidden, a.epochs, a.minutes, *code("wakeword_train.py", "model.py", "train.py"))
+    if not fresh(work, "train", key):
+        log("train", f"GRU({a.hidden}), up to {a.epochs} epochs or {a.minutes:g} min")
+        run("train", [python, "wakeword_train.py", "--data", data, "--out", params, "--onnx", onnx_path,
+                      "--label", label, "--hidden", str(a.hidden), "--epochs", str(a.epochs),
+                      "--minutes", str(a.minutes)])
+        stamp(work, "train", key)
+    key = digest(key, a.earshot_bin)
+    if not fresh(work, "convert", key):
+        log("convert", "earshot convert -> int8 Earshot model with the tf-mfcc front end")
+        run("convert", [a.earshot_bin, "convert", onnx_path, "-o", model, "--labels", f"_unknown_,{label}",
+                        "--frontend", "tf-mfcc", "--frontend-coefficients", str(COEFFICIENTS),
+                        "--weights", "int8", "--calibration", onnx_path.replace(".onnx", "") + ".calibration.npy"])
+        stamp(work, "convert", key)
+    key = digest(key, a.fa_per_hour, THRESHOLD_SCRIPT, os.path.join(REPO, "tools", "detector_sim.py"))
+    if not fresh(work, "threshold", key):
+        log("threshold", f"held-out stream through {os.path.basename(model)}; target {a.fa_per_hour:g} false alarms/h")
+        run("threshold", [python, "-c", THRESHOLD_SCRIPT, data, model, a.earshot_bin, work, str(a.fa_per_hour),
+                          os.path.join(REPO, "tools")])
+        stamp(work, "threshold", key)
+    with open(os.path.join(work, "threshold.json")) as f:
+        chosen = json.load(f)
+    report = {"keyword": phrase, "label": label, "model": model, "threshold": chosen["threshold"],
+              "threshold_choice": chosen["chosen"], "heldout_hours": chosen["heldout_hours"],
+              "negatives": a.negatives, "noise": a.noise, "seconds": round(time.time() - t0, 1)}
+    with open(os.path.join(work, "report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    log("done", f"{model}, threshold {chosen['threshold']:.2f} ({time.time() - t0:.0f} s this run)")
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main())
