@@ -1,4 +1,4 @@
-import WeightArchive
+import JSON
 
 /// The microWakeWord model manifest (the JSON beside a `.tflite`): the wake word and how its
 /// probabilities become detections. Version 1 names the window `sliding_window_average_size`,

@@ -1,3 +1,5 @@
+import Model
+
 import Kernels
 
 /// A forward real FFT of N Int16 samples in 16-bit fixed point, rounding exactly as kissfft built

@@ -1,3 +1,5 @@
+import Model
+
 // The integer functions of TensorFlow Lite Micro's audio front end, restated from their
 // definitions: bit counts, square roots, the PCAN gain curve and shrink, and the fixed-point log.
 // All wrap where the C code's unsigned arithmetic wraps.

@@ -1,3 +1,5 @@
+import Model
+
 import CKernels
 import Kernels
 

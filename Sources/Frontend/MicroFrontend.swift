@@ -1,3 +1,5 @@
+import Model
+
 /// TensorFlow Lite Micro's audio front end (tensorflow/lite/experimental/microfrontend), as
 /// microWakeWord trains and runs with it, in its own integer arithmetic: the `micro` preset.
 ///

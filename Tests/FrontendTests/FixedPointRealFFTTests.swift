@@ -1,5 +1,6 @@
 import Foundation
 import Frontend
+import Model
 import Testing
 
 @Suite struct FixedPointRealFFTTests {

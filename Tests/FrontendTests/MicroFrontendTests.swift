@@ -1,6 +1,7 @@
 import AllocationCounter
 import Foundation
 @testable import Frontend
+import Model
 import Testing
 
 /// The `micro` front end's streaming behaviour and integer helpers. Its values are checked against
