@@ -8,7 +8,8 @@ accept_waveform call) and librosa's melspectrogram + power_to_db (numpy, whole s
 are batch computations, so their figure is the mean per frame; Earshot's are per hop, streamed.
 pymicro-features' MicroFrontend (TensorFlow Lite Micro's C front end, the `micro` preset's peer) is
 fed 10 ms chunks as pymicro-wakeword feeds it, so its figure is per hop too, including the Python
-call its users pay.
+call its users pay; below the table, per-hop medians of it and of its C function
+FrontendProcessSamples called through ctypes (minus the median of an empty call, the ctypes cost).
 
     swift build -c release --product earshot-pipeline-bench
     .venv/bin/python tools/bench_frontend.py --bench .build/release/earshot-pipeline-bench --model lstm_s_int8.earshot
@@ -50,6 +51,71 @@ def best_of(function, repeats=5):
         frames = function()
         times.append(time.perf_counter() - start)
     return min(times), frames
+
+
+def micro_medians(x):
+    """Per-hop medians (µs) of pymicro-features on 10 ms chunks: through its Python API, through its C
+    function FrontendProcessSamples via ctypes, and of an empty ctypes call to it (0 samples)."""
+    import ctypes
+    import micro_features_cpp
+    from pymicro_features import MicroFrontend
+
+    pcm = np.clip(np.round(x * 32768), -32768, 32767).astype("<i2")
+    data = pcm.tobytes()
+    frontend = MicroFrontend()
+    python_times = []
+    for offset in range(0, len(data) - 319, 320):
+        start = time.perf_counter_ns()
+        result = frontend.process_samples(data[offset:offset + 320])
+        end = time.perf_counter_ns()
+        if result.features:
+            python_times.append(end - start)
+
+    lib = ctypes.CDLL(micro_features_cpp.__file__)
+
+    class Config(ctypes.Structure):  # FrontendConfig as pymicro-features fills it
+        _fields_ = [("window_size_ms", ctypes.c_size_t), ("window_step_ms", ctypes.c_size_t),
+                    ("channels", ctypes.c_int), ("upper", ctypes.c_float), ("lower", ctypes.c_float),
+                    ("output_shift", ctypes.c_int), ("smoothing_bits", ctypes.c_int), ("even", ctypes.c_float),
+                    ("odd", ctypes.c_float), ("min_signal", ctypes.c_float), ("enable_pcan", ctypes.c_int),
+                    ("strength", ctypes.c_float), ("offset", ctypes.c_float), ("gain_bits", ctypes.c_int),
+                    ("enable_log", ctypes.c_int), ("scale_shift", ctypes.c_int)]
+
+    class Output(ctypes.Structure):
+        _fields_ = [("values", ctypes.POINTER(ctypes.c_uint16)), ("size", ctypes.c_size_t)]
+
+    process = lib.FrontendProcessSamples
+    process.restype = Output
+    process.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+    config = Config(30, 10, 40, 7500.0, 125.0, 7, 10, 0.025, 0.06, 0.05, 1, 0.95, 80.0, 21, 1, 6)
+    state = ctypes.create_string_buffer(4096)  # larger than FrontendState
+    assert lib.FrontendPopulateState(ctypes.byref(config), state, 16000)
+    read = ctypes.c_size_t()
+    base = pcm.ctypes.data
+    c_times, empty_times = [], []
+    first = None
+    for offset in range(0, len(pcm) - 159, 160):
+        start = time.perf_counter_ns()
+        out = process(state, base + 2 * offset, 160, ctypes.byref(read))
+        end = time.perf_counter_ns()
+        if out.size:
+            c_times.append(end - start)
+            if first is None:
+                first = [out.values[i] for i in range(out.size)]
+        start = time.perf_counter_ns()
+        process(state, base, 0, ctypes.byref(read))  # copies nothing, returns at once
+        empty_times.append(time.perf_counter_ns() - start)
+    # The C path is pymicro-features' own computation: its first frame must be the Python API's.
+    check = MicroFrontend().process_samples
+    reference = None
+    for offset in range(0, len(data) - 319, 320):
+        result = check(data[offset:offset + 320])
+        if result.features:
+            reference = result.features
+            break
+    assert [v * 0.0390625 for v in first] == reference, "ctypes FrontendConfig layout does not match"
+    return (float(np.median(python_times)) / 1e3, float(np.median(c_times)) / 1e3,
+            float(np.median(empty_times)) / 1e3)
 
 
 def main():
@@ -109,6 +175,13 @@ def main():
             per_frame = seconds / frames * 1e6
             line += f"   {name:<26} {per_frame:>8.2f}µs  {per_frame / summary['p50_us']:.2f}x"
         print(line)
+    micro_entry = next((e for e in ours["frontend"] if e["label"] == "micro 30/10 ms 40 channels"), None)
+    if micro_entry:
+        p50 = micro_entry["per_hop"]["p50_us"]
+        python_p50, c_p50, empty_p50 = micro_medians(x)
+        print(f"  micro per hop, medians: Earshot {p50:.2f} µs; pymicro-features process_samples {python_p50:.2f} µs "
+              f"({python_p50 / p50:.2f}x); its C FrontendProcessSamples {c_p50 - empty_p50:.2f} µs "
+              f"({c_p50:.2f} via ctypes minus {empty_p50:.2f} for an empty call; {(c_p50 - empty_p50) / p50:.2f}x)")
     print()
     for entry in ours["pipeline"]:
         latency = entry["period_latency"]

@@ -11,52 +11,20 @@ extension MicroFrontend {
         32 &- n.leadingZeroBitCount
     }
 
-    /// Integer square root by the bit-by-bit method, rounded up when the remainder exceeds the
-    /// root (and the root is below 0xFFFF); for n < 2^32 as `squareRoot64` uses it.
-    @inline(__always)
-    static func squareRoot32(_ n: UInt32) -> UInt32 {
-        if n == 0 { return 0 }
-        var number = n
-        var result: UInt32 = 0
-        let topBit = (n.leadingZeroBitCount) | 1
-        var bit: UInt32 = 1 &<< UInt32(31 &- topBit)
-        var iterations = (31 &- topBit) / 2 &+ 1
-        while iterations > 0 {
-            if number >= result &+ bit {
-                number &-= result &+ bit
-                result = (result &>> 1) &+ bit
-            } else {
-                result &>>= 1
-            }
-            bit &>>= 2
-            iterations &-= 1
-        }
-        if number > result && result != 0xFFFF { result &+= 1 }
-        return UInt32(UInt16(truncatingIfNeeded: result))
-    }
-
-    /// As `squareRoot32` for 64-bit n (numbers below 2^32 take the 32-bit path, as the
-    /// reference does), rounded up unless the root is 0xFFFFFFFF.
+    /// The reference's integer square root: r = floor(sqrt(n)), plus one when the remainder
+    /// n - r^2 exceeds r (sqrt(n) above r + 1/2), except at the top of its path's range (0xFFFF for
+    /// n < 2^32, which the reference computes in 32 bits, 0xFFFFFFFF above). The reference gets r
+    /// bit by bit; here it is Double's correctly rounded square root, corrected to the exact floor
+    /// (the same function, checked against the definition in MicroFrontendTests, branch-light).
     @inline(__always)
     static func squareRoot64(_ n: UInt64) -> UInt32 {
-        if n >> 32 == 0 { return squareRoot32(UInt32(truncatingIfNeeded: n)) }
-        var number = n
-        var result: UInt64 = 0
-        let topBit = (n.leadingZeroBitCount) | 1
-        var bit: UInt64 = 1 &<< UInt64(63 &- topBit)
-        var iterations = (63 &- topBit) / 2 &+ 1
-        while iterations > 0 {
-            if number >= result &+ bit {
-                number &-= result &+ bit
-                result = (result &>> 1) &+ bit
-            } else {
-                result &>>= 1
-            }
-            bit &>>= 2
-            iterations &-= 1
-        }
-        if number > result && result != 0xFFFF_FFFF { result &+= 1 }
-        return UInt32(truncatingIfNeeded: result)
+        var root = UInt64(Double(n).squareRoot())  // within one of floor(sqrt(n)) for every UInt64
+        if root > 0xFFFF_FFFF { root = 0xFFFF_FFFF }
+        if root &* root > n { root &-= 1 }
+        if root < 0xFFFF_FFFF && (root &+ 1) &* (root &+ 1) <= n { root &+= 1 }
+        let limit: UInt64 = n >> 32 == 0 ? 0xFFFF : 0xFFFF_FFFF
+        if n &- root &* root > root && root != limit { root &+= 1 }
+        return UInt32(truncatingIfNeeded: root)
     }
 
     /// The PCAN gain of noise estimate x from the piecewise-quadratic `table`: x <= 2 reads it

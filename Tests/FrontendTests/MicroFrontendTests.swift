@@ -171,6 +171,15 @@ import Testing
         #expect(throws: FrontendError.self) { try FeatureExtractor(config: withDCT) }
     }
 
+    @Test func quantizesAsPymicroWakeWord() {
+        // Expected values printed by numpy 2.4.6 running pymicro-wakeword 2.5.0's expression
+        // np.round(v * 0.0390625 / 0.10196078568696976 + -128).astype(np.int8) (667 and up wrap).
+        let values: [UInt16] = [0, 1, 2, 100, 333, 500, 665, 666, 667, 700, 1000, 65535]
+        let numpy: [Int8] = [-128, -128, -127, -90, 0, 64, 127, 127, -128, -116, -1, -109]
+        let ours = values.map { MicroFrontend.pymicroWakeWordInput($0, scale: 0.10196078568696976, zeroPoint: -128) }
+        #expect(ours == numpy)
+    }
+
     // MARK: - Integer helpers, against their definitions
 
     @Test func squareRootRoundsToNearest() {
