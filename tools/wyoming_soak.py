@@ -171,7 +171,14 @@ def main():
     sampler.join()
     alive = server.alive()
     status = server.stop()
-    abrupt_logged = sum(1 for l in server.lines if " closed: the client closed the connection while sending" in l)
+    # How each connection ended, from the server's log. A client that vanishes with our events
+    # unread makes its kernel send a reset, which can discard the half chunk before the server
+    # reads it: then the server sees a clean close between events ("disconnected").
+    ended = [l for l in server.lines if " disconnected (" in l or " closed: " in l]
+    # ... or, when it was writing detections to the vanished client, a broken pipe or a reset.
+    signs = ("closed the connection while sending", "Broken pipe", "Connection reset")
+    vanished = sum(1 for l in ended if any(sign in l for sign in signs))
+    other_errors = [l for l in ended if " closed: " in l and not any(sign in l for sign in signs)]
 
     half = start + wall / 2
     first = [kib for t, kib in samples if t < half]
@@ -197,7 +204,9 @@ def main():
     results.check(tally["foreign"] == 0, f"no detection delivered to the wrong client or at a wrong time ({tally['foreign']})")
     results.check(bool(first and second) and max(second) <= max(first) + 2048,
                   "RSS flat: second-half peak within 2 MiB of the first-half peak")
-    results.check(abrupt_logged == tally["aborted"], f"every vanished client logged ({abrupt_logged}/{tally['aborted']})")
+    results.check(len(ended) == tally["sessions"] and not other_errors and 0 < vanished <= tally["aborted"],
+                  f"every connection's end logged ({len(ended)}/{tally['sessions']}; {vanished} of the "
+                  f"{tally['aborted']} vanished seen as such, no other error: {other_errors[:2]})")
     results.check(alive and status == 0, f"no crash; SIGTERM stops cleanly (alive {alive}, exit {status})")
     if results.failed:
         print("\n".join("  server: " + l for l in server.lines[-30:]))
