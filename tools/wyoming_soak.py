@@ -42,6 +42,13 @@ CLIENTS = [  # (words, rate, channels)
 CHUNK_FRAMES = 1024
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of the process so far (/proc/PID/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -143,10 +150,15 @@ def main():
     samples = []
     stop = threading.Event()
 
+    cpu = [0.0]
+
     def sample_rss():
         while not stop.is_set() and server.alive():
             samples.append((time.monotonic(), rss_kib(server.process.pid)))
+            cpu[0] = cpu_seconds(server.process.pid)
             stop.wait(0.5)
+        if server.alive():
+            cpu[0] = cpu_seconds(server.process.pid)
 
     sampler = threading.Thread(target=sample_rss, daemon=True)
     sampler.start()
@@ -185,6 +197,10 @@ def main():
     second = [kib for t, kib in samples if t >= half]
     print(f"wall {wall:.1f} s for {tally['audio_seconds'] / 60:.1f} min of audio from {len(clients)} clients "
           f"({tally['audio_seconds'] / wall:.1f}x real time); {tally['sessions']} sessions, {tally['aborted']} aborted mid-chunk")
+    audio_hours = tally["audio_seconds"] / 3600
+    if audio_hours > 0:
+        print(f"server CPU: {cpu[0]:.1f} s for {audio_hours * 60:.1f} min of audio = {cpu[0] / audio_hours / 36:.2f} % "
+              f"of one core per real-time stream (everything: protocol, downmix, resampling, front end, network)")
     if first and second:
         print(f"RSS: start {samples[0][1] / 1024:.1f} MiB, peak first half {max(first) / 1024:.1f} MiB, "
               f"peak second half {max(second) / 1024:.1f} MiB, end {samples[-1][1] / 1024:.1f} MiB ({len(samples)} samples)")
