@@ -8,6 +8,7 @@ import PackageDescription
 //   Kernels <- Frontend <- Model (the front-end parameters a model file stores)
 //   WAVFile (stdlib-only parser) <- earshot
 //   CALSA (libasound) <- Audio <- Listener <- earshot;  Spotter, Frontend, Runtime, WAVFile <- Listener
+//   Frontend, Model, Runtime, Spotter <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime) uses the Swift standard library only;
 // SystemFile is the one place that talks to the OS (open/mmap/write/rename).
 let package = Package(

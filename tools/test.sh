@@ -33,6 +33,9 @@
 #              plugin, 1 h through an xrun-injecting plugin, 1 h of a ramp: RSS flat, no capture-thread
 #              allocation, every keyword once, events flushed at SIGTERM, xruns injected == recovered,
 #              every sample read in order
+#   wyoming    tools/wyoming_check.py + tools/wyoming_soak.py --audio-minutes 20: release `earshot serve`
+#              with the real `wyoming` client over TCP and a Unix socket (describe, two clients at once,
+#              garbage connections) and 4 reconnecting clients (RSS flat, every detection to its client)
 #   asan       swift test --sanitize=address (whole suite; own scratch .build-asan)
 #   ubsan      swift test with UBSan on the C targets (-Xcc -fsanitize=undefined; Swift traps on its
 #              own; whole suite; .build-ubsan), halting on the first report

@@ -9,8 +9,8 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve wake-word detection over the Wyoming protocol (Home Assistant's).",
         discussion: """
-            Clients send `detect`, `audio-start`, `audio-chunk`s and `audio-stop` (any rate, 8- to 32-bit \
-            samples, any channel count: downmixed and resampled to each model's rate as `listen` does) and get a \
+            Clients send `detect`, `audio-start`, `audio-chunk`s and `audio-stop` (4 to 192 kHz, 8- to 32-bit \
+            samples, 1 to 16 channels: downmixed and resampled to each model's rate as `listen` does) and get a \
             `detection` event {name, timestamp in ms of stream time} per keyword, or `not-detected` at \
             audio-stop; `describe` answers `info` listing every keyword as a wake model. Each client has its own \
             stream state; the models are loaded once. A client that sends malformed events, lengths over the \
