@@ -88,6 +88,8 @@ extension Substring {
 
 // MARK: - Decoding
 
+// Embedded Swift (the static aarch64 build, tools/build_aarch64.sh) has no Codable.
+#if !hasFeature(Embedded)
 extension FrontendSpecification: Decodable {
     private struct Key: CodingKey {
         var stringValue: String
@@ -151,3 +153,4 @@ extension FrontendSpecification: Decodable {
         self.init(preset: preset, fields: fields)
     }
 }
+#endif  // !hasFeature(Embedded)

@@ -29,6 +29,8 @@ public enum ExecutionMode: Equatable, Sendable, CustomStringConvertible {
 
 // MARK: - Decoding
 
+// Embedded Swift (the static aarch64 build, tools/build_aarch64.sh) has no Codable.
+#if !hasFeature(Embedded)
 extension ExecutionMode: Decodable {
     private enum Key: String, CodingKey {
         case mode
@@ -56,3 +58,4 @@ extension ExecutionMode: Decodable {
         }
     }
 }
+#endif  // !hasFeature(Embedded)
