@@ -2,7 +2,7 @@
 # Cross-builds .build-aarch64/earshot: one static aarch64 Linux executable (no Swift runtime,
 # Foundation or ICU needed on the board) from this x86-64 machine.
 #
-#     tools/build_aarch64.sh [--count-allocations]
+#     tools/build_aarch64.sh
 #
 # - The Swift core (Kernels, Frontend, SystemFile, Model, Runtime, Spotter, WAVFile, NumPyFile: every
 #   *.swift of each module directory) is compiled by the installed Swift toolchain in Embedded Swift
@@ -12,9 +12,10 @@
 #   core's `import Glibc` files compile unchanged.
 # - The command line is Aarch64/earshot plus the host CLI's shared files (no ArgumentParser).
 # - The C kernels (Sources/CKernels/*.c: NEON, SDOT, runtime dispatch) are the host build's files,
-#   compiled by aarch64-linux-gnu-gcc; the same GCC links everything with glibc, -static.
-# --count-allocations also builds .build-aarch64/earshot-counting: the same program with
-# Aarch64/Support/allocation_counter.c linked in (malloc & co. counted; `--count-allocations`).
+#   compiled by aarch64-linux-gnu-gcc; its driver links everything with glibc, -static, through
+#   the Swift toolchain's lld. Modules are rebuilt only when their sources changed.
+# Aarch64/Support/allocation_counter.c is linked in with --wrap=malloc,...: the hidden subcommand
+# `earshot count-allocations` proves the per-step paths allocation-free in this build too.
 # Needs: swiftc (Swift 6.3), gcc-aarch64-linux-gnu, libc6-dev-arm64-cross (tools/setup.sh installs them).
 set -euo pipefail
 
@@ -24,9 +25,6 @@ out="$repo/.build-aarch64"
 objects="$out/objects"
 modules="$out/modules"
 mkdir -p "$objects" "$modules"
-
-counting=0
-[[ "${1:-}" == "--count-allocations" ]] && counting=1
 
 for tool in swiftc aarch64-linux-gnu-gcc; do
     command -v "$tool" >/dev/null 2>&1 || { echo "build_aarch64: $tool not found (tools/setup.sh installs the cross tools)" >&2; exit 1; }
@@ -71,6 +69,7 @@ compile_module() {
     nice -n 10 swiftc "${swift_flags[@]}" -parse-as-library -module-name "$name" \
         -emit-module -emit-module-path "$modules/$name.swiftmodule" \
         -c -o "$objects/$name.o" "$@"
+    touch "$objects/$name.o"   # swiftc keeps an unchanged object's old time
 }
 
 module_files() { find "Sources/$1" -name '*.swift' | sort; }
@@ -91,7 +90,7 @@ compile_module earshot Aarch64/earshot/*.swift "${shared_cli[@]/%/.swift}"
 
 c_flags=(-O2 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -I Sources/CKernels/include)
 c_objects=()
-for source in Sources/CKernels/*.c Aarch64/Support/embedded_support.c; do
+for source in Sources/CKernels/*.c Aarch64/Support/*.c; do
     object="$objects/c-$(basename "$source" .c).o"
     echo "aarch64-linux-gnu-gcc $source"
     nice -n 10 aarch64-linux-gnu-gcc "${c_flags[@]}" -c "$source" -o "$object"
@@ -99,17 +98,10 @@ for source in Sources/CKernels/*.c Aarch64/Support/embedded_support.c; do
 done
 
 swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,Model,Runtime,Spotter,WAVFile,NumPyFile,earshot}.o)
-link() {
-    # The toolchain's lld: GNU ld refuses the ADRP references to Embedded Swift's weak protected
-    # metadata symbols ("copy relocation against non-copyable protected symbol"). Not PIE: Swift
-    # emits static-relocation code for *-none-elf.
-    aarch64-linux-gnu-gcc -B "$toolchain_bin" -fuse-ld=lld -static -no-pie -o "$1" "${swift_objects[@]}" "${c_objects[@]}" "${@:2}" \
-        "$swift_lib/libswiftUnicodeDataTables.a" -lm
-}
-link "$out/earshot"
+wraps="--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=aligned_alloc"
+# The toolchain's lld: GNU ld refuses the ADRP references to Embedded Swift's weak protected
+# metadata symbols ("copy relocation against non-copyable protected symbol"). Not PIE: Swift
+# emits static-relocation code for *-none-elf.
+aarch64-linux-gnu-gcc -B "$toolchain_bin" -fuse-ld=lld -static -no-pie -Wl,"$wraps" -o "$out/earshot" \
+    "${swift_objects[@]}" "${c_objects[@]}" "$swift_lib/libswiftUnicodeDataTables.a" -lm
 echo "built $out/earshot"
-if ((counting)); then
-    nice -n 10 aarch64-linux-gnu-gcc "${c_flags[@]}" -c Aarch64/Support/allocation_counter.c -o "$objects/c-allocation_counter.o"
-    link "$out/earshot-counting" "$objects/c-allocation_counter.o"
-    echo "built $out/earshot-counting"
-fi

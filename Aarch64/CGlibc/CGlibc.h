@@ -18,3 +18,6 @@ static inline int cglibc_errno(void) { return errno; }
 static inline void cglibc_set_errno(int value) { errno = value; }
 // open(2) is variadic; Swift cannot call variadic C functions.
 static inline int cglibc_open(const char *path, int flags, mode_t mode) { return open(path, flags, mode); }
+
+// Heap allocations made by the program's own code so far (Aarch64/Support/allocation_counter.c).
+long long earshot_allocation_count(void);

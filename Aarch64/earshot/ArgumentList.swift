@@ -12,6 +12,14 @@ struct ArgumentList {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
+            if !onlyPositionals, argument.count == 2, argument.hasPrefix("-"), argument != "--" {
+                // A short option: `-o` is `--o` (subcommands list the short names they take).
+                let short = String(argument.dropFirst())
+                guard known.contains(short), index < arguments.count else { throw .usage("unknown option '\(argument)'") }
+                options[short] = arguments[index]
+                index += 1
+                continue
+            }
             if onlyPositionals || !argument.hasPrefix("--") {
                 positionals.append(argument)
                 continue

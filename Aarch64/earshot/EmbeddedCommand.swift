@@ -10,6 +10,7 @@ enum EmbeddedCommand {
           infer --model MODEL --features X.npy --out Y.npy
           inspect MODEL [--json]
           detect FILES... [--model MODEL] [--json]
+          features FILES... --model MODEL -o OUT.npy [--clip-samples N]
         """
 
     static func run(_ arguments: [String]) -> Int32 {
@@ -23,6 +24,8 @@ enum EmbeddedCommand {
             case "infer": try EmbeddedInfer.run(rest)
             case "inspect": try EmbeddedInspect.run(rest)
             case "detect": try EmbeddedDetect.run(rest)
+            case "features": try EmbeddedFeatures.run(rest)
+            case "count-allocations": try EmbeddedAllocationCount.run(rest)
             case "--help", "-h", "help":
                 print(usage)
             case "--version":
