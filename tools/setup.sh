@@ -19,7 +19,8 @@ python="${PYTHON:-python3}"
 # Debian packages the project needs. alsa-utils and libasound2-dev are for the ALSA capture
 # source (earshot listen); espeak-ng speaks the demo recording (tools/make_demo.sh).
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static build and run the aarch64
-# kernels on x86-64 (tools/test_aarch64.sh).
+# kernels on x86-64 (tools/test_aarch64.sh), and cross-build and run the static aarch64 earshot
+# (tools/build_aarch64.sh, tools/test_aarch64_swift.sh).
 APT_PACKAGES=(alsa-utils libasound2-dev espeak-ng gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 # earshot train --keyword (tools/train/wakeword.py): every free English TTS voice Debian has, and a word list
 # for near-phrases (the pipeline also installs these itself on first use).

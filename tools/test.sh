@@ -27,6 +27,9 @@
 #   aarch64    tools/test_aarch64.sh: the C kernels cross-compiled for aarch64 (GCC and clang) and run
 #              under qemu-user on Cortex-A72 (NEON) and Cortex-A76 (NEON + SDOT) against the
 #              portable reference; checks which path the runtime dispatch picks on each
+#   aarch64-swift  tools/test_aarch64_swift.sh: the whole program cross-built as one static aarch64
+#              executable (tools/build_aarch64.sh, Embedded Swift) vs the x86 build under qemu-user on
+#              Cortex-A53/A72/A76: fp32 <= 1e-5, int8 top-1, features <= 1e-5, hostile files, 0 allocs
 #   profile    tools/profile_check.py: `earshot profile` end to end (JSON schema, per-layer medians
 #              summing to the step median within 10 %, SVG well-formed, --wav, --compare)
 #   soak       tools/soak.py --hours 1: release `earshot listen` over 1 h of audio through ALSA's file
@@ -274,6 +277,28 @@ else
     ((${a_failed:-0} > 0)) || a_failed=1
     tests_failed=$((tests_failed + a_failed))
     record aarch64 FAILED $((SECONDS - t)) "exit $aarch64_status; ${counts:-no count printed}"
+fi
+
+# MARK: - aarch64-swift (issue 18)
+header "aarch64-swift: tools/test_aarch64_swift.sh (the static aarch64 build vs x86 under qemu on A53/A72/A76)"
+t=$SECONDS
+aarch64_swift_log="$logs/aarch64-swift.log"
+bash tools/test_aarch64_swift.sh 2>&1 | tee "$aarch64_swift_log"
+aarch64_swift_status=${PIPESTATUS[0]}
+skip_reason="$(sed -nE 's/^skipped: (.*)/\1/p' "$aarch64_swift_log" | head -1)"
+counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$aarch64_swift_log" | tail -1 || true)"
+s_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+s_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+if ((aarch64_swift_status == 0)) && [[ -n "$skip_reason" && -z "$counts" ]]; then
+    record aarch64-swift skipped $((SECONDS - t)) "$skip_reason"
+elif ((aarch64_swift_status == 0)) && [[ -n "$counts" ]]; then
+    tests_passed=$((tests_passed + ${s_passed:-0}))
+    record aarch64-swift ok $((SECONDS - t)) "$counts"
+else
+    tests_passed=$((tests_passed + ${s_passed:-0}))
+    ((${s_failed:-0} > 0)) || s_failed=1
+    tests_failed=$((tests_failed + s_failed))
+    record aarch64-swift FAILED $((SECONDS - t)) "exit $aarch64_swift_status; ${counts:-no count printed}"
 fi
 
 # MARK: - ml-kws

@@ -94,7 +94,7 @@ public enum FrontendError: Error, Equatable, Sendable, CustomStringConvertible {
             return "sample scale \(scale) is not a positive finite number"
         case .unknownField(let name):
             return "unknown front-end field '\(name)'; known: "
-                + FrontendField.allCases.map(\.rawValue).joined(separator: ", ")
+                + FrontendField.allCases.map { $0.rawValue }.joined(separator: ", ")
         case .wrongFieldType(let field, let expected, let found):
             return "front-end field '\(field)' needs \(expected), got \(found)"
         case .unknownName(let field, let value, let allowed):
@@ -104,7 +104,7 @@ public enum FrontendError: Error, Equatable, Sendable, CustomStringConvertible {
             return "front-end field '\(field)' holds an integer out of range"
         case .unknownPreset(let name):
             return "unknown front-end preset '\(name)'; known: "
-                + FrontendPreset.allCases.map(\.rawValue).joined(separator: ", ")
+                + FrontendPreset.allCases.map { $0.rawValue }.joined(separator: ", ")
         case .presetConstraint(let preset, let reason):
             return "front-end preset '\(preset)': \(reason)"
         case .missingField(let name):

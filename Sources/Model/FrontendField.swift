@@ -85,15 +85,15 @@ public enum FrontendField: String, CaseIterable, Sendable {
             return .float64
         case .removeDCOffset, .rawEnergy:
             return .flag
-        case .window: return .name(WindowFunction.allCases.map(\.rawValue))
-        case .spectrum: return .name(SpectrumKind.allCases.map(\.rawValue))
-        case .spectrumPrecision: return .name(SpectrumPrecision.allCases.map(\.rawValue))
-        case .filterbank: return .name(FilterbankStyle.allCases.map(\.rawValue))
-        case .melScale: return .name(MelScale.allCases.map(\.rawValue))
-        case .melNormalization: return .name(MelNormalization.allCases.map(\.rawValue))
-        case .logCompression: return .name(LogCompression.allCases.map(\.rawValue))
-        case .dct: return .name(DCTScaling.allCases.map(\.rawValue))
-        case .logEnergy: return .name(LogEnergyPlacement.allCases.map(\.rawValue))
+        case .window: return .name(WindowFunction.allCases.map { $0.rawValue })
+        case .spectrum: return .name(SpectrumKind.allCases.map { $0.rawValue })
+        case .spectrumPrecision: return .name(SpectrumPrecision.allCases.map { $0.rawValue })
+        case .filterbank: return .name(FilterbankStyle.allCases.map { $0.rawValue })
+        case .melScale: return .name(MelScale.allCases.map { $0.rawValue })
+        case .melNormalization: return .name(MelNormalization.allCases.map { $0.rawValue })
+        case .logCompression: return .name(LogCompression.allCases.map { $0.rawValue })
+        case .dct: return .name(DCTScaling.allCases.map { $0.rawValue })
+        case .logEnergy: return .name(LogEnergyPlacement.allCases.map { $0.rawValue })
         case .featureMean, .featureStandardDeviation:
             return .floats
         }
@@ -169,7 +169,7 @@ extension FrontendConfig {
                 throw .wrongFieldType(field: key, expected: "a string", found: value.kindName)
             }
             guard let result = T(rawValue: text) else {
-                throw .unknownName(field: key, value: text, allowed: T.allCases.map(\.rawValue))
+                throw .unknownName(field: key, value: text, allowed: T.allCases.map { $0.rawValue })
             }
             return result
         }

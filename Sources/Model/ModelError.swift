@@ -147,7 +147,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .shapeMismatch(tensor, expected, found):
             return "tensor '\(tensor)' has shape \(found); its layer requires \(expected)"
         case let .wrongTensorType(tensor, found, allowed):
-            let names = allowed.map(\.description).joined(separator: ", ")
+            let names = allowed.map { $0.description }.joined(separator: ", ")
             return "tensor '\(tensor)' is stored as \(found); allowed: \(names)"
         case let .tensorByteCountMismatch(tensor, expected, found):
             return "tensor '\(tensor)' has \(found) bytes of data; its shape and type need \(expected)"

@@ -42,7 +42,7 @@ enum FrontendKeys {
             present = true
             let name = String(key.dropFirst(prefix.count))
             guard key == preset || FrontendField(rawValue: name) != nil else {
-                let known = FrontendField.allCases.map(\.rawValue).joined(separator: ", ")
+                let known = FrontendField.allCases.map { $0.rawValue }.joined(separator: ", ")
                 throw .invalidValue(key: key, value: "(present)",
                                     expected: "no unknown front-end key; known: preset, \(known)")
             }

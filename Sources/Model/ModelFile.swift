@@ -200,7 +200,7 @@ enum ModelFileParser {
         // Semantics.
         let description = try describe(values)
         try ModelValidation.validate(description)
-        let records = entries.map(\.record)
+        let records = entries.map { $0.record }
         let uses = try ModelValidation.validateTensors(description, records)
 
         // Views; every range was checked above, so the base address exists when count > 0.
@@ -307,13 +307,13 @@ enum ModelFileParser {
         let kindKey = ModelKey.layer(index, .kind)
         let kindName = try values.string(kindKey)
         guard let kind = LayerKind(rawValue: kindName) else {
-            let known = LayerKind.allCases.map(\.rawValue).joined(separator: ", ")
+            let known = LayerKind.allCases.map { $0.rawValue }.joined(separator: ", ")
             throw .invalidValue(key: kindKey, value: "'\(kindName)'", expected: "one of \(known)")
         }
         let activationKey = ModelKey.layer(index, .activation)
         let activationName = try values.string(activationKey)
         guard let activation = Activation(rawValue: activationName) else {
-            let known = Activation.allCases.map(\.rawValue).joined(separator: ", ")
+            let known = Activation.allCases.map { $0.rawValue }.joined(separator: ", ")
             throw .invalidValue(key: activationKey, value: "'\(activationName)'", expected: "one of \(known)")
         }
         var direction = RecurrentDirection.forward

@@ -16,7 +16,7 @@ struct AudioClip {
     /// Reads `path` and converts it to `rate` Hz (nil: keep the file's rate).
     ///
     /// - Throws: `CLIError` naming the file for unreadable, malformed or unsupported files.
-    static func read(_ path: String, rate requested: Int?, resamplers: inout [Int: PolyphaseResampler]) throws -> AudioClip {
+    static func read(_ path: String, rate requested: Int?, resamplers: inout [Int: PolyphaseResampler]) throws(CLIError) -> AudioClip {
         // Mapped, not read: a huge (or sparse) file is refused by the decoder's frame limit
         // without first being copied into memory.
         let file: MappedFile

@@ -23,16 +23,30 @@ final class ClipClassifier {
     /// Loads a model and prepares its front end and network.
     ///
     /// - Throws: `CLIError` when the model has no front end; model, runtime and front-end errors.
-    init(modelPath: String) throws {
-        model = try ModelFile(path: modelPath)
+    /// (Typed throws, module errors wrapped with their text: the static aarch64 build compiles this
+    /// file in Embedded Swift, which has no `any Error`.)
+    init(modelPath: String) throws(CLIError) {
+        do {
+            model = try ModelFile(path: modelPath)
+        } catch {
+            throw CLIError(error.description)
+        }
         guard let frontend = model.description.frontend else {
             throw CLIError("'\(modelPath)' has no front end (earshot.frontend.* keys), so it cannot read audio; "
                            + "convert it again with --frontend PRESET ... or a manifest with a \"frontend\" object")
         }
         self.frontend = frontend
-        network = try Network(model: model)
-        windowed = try WindowedNetwork.forModel(network)
-        extractor = try FeatureExtractor(config: frontend)
+        do {
+            network = try Network(model: model)
+            windowed = try WindowedNetwork.forModel(network)
+        } catch {
+            throw CLIError(error.description)
+        }
+        do {
+            extractor = try FeatureExtractor(config: frontend)
+        } catch {
+            throw CLIError(error.description)
+        }
         let count = model.description.outputSize
         labels = model.description.labels.isEmpty
             ? (0..<count).map { "class\($0)" } : model.description.labels
@@ -46,7 +60,7 @@ final class ClipClassifier {
     }
 
     /// Reads and classifies one WAV file.
-    func classify(path: String) throws -> (scores: [Float], clip: AudioClip) {
+    func classify(path: String) throws(CLIError) -> (scores: [Float], clip: AudioClip) {
         let clip = try AudioClip.read(path, rate: frontend.sampleRate, resamplers: &resamplers)
         return (classify(samples: clip.samples), clip)
     }

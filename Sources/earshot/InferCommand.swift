@@ -1,8 +1,4 @@
 import ArgumentParser
-import Model
-import NumPyFile
-import Runtime
-import SystemFile
 
 /// `earshot infer`: stream the rows of a features array through the network, one `step` per row.
 struct InferCommand: ParsableCommand {
@@ -41,59 +37,6 @@ struct InferCommand: ParsableCommand {
             return try QuantizedGraphCommands.infer(model: model, features: features, wav: wav, out: out)
         }
         guard let features else { throw CLIError("--features is required for this model") }
-        let modelFile = try ModelFile(path: model)
-        let network = try Network(model: modelFile)
-        let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
-        let inputSize = network.inputSize
-        guard (array.shape.count == 2 || array.shape.count == 3), array.shape.last == inputSize else {
-            throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(inputSize)] or [N, T, \(inputSize)]")
-        }
-        guard array.elementType == .float32 || array.elementType == .float64 else {
-            throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32")
-        }
-        let batched = array.shape.count == 3
-        let sequences = batched ? array.shape[0] : 1
-        let steps = array.shape[array.shape.count - 2]
-        let frames = array.floats()
-        let outputSize = network.outputSize
-        let lastOnly = modelFile.description.outputMode == .lastStep
-        // A conv2d front stage convolves each whole sequence as one window: one output per sequence.
-        let wholeWindows = network.hasConvolution && !network.isSequenceModel
-        let sequenceWindows = network.isSequenceModel ? try WindowedNetwork.forModel(network) : nil
-        let rows = lastOnly || wholeWindows || sequenceWindows != nil ? min(steps, 1) : steps
-        var outputs = [Float](repeating: 0, count: sequences * rows * outputSize)
-        frames.withUnsafeBufferPointer { input in
-            outputs.withUnsafeMutableBufferPointer { output in
-                for sequence in 0..<sequences {
-                    // Each sequence of a batch starts from zero state (a fresh network is already zero).
-                    if let windowed = sequenceWindows {
-                        guard rows > 0 else { continue }
-                        windowed.reset()
-                        var ran = false
-                        for t in 0..<steps {
-                            ran = windowed.push(input.baseAddress! + (sequence * steps + t) * inputSize)
-                        }
-                        let result = ran ? windowed.output : windowed.evaluate()
-                        for c in 0..<outputSize { output[sequence * outputSize + c] = result[c] }
-                        continue
-                    }
-                    if wholeWindows {
-                        guard rows > 0 else { continue }
-                        let result = network.runWindow(input.baseAddress! + sequence * steps * inputSize, count: steps)
-                        for c in 0..<outputSize { output[sequence * outputSize + c] = result[c] }
-                        continue
-                    }
-                    if sequence > 0 { network.reset() }
-                    for t in 0..<steps {
-                        let result = network.step(input.baseAddress! + (sequence * steps + t) * inputSize)
-                        let row = sequence * rows + (lastOnly ? 0 : t)
-                        for c in 0..<outputSize { output[row * outputSize + c] = result[c] }
-                    }
-                }
-            }
-        }
-        let shape = batched ? [sequences, rows, outputSize] : [rows, outputSize]
-        let bytes = NumPyFormat.serialize(NumPyArray(shape: shape, floats: outputs))
-        try SystemFile.writeAtomically(bytes, to: out)
+        try FeatureInference.run(model: model, features: features, out: out)
     }
 }

@@ -1,0 +1,60 @@
+/// A subcommand's arguments split into `--name value` options, `--name` flags and positionals,
+/// the way the host build's ArgumentParser reads them (`--name=value` too; `--` ends options).
+struct ArgumentList {
+    private(set) var positionals: [String] = []
+    private var options: [String: String] = [:]
+    private var flags: [String] = []
+
+    /// - Throws: `.usage` for an unknown option, or an option without its value.
+    init(_ arguments: [String], options known: [String], flags knownFlags: [String]) throws(CommandFailure) {
+        var index = 0
+        var onlyPositionals = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if !onlyPositionals, argument.count == 2, argument.hasPrefix("-"), argument != "--" {
+                // A short option: `-o` is `--o` (subcommands list the short names they take).
+                let short = String(argument.dropFirst())
+                guard known.contains(short), index < arguments.count else { throw .usage("unknown option '\(argument)'") }
+                options[short] = arguments[index]
+                index += 1
+                continue
+            }
+            if onlyPositionals || !argument.hasPrefix("--") {
+                positionals.append(argument)
+                continue
+            }
+            if argument == "--" { onlyPositionals = true; continue }
+            var name = String(argument.dropFirst(2))
+            var value: String? = nil
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if knownFlags.contains(name), value == nil {
+                flags.append(name)
+            } else if known.contains(name) {
+                if value == nil {
+                    guard index < arguments.count else { throw .usage("missing value for '--\(name) <\(name)>'") }
+                    value = arguments[index]
+                    index += 1
+                }
+                options[name] = value
+            } else {
+                throw .usage("unknown option '--\(name)'")
+            }
+        }
+    }
+
+    /// The value of `--name`, or nil.
+    func option(_ name: String) -> String? { options[name] }
+
+    /// The value of `--name`; a usage error when it is missing.
+    func required(_ name: String) throws(CommandFailure) -> String {
+        guard let value = options[name] else { throw .usage("missing expected argument '--\(name) <\(name)>'") }
+        return value
+    }
+
+    /// Whether `--name` was given.
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+}

@@ -1,0 +1,27 @@
+/// `earshot detect FILES... [--model MODEL] [--json]` (host: DetectCommand; --stream is not in
+/// this build yet).
+enum EmbeddedDetect {
+    static func run(_ arguments: [String]) throws(CommandFailure) {
+        let list = try ArgumentList(arguments, options: ["model"], flags: ["json"])
+        guard !list.positionals.isEmpty else { throw .usage("give at least one WAV file") }
+        do throws(CLIError) {
+            let classifier = try ClipClassifier(modelPath: DefaultModelPath.resolve(list.option("model")))
+            for path in list.positionals {
+                let (scores, _) = try classifier.classify(path: path)
+                let top = ClipClassifier.top(scores)
+                let label = classifier.labels[top.index]
+                if list.flag("json") {
+                    let object: JSONValue = .object([
+                        ("path", .string(path)), ("label", .string(label)), ("score", .double(Double(top.score))),
+                        ("scores", .object(zip(classifier.labels, scores).map { ($0.0, .double(Double($0.1))) })),
+                    ])
+                    print(object.serialized())
+                } else {
+                    print("\(path)\t\(label)\t\(formatScore(top.score))")
+                }
+            }
+        } catch {
+            throw .failed(error)
+        }
+    }
+}
