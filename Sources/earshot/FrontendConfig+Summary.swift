@@ -1,4 +1,5 @@
 // Shared with the static aarch64 build (Aarch64/earshot, tools/build_aarch64.sh).
+import Model
 import Frontend
 
 extension FrontendConfig {
