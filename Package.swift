@@ -38,19 +38,23 @@ let package = Package(
         .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "Audio", dependencies: ["CALSA"]),
         .target(name: "Spotter"),
+        // The one place the data flow is wired: resampler -> front end -> network -> detector (no ALSA).
+        .target(name: "Pipeline", dependencies: ["Frontend", "Model", "Runtime", "Spotter", "Timing"]),
         // `earshot listen`: ALSA capture -> front end -> network -> detector, board configs, reporting.
         .target(name: "CListenerShims"),
         .target(
             name: "Listener",
-            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler", "JSON"]
+            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Timing", "JSON", "Pipeline"]
         ),
-        // Latency profiling: clock, histograms, reports (text, JSON, SVG), live statistics.
-        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON"]),
+        // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
+        .target(name: "Timing", dependencies: ["JSON"]),
+        // Latency profiling: per-layer timing, reports (text, JSON, SVG).
+        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON", "Timing"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
                 "Model", "Runtime", "Converter", "NumPyFile", "SystemFile", "Frontend", "WAVFile", "Profiler",
-                "Audio", "Listener", "JSON",
+                "Audio", "Listener", "JSON", "Timing", "Pipeline", "Spotter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,13 +84,15 @@ let package = Package(
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile", "JSON"], exclude: ["Fixtures"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Model", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter"]),
         .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "AllocationCounter"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "Timing", "AllocationCounter"]),
+        .testTarget(name: "TimingTests", dependencies: ["Timing", "AllocationCounter"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "CALSA", "FakeCapture"]),
         .testTarget(name: "SpotterTests", dependencies: ["Spotter", "AllocationCounter"]),
         .testTarget(
             name: "ListenerTests",
             dependencies: [
                 "Listener", "Audio", "CALSA", "FakeCapture", "Frontend", "Model", "Runtime", "Spotter", "Converter", "WAVFile", "JSON",
+                "Pipeline", "Timing",
                 "AllocationCounter",
             ]
         ),
