@@ -2,14 +2,18 @@
 import PackageDescription
 
 // Module graph (arrows point at dependencies):
-//   CKernels <- Kernels <- Model <- Runtime <- Converter <- earshot
-//   SystemFile <- Model          NumPyFile <- earshot
-//   NumPyFile <- WeightArchive (.npz/.safetensors, stdlib only) <- Converter (manifest import)
-//   Kernels <- Frontend <- Model (the front-end parameters a model file stores)
-//   WAVFile (stdlib-only parser) <- earshot
-//   CALSA (libasound) <- Audio <- Listener <- earshot;  Spotter, Frontend, Runtime, WAVFile <- Listener
-// The core (Kernels, Model, Runtime) uses the Swift standard library only;
-// SystemFile is the one place that talks to the OS (open/mmap/write/rename).
+//   CKernels <- Kernels <- Model <- {Frontend, Runtime}   (Model holds every description type,
+//                                                          front-end parameters included)
+//   SystemFile <- Model;  NumPyFile <- WeightArchive (.npz/.safetensors) <- Converter (manifest import)
+//   JSON (the one parser and writer) <- WeightArchive, Converter, Timing, Profiler, Listener, earshot
+//   Model, Runtime, Frontend <- Converter <- earshot;  WAVFile, NumPyFile <- earshot
+//   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
+//   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
+//   Model, Runtime, Frontend, Timing <- Profiler <- earshot
+// The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
+// Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths and the
+// environment meet the OS (Audio, Listener and Timing still make their own capture, thread and
+// clock calls).
 let package = Package(
     name: "Earshot",
     products: [
