@@ -2,15 +2,19 @@
 import PackageDescription
 
 // Module graph (arrows point at dependencies):
-//   CKernels <- Kernels <- Model <- Runtime <- Converter <- earshot
-//   SystemFile <- Model          NumPyFile <- earshot
-//   NumPyFile <- WeightArchive (.npz/.safetensors, stdlib only) <- Converter (manifest import)
-//   Kernels <- Frontend <- Model (the front-end parameters a model file stores)
-//   WAVFile (stdlib-only parser) <- earshot
-//   CALSA (libasound) <- Audio <- Listener <- earshot;  Spotter, Frontend, Runtime, WAVFile <- Listener
+//   CKernels <- Kernels <- Model <- {Frontend, Runtime}   (Model holds every description type,
+//                                                          front-end parameters included)
+//   SystemFile <- Model;  NumPyFile <- WeightArchive (.npz/.safetensors) <- Converter (manifest import)
+//   JSON (the one parser and writer) <- WeightArchive, Converter, Timing, Profiler, Listener, earshot
+//   Model, Runtime, Frontend <- Converter <- earshot;  WAVFile, NumPyFile <- earshot
+//   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
+//   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
+//   Model, Runtime, Frontend, Timing <- Profiler <- earshot
 //   Frontend, Model, Runtime, Spotter <- Serve (Wyoming server, no ALSA) <- earshot
-// The core (Kernels, Model, Runtime) uses the Swift standard library only;
-// SystemFile is the one place that talks to the OS (open/mmap/write/rename).
+// The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
+// Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths and the
+// environment meet the OS (Audio, Listener and Timing still make their own capture, thread and
+// clock calls).
 let package = Package(
     name: "Earshot",
     products: [
@@ -39,21 +43,25 @@ let package = Package(
         .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "Audio", dependencies: ["CALSA"]),
         .target(name: "Spotter"),
+        // The one place the data flow is wired: resampler -> front end -> network -> detector (no ALSA).
+        .target(name: "Pipeline", dependencies: ["Frontend", "Model", "Runtime", "Spotter", "Timing"]),
         // `earshot listen`: ALSA capture -> front end -> network -> detector, board configs, reporting.
         .target(name: "CListenerShims"),
         .target(
             name: "Listener",
-            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Profiler", "JSON"]
+            dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Timing", "JSON", "Pipeline"]
         ),
         // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
         .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter"]),
-        // Latency profiling: clock, histograms, reports (text, JSON, SVG), live statistics.
-        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON"]),
+        // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
+        .target(name: "Timing", dependencies: ["JSON"]),
+        // Latency profiling: per-layer timing, reports (text, JSON, SVG).
+        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON", "Timing"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
                 "Model", "Runtime", "Converter", "NumPyFile", "SystemFile", "Frontend", "WAVFile", "Profiler",
-                "Audio", "Listener", "JSON", "Serve",
+                "Audio", "Listener", "JSON", "Timing", "Pipeline", "Spotter", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,13 +91,15 @@ let package = Package(
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile", "JSON"], exclude: ["Fixtures"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Model", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter"]),
         .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "AllocationCounter"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "Timing", "AllocationCounter"]),
+        .testTarget(name: "TimingTests", dependencies: ["Timing", "AllocationCounter"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "CALSA", "FakeCapture"]),
         .testTarget(name: "SpotterTests", dependencies: ["Spotter", "AllocationCounter"]),
         .testTarget(
             name: "ListenerTests",
             dependencies: [
                 "Listener", "Audio", "CALSA", "FakeCapture", "Frontend", "Model", "Runtime", "Spotter", "Converter", "WAVFile", "JSON",
+                "Pipeline", "Timing",
                 "AllocationCounter",
             ]
         ),

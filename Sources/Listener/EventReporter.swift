@@ -5,7 +5,6 @@ import Musl
 #endif
 import CListenerShims
 import JSON
-import Profiler
 import Synchronization
 
 // MARK: - Formatting

@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Timing
 import Audio
-import Profiler
 
 /// What a listening session did, for the closing report.
 public struct ListenSummary: Sendable, Equatable {

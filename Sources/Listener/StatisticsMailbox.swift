@@ -1,4 +1,4 @@
-import Profiler
+import Timing
 import Synchronization
 
 /// Hands a `LiveStatistics.Summary` from the capture thread to the reporting thread for

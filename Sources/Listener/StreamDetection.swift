@@ -1,4 +1,5 @@
 import Model
+import Spotter
 import SystemFile
 import WAVFile
 

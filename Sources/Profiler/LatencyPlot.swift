@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Timing
 
 /// One line (or filled histogram) of a latency plot.
 public struct PlotSeries {

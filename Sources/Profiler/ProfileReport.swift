@@ -1,3 +1,4 @@
+import Timing
 import JSON
 import Model
 import Runtime
@@ -233,15 +234,9 @@ extension ProfileReport {
 // MARK: - JSON
 
 extension ProfileReport {
-    static func microNumber(_ nanoseconds: Double) -> JSON { .fixed(nanoseconds / 1000, decimals: 4) }
+    static func microNumber(_ nanoseconds: Double) -> JSON { LatencySummary.microsecondsJSON(nanoseconds) }
 
-    static func summaryJSON(_ s: LatencySummary) -> JSON {
-        .members([
-            ("p50", microNumber(s.p50)), ("p90", microNumber(s.p90)), ("p99", microNumber(s.p99)),
-            ("p999", microNumber(s.p999)), ("max", microNumber(s.maximum)), ("min", microNumber(s.minimum)),
-            ("mean", microNumber(s.mean)), ("count", .int(s.count)),
-        ])
-    }
+    static func summaryJSON(_ s: LatencySummary) -> JSON { LatencySummary.microsecondsJSON(s) }
 
     /// The report as JSON (the schema is in the README's "Profiling" section).
     public var json: JSON {

@@ -1,3 +1,4 @@
+import Timing
 import Frontend
 import Model
 import Runtime

@@ -1,5 +1,6 @@
 import Listener
 import Model
+import Spotter
 
 // `earshot detect --stream`: a long recording through `listen`'s pipeline (Listener.StreamDetection:
 // resampling, front end, network, detector), in 10 ms chunks as a capture device delivers them.

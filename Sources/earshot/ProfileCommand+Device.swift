@@ -1,3 +1,4 @@
+import Timing
 import JSON
 import Audio
 import Frontend

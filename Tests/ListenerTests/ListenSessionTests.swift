@@ -5,6 +5,7 @@ import FakeCapture
 import Glibc
 import Listener
 import Model
+import Spotter
 import Testing
 
 /// Everything the session pushed, drained from its queue.

@@ -1,5 +1,5 @@
+import Timing
 import AllocationCounter
-import Profiler
 import Testing
 
 /// The nearest-rank percentile of `sorted`, computed independently of the histogram: the

@@ -1,4 +1,4 @@
-import Profiler
+import Timing
 import Testing
 
 @Suite("MonotonicClock")

@@ -126,13 +126,13 @@ public final class LiveStatistics {
         /// One line for a terminal, e.g.
         /// `stats 10.0 s: 500 hops, step p50 17.6 p99 40.1 max 80.2 µs, front end p50 30.0 µs, rtf 0.0024, misses 0, xruns 0, events 1, capture→event p50 21.3 ms`.
         public var text: String {
-            func us(_ ns: Double) -> String { Format.fixed(ns / 1000, decimals: 1) }
-            var line = "stats \(Format.fixed(seconds, decimals: 1)) s: \(hops) hops"
+            func us(_ ns: Double) -> String { DecimalText.fixed(ns / 1000, decimals: 1) }
+            var line = "stats \(DecimalText.fixed(seconds, decimals: 1)) s: \(hops) hops"
             line += ", step p50 \(us(step.p50)) p99 \(us(step.p99)) max \(us(step.maximum)) µs"
             line += ", front end p50 \(us(frontend.p50)) p99 \(us(frontend.p99)) µs"
-            line += ", rtf \(Format.fixed(realtimeFactor, decimals: 4)), misses \(deadlineMisses), xruns \(xruns), events \(events)"
+            line += ", rtf \(DecimalText.fixed(realtimeFactor, decimals: 4)), misses \(deadlineMisses), xruns \(xruns), events \(events)"
             if let c = captureToEvent {
-                line += ", capture→event p50 \(Format.fixed(c.p50 / 1e6, decimals: 2)) max \(Format.fixed(c.maximum / 1e6, decimals: 2)) ms"
+                line += ", capture→event p50 \(DecimalText.fixed(c.p50 / 1e6, decimals: 2)) max \(DecimalText.fixed(c.maximum / 1e6, decimals: 2)) ms"
             }
             return line
         }
@@ -143,16 +143,16 @@ public final class LiveStatistics {
                 ("type", .string("stats")),
                 ("seconds", .fixed(seconds, decimals: 3)),
                 ("hops", .int(hops)),
-                ("step_us", ProfileReport.summaryJSON(step)),
-                ("frontend_us", ProfileReport.summaryJSON(frontend)),
-                ("busy_us", ProfileReport.summaryJSON(busy)),
+                ("step_us", LatencySummary.microsecondsJSON(step)),
+                ("frontend_us", LatencySummary.microsecondsJSON(frontend)),
+                ("busy_us", LatencySummary.microsecondsJSON(busy)),
                 ("realtime_factor", .fixed(realtimeFactor, decimals: 7)),
                 ("deadline_misses", .int(deadlineMisses)),
                 ("xruns", .int(xruns)),
                 ("events", .int(events)),
                 ("hop_us", .fixed(Double(hopNanoseconds) / 1000, decimals: 3)),
             ]
-            members.append(("capture_to_event_us", captureToEvent.map { ProfileReport.summaryJSON($0) } ?? .null))
+            members.append(("capture_to_event_us", captureToEvent.map { LatencySummary.microsecondsJSON($0) } ?? .null))
             return .members(members)
         }
     }

@@ -1,6 +1,6 @@
+import Timing
 import AllocationCounter
 import Foundation
-import Profiler
 import Testing
 
 @Suite("LiveStatistics")

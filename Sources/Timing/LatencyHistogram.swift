@@ -1,3 +1,5 @@
+import JSON
+
 /// A log-linear histogram of latencies in nanoseconds, for percentiles without keeping samples.
 ///
 /// The layout is HdrHistogram's idea, written for this project: values below 2·M (M =
@@ -199,5 +201,21 @@ public struct LatencySummary: Equatable, Sendable {
         self.maximum = maximum
         self.minimum = minimum
         self.mean = mean
+    }
+}
+
+// MARK: - JSON
+
+extension LatencySummary {
+    /// `nanoseconds` as microseconds with at most 4 decimals.
+    public static func microsecondsJSON(_ nanoseconds: Double) -> JSON { .fixed(nanoseconds / 1000, decimals: 4) }
+
+    /// One summary as a JSON object, in microseconds: p50, p90, p99, p999, max, min, mean, count.
+    public static func microsecondsJSON(_ s: LatencySummary) -> JSON {
+        .members([
+            ("p50", microsecondsJSON(s.p50)), ("p90", microsecondsJSON(s.p90)), ("p99", microsecondsJSON(s.p99)),
+            ("p999", microsecondsJSON(s.p999)), ("max", microsecondsJSON(s.maximum)), ("min", microsecondsJSON(s.minimum)),
+            ("mean", microsecondsJSON(s.mean)), ("count", .int(s.count)),
+        ])
     }
 }

@@ -1,0 +1,88 @@
+import AllocationCounter
+import Listener
+import Model
+import Pipeline
+import Spotter
+import Testing
+
+@Suite("Pipeline: shared parts, one stream per client, allocation-free process")
+struct PipelineStreamTests {
+    private var settings: DetectorSettings {
+        var settings = DetectorSettings()
+        settings.threshold = 0.1
+        settings.refractorySeconds = 0.05
+        settings.smoothingSeconds = 0.04
+        return settings
+    }
+
+    @Test("process(samples:) allocates nothing from the first period after makeStream, events included",
+          arguments: ["streaming", "windowed", "resampled"])
+    func allocationFree(variant: String) throws {
+        let model = variant == "windowed"
+            ? try randomLSTMModel(execution: .windowed(frames: 25, hop: 2)) : try randomLSTMModel()
+        let rate = variant == "resampled" ? 48_000 : 16_000
+        let pipeline = try Pipeline(model: model, detector: settings)
+        let stream = try pipeline.makeStream(inputRate: rate)
+        let signal = burstSignal(seconds: 20, starts: stride(from: 0.2, to: 19.0, by: 0.5).map { $0 }, length: 0.2, rate: rate)
+        let period = rate / 100
+        var detections = 0
+        var events = 0
+        let allocations = signal.withUnsafeBufferPointer { samples -> Int in
+            allocation_counter_begin()
+            var offset = 0
+            while offset + period <= samples.count {
+                detections &+= stream.process(samples: UnsafeBufferPointer(rebasing: samples[offset..<(offset + period)]))
+                events &+= stream.events.count
+                offset &+= period
+            }
+            detections &+= stream.flush()
+            events &+= stream.events.count
+            return allocation_counter_end()
+        }
+        #expect(detections > 10, "the detector fired during the count (\(variant))")
+        #expect(events == detections && stream.droppedEvents == 0)
+        #expect(allocations == 0, "\(allocations) allocations (\(variant))")
+    }
+
+    @Test("two streams of one pipeline keep their own state and give the same events for the same audio")
+    func streamsAreIndependent() throws {
+        let pipeline = try Pipeline(model: try burstDetectorModel(), detector: settings)
+        let signal = burstSignal(seconds: 6, starts: [1.0, 3.0], length: 0.3)
+        func run(_ stream: PipelineStream, _ samples: [Float]) -> [PipelineEvent] {
+            var events: [PipelineEvent] = []
+            samples.withUnsafeBufferPointer { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let end = min(offset + 160, buffer.count)
+                    stream.process(samples: UnsafeBufferPointer(rebasing: buffer[offset..<end]))
+                    events += stream.events
+                    offset = end
+                }
+            }
+            stream.flush()
+            return events + stream.events
+        }
+        let first = try pipeline.makeStream(inputRate: 16_000)
+        let second = try pipeline.makeStream(inputRate: 16_000)
+        // Silence through the second stream first: it must not disturb the first one.
+        _ = run(second, [Float](repeating: 0, count: 16_000))
+        let a = run(first, signal)
+        second.reset()
+        let b = run(second, signal)
+        #expect(a.count == 2)
+        #expect(a == b)
+        // The same events StreamDetection (the listen path) reports for this audio.
+        let (offline, _) = try StreamDetection.detect(samples: signal, rate: 16_000, model: try burstDetectorModel(), detector: settings)
+        #expect(offline.map(\.time) == a.map(\.time))
+    }
+
+    @Test("models sharing a front end share one entry; several models are refused until multi-model streams exist")
+    func frontendsAreListedOnce() throws {
+        let model = try burstDetectorModel()
+        let pipeline = try Pipeline(parts: [Pipeline.Part(model: model), Pipeline.Part(model: model)])
+        #expect(pipeline.frontends.count == 1)
+        #expect(pipeline.frontendIndex == [0, 0])
+        #expect(throws: PipelineError.self) { _ = try pipeline.makeStream(inputRate: 16_000) }
+        #expect(throws: PipelineError.self) { _ = try Pipeline(parts: []) }
+    }
+}
