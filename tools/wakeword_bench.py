@@ -298,7 +298,8 @@ def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
     # The frame whose decision covers samples up to (t + 1) * hop (+ the window): its time in samples.
     window = frontend.get("window_length", 0) / rate * RATE
     to_samples = lambda frames: [int(t * hop_s * RATE + window) for t in frames]
-    grid = np.unique(np.concatenate([np.linspace(0, 1, 201), [shipped_threshold]]))
+    # Threshold 0 is left out: the score never drops below it, so the detector fires once and never re-arms.
+    grid = np.unique(np.concatenate([np.linspace(0, 1, 201)[1:], [shipped_threshold]]))
     points = [point(th, to_samples(detector_events(sp, th, refractory)), detector_events(sb, th, refractory),
                     spans, hours, tolerance) for th in grid]
     shipped = next(p for p in points if abs(p["param"] - shipped_threshold) < 1e-12)
