@@ -299,7 +299,8 @@ def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
     window = frontend.get("window_length", 0) / rate * RATE
     to_samples = lambda frames: [int(t * hop_s * RATE + window) for t in frames]
     # Threshold 0 is left out: the score never drops below it, so the detector fires once and never re-arms.
-    grid = np.unique(np.concatenate([np.linspace(0, 1, 201)[1:], [shipped_threshold]]))
+    check_threshold = shipped_threshold if a.stream_check_threshold is None else a.stream_check_threshold
+    grid = np.unique(np.concatenate([np.linspace(0, 1, 201)[1:], [shipped_threshold, check_threshold]]))
     points = [point(th, to_samples(detector_events(sp, th, refractory)), detector_events(sb, th, refractory),
                     spans, hours, tolerance) for th in grid]
     shipped = next(p for p in points if abs(p["param"] - shipped_threshold) < 1e-12)
@@ -308,7 +309,7 @@ def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
               "points": points, "shipped": shipped, "seconds": seconds, "label": labels[k],
               "smoothing_frames": n, "refractory_frames": refractory, "hop_seconds": hop_s}
     if not a.no_stream_check:
-        result["stream_check"] = stream_check(a, model, labels[k], shipped_threshold, pos_wav, bg_wav, spans,
+        result["stream_check"] = stream_check(a, model, labels[k], check_threshold, pos_wav, bg_wav, spans,
                                               hours, tolerance, tmp)
     return result
 
@@ -430,6 +431,8 @@ def main() -> int:
     p.add_argument("--refractory", type=float, default=1.0, help="Earshot detector refractory period, s (default)")
     p.add_argument("--hop", type=float, default=0.01, help="Earshot frame hop, s, when the model does not say")
     p.add_argument("--no-stream-check", action="store_true", help="skip the `earshot detect --stream` check")
+    p.add_argument("--stream-check-threshold", type=float,
+                   help="run the `earshot detect --stream` check at this threshold (default: the shipped one)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="Porcupine runs in parallel")
     p.add_argument("--seed", type=int, default=1, help="seed for noise offsets")
     p.add_argument("--merge", action="append", default=[], metavar="JSON",
