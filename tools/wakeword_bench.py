@@ -38,6 +38,7 @@ Outputs: a table on stdout, --json (every point of every engine) and --svg (the 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import multiprocessing
@@ -251,9 +252,16 @@ def earshot_json(binary, model):
     return json.loads(out)
 
 
-def earshot_scores(binary, model, wav, tmp, tag):
+def earshot_scores(binary, model, wav, tmp, tag, frontend, samples, cache):
+    """Per-frame outputs of `model` on the stream `wav`. With --cache, the features are kept under a key of the
+    front end and the stream's samples, so models with the same front end (and reruns) compute them once."""
     feats, scores = os.path.join(tmp, f"{tag}.features.npy"), os.path.join(tmp, f"{tag}.scores.npy")
-    subprocess.run([binary, "features", "--model", model, wav, "-o", feats], check=True)
+    if cache:
+        key = hashlib.sha256(json.dumps(frontend, sort_keys=True).encode() + to_int16(samples).tobytes()).hexdigest()
+        feats = os.path.join(cache, f"features-{key[:24]}.npy")
+    if not (cache and os.path.exists(feats)):
+        subprocess.run([binary, "features", "--model", model, wav, "-o", feats + ".part.npy"], check=True)
+        os.replace(feats + ".part.npy", feats)
     subprocess.run([binary, "infer", "--model", model, "--features", feats, "--out", scores], check=True)
     return np.load(scores)
 
@@ -279,8 +287,8 @@ def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
     shipped_threshold = float(meta.get("detector.threshold", 0.8))
     start = time.time()
     pos_wav, bg_wav = os.path.join(tmp, "positives.wav"), os.path.join(tmp, "background.wav")
-    ps = earshot_scores(a.earshot_bin, model, pos_wav, tmp, "pos")
-    bs = earshot_scores(a.earshot_bin, model, bg_wav, tmp, "bg")
+    ps = earshot_scores(a.earshot_bin, model, pos_wav, tmp, "pos", frontend, pos, a.cache)
+    bs = earshot_scores(a.earshot_bin, model, bg_wav, tmp, "bg", frontend, bg, a.cache)
     if ps.ndim != 2 or ps.shape[0] < 2:
         raise SystemExit(f"wakeword_bench: '{model}' gives {ps.shape} outputs, not one row per frame "
                          "(only per-step models can be swept offline)")
@@ -290,7 +298,9 @@ def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
     # The frame whose decision covers samples up to (t + 1) * hop (+ the window): its time in samples.
     window = frontend.get("window_length", 0) / rate * RATE
     to_samples = lambda frames: [int(t * hop_s * RATE + window) for t in frames]
-    grid = np.unique(np.concatenate([np.linspace(0, 1, 201), [shipped_threshold]]))
+    # Threshold 0 is left out: the score never drops below it, so the detector fires once and never re-arms.
+    check_threshold = shipped_threshold if a.stream_check_threshold is None else a.stream_check_threshold
+    grid = np.unique(np.concatenate([np.linspace(0, 1, 201)[1:], [shipped_threshold, check_threshold]]))
     points = [point(th, to_samples(detector_events(sp, th, refractory)), detector_events(sb, th, refractory),
                     spans, hours, tolerance) for th in grid]
     shipped = next(p for p in points if abs(p["param"] - shipped_threshold) < 1e-12)
@@ -299,7 +309,7 @@ def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
               "points": points, "shipped": shipped, "seconds": seconds, "label": labels[k],
               "smoothing_frames": n, "refractory_frames": refractory, "hop_seconds": hop_s}
     if not a.no_stream_check:
-        result["stream_check"] = stream_check(a, model, labels[k], shipped_threshold, pos_wav, bg_wav, spans,
+        result["stream_check"] = stream_check(a, model, labels[k], check_threshold, pos_wav, bg_wav, spans,
                                               hours, tolerance, tmp)
     return result
 
@@ -421,13 +431,28 @@ def main() -> int:
     p.add_argument("--refractory", type=float, default=1.0, help="Earshot detector refractory period, s (default)")
     p.add_argument("--hop", type=float, default=0.01, help="Earshot frame hop, s, when the model does not say")
     p.add_argument("--no-stream-check", action="store_true", help="skip the `earshot detect --stream` check")
+    p.add_argument("--stream-check-threshold", type=float,
+                   help="run the `earshot detect --stream` check at this threshold (default: the shipped one)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="Porcupine runs in parallel")
     p.add_argument("--seed", type=int, default=1, help="seed for noise offsets")
+    p.add_argument("--merge", action="append", default=[], metavar="JSON",
+                   help="add the engines of an earlier run's --json (same keyword, positives and background) to the "
+                        "report and the curve, e.g. a slow Porcupine sweep measured once")
+    p.add_argument("--cache", help="keep Earshot features here, reused by models with the same front end")
     p.add_argument("--json", help="write every point of every engine here")
     p.add_argument("--svg", help="write the DET curve here")
     a = p.parse_args()
+    if a.cache:
+        os.makedirs(a.cache, exist_ok=True)
     if not a.earshot and not a.porcupine:
         p.error("give --earshot MODEL and/or --porcupine")
+    merged = []
+    for path in a.merge:
+        earlier = json.load(open(path))
+        if (earlier["keyword"], earlier["positives_folder"], earlier["background_folder"]) != \
+                (a.keyword, a.positives, a.background) or a.limit:
+            p.error(f"--merge {path}: measured on other data ({earlier['keyword']}, {earlier['positives_folder']})")
+        merged += earlier["engines"]
     if a.earshot_bin is None:
         a.earshot_bin = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".build", "debug", "earshot")
     pos_files, bg_files = audio_files(a.positives), audio_files(a.background)
@@ -455,6 +480,7 @@ def main() -> int:
             results.append(run_porcupine(a, pos, spans, bg, hours, tolerance))
             print(f"[bench] {results[-1]['name']}: {results[-1]['runs']} sensitivities in "
                   f"{results[-1]['seconds']:.1f} s ({a.jobs} jobs)", flush=True)
+    results += merged
     resolution = 1 / hours
     print(f"\nkeyword '{a.keyword}': {len(spans)} positives, background {hours:.3f} h "
           f"(one false alarm = {resolution:.2f}/h: rates below that read as 0)")

@@ -8,8 +8,8 @@ Porcupine (sensitivities 0.5 and 1) and, when --model is given, an Earshot wake-
   - the JSON: every engine has points with 0 <= miss rate <= 1, false alarms >= 0 and fa_per_hour equal to
     false alarms / background hours; a shipped point among them; positives = 12;
   - the SVG: well-formed XML, an <svg> root, one curve (polyline) per engine;
-  - Earshot only: the offline detector sweep agrees with `earshot detect --stream` (listen's pipeline) at the
-    shipped threshold: the same number of false alarms and of detected clips.
+  - Earshot only: the offline detector sweep agrees with `earshot detect --stream` (listen's pipeline) at
+    threshold 0.5: the same number of false alarms and of detected clips.
 No expected figure is built in: what is checked is consistency, not accuracy. Prints "skipped: reason" and
 exits 0 when the data or pvporcupine is absent.
 """
@@ -51,7 +51,9 @@ def main() -> int:
                 "--sensitivities", "0.5,1", "--jobs", "1", "--earshot-bin", a.earshot_bin,
                 "--json", out_json, "--svg", out_svg]
         if a.model:
-            argv += ["--earshot", a.model]
+            # The end-to-end check at 0.5, where a model fires on some clips and some speech, not only at the
+            # shipped threshold (which may be too high to fire at all on 12 clips).
+            argv += ["--earshot", a.model, "--stream-check-threshold", "0.5"]
         subprocess.run(argv, check=True)
         report = json.load(open(out_json))
         engines = report["engines"]
@@ -68,7 +70,8 @@ def main() -> int:
             if e["shipped"] not in e["points"]:
                 failures.append(f"{e['name']}: the shipped point is not among the measured points")
             if "stream_check" in e:
-                c, s = e["stream_check"], e["shipped"]
+                c = e["stream_check"]
+                s = next(q for q in e["points"] if abs(q["param"] - c["param"]) < 1e-12)
                 print(f"[check] {e['name']} at {s['param']:g}: sweep {s['false_alarms']} false alarms, "
                       f"{s['misses']} misses; detect --stream {c['false_alarms']}, {c['misses']}")
                 if (c["false_alarms"], c["misses"]) != (s["false_alarms"], s["misses"]):

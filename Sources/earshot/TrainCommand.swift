@@ -44,6 +44,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training time budget in minutes (the data stages come on top).")
     var minutes: Double = 12
 
+    @Option(help: "Training scenes (2 s each) to synthesize and augment; more take longer and may generalize better.")
+    var scenes: Int = 6000
+
     @Option(help: "The Python 3 that runs the pipeline driver (standard library only; the stages use the venv).")
     var python: String = "python3"
 
@@ -51,6 +54,7 @@ struct TrainCommand: ParsableCommand {
         guard keyword.contains(where: { $0.isLetter }) else { throw ValidationError("--keyword needs a phrase") }
         guard faPerHour > 0, faPerHour.isFinite else { throw ValidationError("--fa-per-hour must be positive") }
         guard minutes > 0, minutes.isFinite else { throw ValidationError("--minutes must be positive") }
+        guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
     }
 
     func run() throws {
@@ -59,7 +63,7 @@ struct TrainCommand: ParsableCommand {
         let workDirectory = work ?? tools + "/work/wakeword-" + slug
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
-                         "--minutes", String(minutes)]
+                         "--minutes", String(minutes), "--examples", String(scenes)]
         for folder in negatives { arguments += ["--negatives", folder] }
         for folder in noise { arguments += ["--noise", folder] }
         let process = Process()

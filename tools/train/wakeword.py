@@ -137,6 +137,9 @@ ok = [r for r in rows if r["fa_per_hour"] <= target]
 chosen = ok[0] if ok else rows[-1]
 json.dump(dict(threshold=chosen["threshold"], chosen=chosen, target_fa_per_hour=target, heldout_hours=hours,
                heldout_positives=len(spans), sweep=rows), open(work + "/threshold.json", "w"), indent=1)
+if not ok:
+    print(f"[threshold] WARNING: no threshold up to {rows[-1]['threshold']} reaches {target:g} false alarms/h on the held-out "
+          f"stream; storing the highest")
 print(f"[threshold] {chosen['threshold']:.2f}: {chosen['false_alarms']} false alarms in {hours * 60:.1f} min of held-out "
       f"negatives ({chosen['fa_per_hour']:.2f}/h, target {target:g}/h), held-out synthetic recall {100 * chosen['recall']:.1f}%")
 """
