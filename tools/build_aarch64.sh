@@ -42,7 +42,7 @@ module CKernels {
 }
 EOF
 
-swift_flags=(
+swift_flags=(-package-name Earshot 
     -target aarch64-none-none-elf -clang-target aarch64-unknown-linux-gnu
     -enable-experimental-feature Embedded -wmo -O
     -module-cache-path "$out/module-cache"
@@ -75,16 +75,17 @@ compile_module() {
 module_files() { find "Sources/$1" -name '*.swift' | sort; }
 
 compile_module Kernels $(module_files Kernels)
-compile_module Frontend $(module_files Frontend)
 compile_module Glibc Aarch64/Glibc/*.swift
 compile_module SystemFile $(module_files SystemFile)
+compile_module JSON $(module_files JSON)
 compile_module Model $(module_files Model)
+compile_module Frontend $(module_files Frontend)
 compile_module Runtime $(module_files Runtime)
 compile_module Spotter $(module_files Spotter)
 compile_module WAVFile $(module_files WAVFile)
 compile_module NumPyFile $(module_files NumPyFile)
 # The host CLI's files that hold no ArgumentParser/Foundation code, shared so the output is the same.
-shared_cli=(CLIError JSONWriter ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference)
+shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference)
 shared_cli=("${shared_cli[@]/#/Sources/earshot/}")
 compile_module earshot Aarch64/earshot/*.swift "${shared_cli[@]/%/.swift}"
 
@@ -97,7 +98,7 @@ for source in Sources/CKernels/*.c Aarch64/Support/*.c; do
     c_objects+=("$object")
 done
 
-swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,Model,Runtime,Spotter,WAVFile,NumPyFile,earshot}.o)
+swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,JSON,Model,Runtime,Spotter,WAVFile,NumPyFile,earshot}.o)
 wraps="--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=aligned_alloc"
 # The toolchain's lld: GNU ld refuses the ADRP references to Embedded Swift's weak protected
 # metadata symbols ("copy relocation against non-copyable protected symbol"). Not PIE: Swift

@@ -1,3 +1,5 @@
+import JSON
+
 /// `earshot detect FILES... [--model MODEL] [--json]` (host: DetectCommand; --stream is not in
 /// this build yet).
 enum EmbeddedDetect {
@@ -11,9 +13,9 @@ enum EmbeddedDetect {
                 let top = ClipClassifier.top(scores)
                 let label = classifier.labels[top.index]
                 if list.flag("json") {
-                    let object: JSONValue = .object([
+                    let object: JSON = .members([
                         ("path", .string(path)), ("label", .string(label)), ("score", .double(Double(top.score))),
-                        ("scores", .object(zip(classifier.labels, scores).map { ($0.0, .double(Double($0.1))) })),
+                        ("scores", .members(zip(classifier.labels, scores).map { ($0.0, .double(Double($0.1))) })),
                     ])
                     print(object.serialized())
                 } else {

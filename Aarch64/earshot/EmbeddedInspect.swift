@@ -1,3 +1,4 @@
+import JSON
 import Kernels
 import Model
 import Runtime
