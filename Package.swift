@@ -76,6 +76,12 @@ let package = Package(
             dependencies: ["Frontend", "Model", "Runtime", "WAVFile"],
             path: "Benchmarks/earshot-pipeline-bench"
         ),
+        // Per-step latency of imported TFLite graphs beside TFLite itself (tools/bench_tflite.py; issue 14).
+        .executableTarget(
+            name: "earshot-tflite-bench",
+            dependencies: ["Model", "Runtime", "NumPyFile", "SystemFile", "Profiler"],
+            path: "Benchmarks/earshot-tflite-bench"
+        ),
         // Test support: counts heap allocations per thread by interposing malloc & co.
         .target(name: "AllocationCounter", path: "Tests/Support/AllocationCounter"),
         // Test support: an in-process ALSA capture device (ioplug) that injects xruns and disconnects.

@@ -11,6 +11,7 @@ import PackageDescription
 // (tools/fuzz.sh builds and runs them; tools/make_fuzz_corpus.py writes their seed corpora.)
 let targets = [
     "FuzzModelFile", "FuzzONNX", "FuzzManifest", "FuzzWeightArchive", "FuzzWAV", "FuzzBoardConfig", "FuzzNumPy",
+    "FuzzTFLite",  // issue 14
 ]
 
 let package = Package(

@@ -20,6 +20,7 @@ copied from ../shared):
     FuzzWAV/            WAV files of every format the reader takes (PCM 8/16/24/32, float 32/64,
                         WAVE_FORMAT_EXTENSIBLE), mono and stereo, with an extra chunk and odd pads
     FuzzBoardConfig/    the board configurations in firmware-configs/, plus small variants
+    FuzzTFLite/         the pymicro-wakeword wheel's .tflite models (if installed), halves of them, their .earshot conversions
 """
 
 from __future__ import annotations
@@ -293,6 +294,39 @@ def config_corpus(out: str) -> int:
     return count
 
 
+# MARK: - TFLite (issue 14)
+
+
+def tflite_corpus(out: str, earshot: str | None) -> int:
+    """The pymicro-wakeword wheel's models (copied into the gitignored corpus, never committed), a
+    truncated one, and their earshot-qgraph conversions when an earshot binary is given."""
+    import glob
+    import subprocess
+
+    directory = os.path.join(out, "FuzzTFLite")
+    os.makedirs(directory, exist_ok=True)
+    write(directory, "empty.tflite", b"")
+    write(directory, "header_only.tflite", b"\x1c\x00\x00\x00TFL3" + bytes(24))
+    count = 2
+    try:
+        import pymicro_wakeword
+    except ImportError:
+        print("FuzzTFLite: pymicro-wakeword is not installed; only the tiny seeds")
+        return count
+    models = sorted(glob.glob(os.path.join(os.path.dirname(pymicro_wakeword.__file__), "models", "*.tflite")))
+    for path in models:
+        data = open(path, "rb").read()
+        name = os.path.basename(path)
+        write(directory, name, data)
+        write(directory, "truncated_" + name, data[: len(data) // 2])
+        count += 2
+        if earshot:
+            converted = os.path.join(directory, name.replace(".tflite", ".earshot"))
+            subprocess.run([earshot, "convert", path, "-o", converted], check=True, stdout=subprocess.DEVNULL)
+            count += 1
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="corpus root (replaced)")
@@ -310,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     counts["FuzzNumPy"] = numpy_corpus(args.out)
     counts["FuzzWAV"] = wav_corpus(args.out)
     counts["FuzzBoardConfig"] = config_corpus(args.out)
+    counts["FuzzTFLite"] = tflite_corpus(args.out, args.earshot)
     for target, count in counts.items():
         size = sum(os.path.getsize(os.path.join(args.out, target, f)) for f in os.listdir(os.path.join(args.out, target)))
         print(f"{target}: {count} seeds, {size} bytes")

@@ -125,6 +125,30 @@ class WheelTFLite:
         return np.array(raw)
 
 
+class ReferenceTFLite(WheelTFLite):
+    """ai-edge-litert with TFLite's reference kernels (BUILTIN_REF), for --kernels reference."""
+
+    def __init__(self, model_path):
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+        self.it = Interpreter(model_path=model_path, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        self.it.allocate_tensors()
+        i, o = self.it.get_input_details()[0], self.it.get_output_details()[0]
+        self.index, self.out_index = i["index"], o["index"]
+        self.scale, self.zero = i["quantization"]
+        self.out_scale, self.out_zero = o["quantization"]
+        self.stride = int(i["shape"][1])
+
+    def run(self, features):
+        raw = []
+        for k in range(0, len(features) - self.stride + 1, self.stride):
+            q = np.round(features[k : k + self.stride] / self.scale + self.zero).astype(np.int8)[None]
+            self.it.set_tensor(self.index, q)
+            self.it.invoke()
+            raw.append(int(self.it.get_tensor(self.out_index).ravel()[0]))
+        return np.array(raw)
+
+
 def detections(probabilities, window, cutoff):
     """Steps where the mean of the last `window` probabilities exceeds the cutoff (pymicro-wakeword)."""
     out = []
@@ -138,6 +162,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", help="folder of .tflite models (default: the pymicro-wakeword wheel's)")
     parser.add_argument("--minutes", type=float, default=20)
+    parser.add_argument("--kernels", choices=["optimized", "reference"], default="optimized",
+                        help="optimized: convert with --tflite-kernels optimized, compare with the wheel's C library; "
+                             "reference: --tflite-kernels reference vs ai-edge-litert's reference kernels (BUILTIN_REF)")
     parser.add_argument("--earshot", default=os.path.join(ROOT, ".build", "debug", "earshot"))
     args = parser.parse_args()
 
@@ -154,6 +181,7 @@ def main():
 
     pcm = speech_stream(int(args.minutes * 60))
     features = micro_features(pcm)
+    print(f"kernels: {args.kernels} (peer: {'the wheel libtensorflowlite_c' if args.kernels == 'optimized' else 'ai-edge-litert BUILTIN_REF'})")
     print(f"audio: {len(pcm) / 16000 / 60:.1f} min of real speech + espeak-ng wake phrases, {len(features)} feature frames")
     failed = False
     passed = failures = 0
@@ -164,10 +192,11 @@ def main():
         for model in models:
             name = os.path.splitext(os.path.basename(model))[0]
             converted = os.path.join(tmp, name + ".earshot")
-            subprocess.run([args.earshot, "convert", model, "-o", converted], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([args.earshot, "convert", model, "-o", converted, "--tflite-kernels", args.kernels],
+                           check=True, stdout=subprocess.DEVNULL)
             out = os.path.join(tmp, name + ".npy")
             subprocess.run([args.earshot, "infer", "--model", converted, "--features", feature_path, "--out", out], check=True)
-            peer = WheelTFLite(lib, model)
+            peer = WheelTFLite(lib, model) if args.kernels == "optimized" else ReferenceTFLite(model)
             reference = peer.run(features)
             ours_prob = np.load(out)[:, 0]
             ours = np.round(ours_prob / peer.out_scale + peer.out_zero).astype(int)

@@ -30,7 +30,10 @@ int32_t eq_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32
 }
 
 static inline int8_t finish(const eq_conv_params *p, int32_t acc, int32_t c) {
-    int32_t v = eq_multiply_by_quantized_multiplier(acc, p->multipliers[c], p->shifts[c], p->rounding_upward);
+    // TFLite's optimized depthwise kernel rounds half up in its 8-channel blocks and half away
+    // from zero in the scalar tail (channels past the last multiple of 8), as measured.
+    int32_t upward = p->rounding_upward && (p->kind != 1 || c < p->output_channels / 8 * 8);
+    int32_t v = eq_multiply_by_quantized_multiplier(acc, p->multipliers[c], p->shifts[c], upward);
     v += p->output_zero_point;
     if (v < p->activation_min) v = p->activation_min;
     if (v > p->activation_max) v = p->activation_max;

@@ -10,19 +10,30 @@ public final class QuantizedNetwork {
     private let arena: UnsafeMutablePointer<Int8>
     private let tensorOffsets: UnsafeMutablePointer<Int>
     private let variableOffsets: UnsafeMutablePointer<Int>
-    private var plan: [Step]
+    /// The prepared operations, in order (plain values: no enum payloads or arrays to copy per step).
+    private let plan: UnsafeMutablePointer<Step>
+    private let planCount: Int
     private let output: UnsafeMutablePointer<Float>
 
-    /// A prepared operation: arena offsets resolved, convolution parameters in C layout.
-    private enum Step {
-        case copy(from: Int, to: Int, count: Int)
-        case concatenation(inputs: [(offset: Int, inner: Int)], outer: Int, output: Int)
-        case slice(input: Int, output: Int, inputStrides: (Int, Int, Int), begin: (Int, Int, Int, Int),
-                   stride: (Int, Int, Int, Int), count: (Int, Int, Int, Int))
-        case convolution(UnsafeMutablePointer<eq_conv_params>, input: Int, output: Int)
-        case lookup(input: Int, output: Int, count: Int, table: UnsafeMutablePointer<Int8>)
-        case requantize(input: Int, output: Int, count: Int, inputZero: Int32, multiplier: Int32, shift: Int32,
-                        outputZero: Int32, minimum: Int32, maximum: Int32)
+    private enum Kind: UInt8 { case copy, concatenation, slice, convolution, lookup, requantize }
+
+    /// A prepared operation: arena offsets resolved, convolution parameters in C layout. Fields
+    /// mean what `kind` says (see `prepare`).
+    private struct Step {
+        var kind: Kind
+        var input = 0, output = 0, count = 0
+        /// concatenation: `count` (offset, inner) pairs at `pairs`; `outer` blocks.
+        var pairs: UnsafeMutablePointer<Int>? = nil
+        var outer = 0
+        /// slice: input strides of axes 0...2, begin, stride and count per axis.
+        var strides = (0, 0, 0)
+        var begin = (0, 0, 0, 0), stride = (0, 0, 0, 0), counts = (0, 0, 0, 0)
+        var params: UnsafeMutablePointer<eq_conv_params>? = nil
+        var table: UnsafeMutablePointer<Int8>? = nil
+        var inputZero: Int32 = 0, multiplier: Int32 = 0, shift: Int32 = 0, outputZero: Int32 = 0
+        var minimum: Int32 = 0, maximum: Int32 = 0
+
+        init(_ kind: Kind) { self.kind = kind }
     }
     /// Weight, bias and table storage the prepared steps point into (kept alive with the network).
     private var storage: [UnsafeMutableRawPointer] = []
@@ -45,16 +56,15 @@ public final class QuantizedNetwork {
         arena.initialize(repeating: 0, count: max(offset, 1))
         output = .allocate(capacity: graph.output.width)
         output.initialize(repeating: 0, count: graph.output.width)
-        plan = []
-        plan.reserveCapacity(graph.operations.count)
-        for operation in graph.operations { plan.append(prepare(operation)) }
+        planCount = graph.operations.count
+        plan = .allocate(capacity: max(planCount, 1))
+        for (index, operation) in graph.operations.enumerated() { (plan + index).initialize(to: prepare(operation)) }
         reset()
     }
 
     deinit {
-        for step in plan {
-            if case let .convolution(params, input: _, output: _) = step { params.deallocate() }
-        }
+        for index in 0..<planCount { plan[index].params?.deallocate() }
+        plan.deallocate()
         for pointer in storage { pointer.deallocate() }
         arena.deallocate()
         tensorOffsets.deallocate()
@@ -70,23 +80,35 @@ public final class QuantizedNetwork {
     }
 
     private func prepare(_ operation: QuantizedOperation) -> Step {
+        func copy(_ from: Int, _ to: Int, _ count: Int) -> Step {
+            var step = Step(.copy)
+            (step.input, step.output, step.count) = (from, to, count)
+            return step
+        }
         switch operation {
         case let .copy(input, output, count):
-            return .copy(from: tensorOffsets[input], to: tensorOffsets[output], count: count)
+            return copy(tensorOffsets[input], tensorOffsets[output], count)
         case let .readVariable(variable, output):
-            return .copy(from: variableOffsets[variable], to: tensorOffsets[output], count: graph.variableInitialValues[variable].count)
+            return copy(variableOffsets[variable], tensorOffsets[output], graph.variableInitialValues[variable].count)
         case let .assignVariable(variable, input):
-            return .copy(from: tensorOffsets[input], to: variableOffsets[variable], count: graph.variableInitialValues[variable].count)
+            return copy(tensorOffsets[input], variableOffsets[variable], graph.variableInitialValues[variable].count)
         case let .concatenation(inputs, inner, outer, output):
-            return .concatenation(inputs: zip(inputs, inner).map { (tensorOffsets[$0.0], $0.1) }, outer: outer, output: tensorOffsets[output])
+            var step = Step(.concatenation)
+            var flat = [Int]()
+            for (input, size) in zip(inputs, inner) { flat += [tensorOffsets[input], size] }
+            (step.pairs, step.count, step.outer, step.output) = (keep(flat), inputs.count, outer, tensorOffsets[output])
+            return step
         case let .slice(s):
+            var step = Step(.slice)
             let shape = s.inputShape
-            return .slice(input: tensorOffsets[s.input], output: tensorOffsets[s.output],
-                          inputStrides: (shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3]),
-                          begin: (s.begin[0], s.begin[1], s.begin[2], s.begin[3]),
-                          stride: (s.stride[0], s.stride[1], s.stride[2], s.stride[3]),
-                          count: (s.outputShape[0], s.outputShape[1], s.outputShape[2], s.outputShape[3]))
+            (step.input, step.output) = (tensorOffsets[s.input], tensorOffsets[s.output])
+            step.strides = (shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3])
+            step.begin = (s.begin[0], s.begin[1], s.begin[2], s.begin[3])
+            step.stride = (s.stride[0], s.stride[1], s.stride[2], s.stride[3])
+            step.counts = (s.outputShape[0], s.outputShape[1], s.outputShape[2], s.outputShape[3])
+            return step
         case let .convolution(c):
+            var step = Step(.convolution)
             let params = UnsafeMutablePointer<eq_conv_params>.allocate(capacity: 1)
             params.initialize(to: eq_conv_params(
                 kind: Int32(c.kind.rawValue), input_height: Int32(c.inputHeight), input_width: Int32(c.inputWidth),
@@ -99,12 +121,18 @@ public final class QuantizedNetwork {
                 activation_min: c.activationMin, activation_max: c.activationMax,
                 rounding_upward: c.rounding == .upward ? 1 : 0,
                 weights: keep(c.weights), bias: keep(c.bias), multipliers: keep(c.multipliers), shifts: keep(c.shifts)))
-            return .convolution(params, input: tensorOffsets[c.input], output: tensorOffsets[c.output])
+            (step.params, step.input, step.output) = (params, tensorOffsets[c.input], tensorOffsets[c.output])
+            return step
         case let .lookup(input, output, count, table):
-            return .lookup(input: tensorOffsets[input], output: tensorOffsets[output], count: count, table: keep(table))
+            var step = Step(.lookup)
+            (step.input, step.output, step.count, step.table) = (tensorOffsets[input], tensorOffsets[output], count, keep(table))
+            return step
         case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum):
-            return .requantize(input: tensorOffsets[input], output: tensorOffsets[output], count: count, inputZero: inputZero,
-                               multiplier: multiplier, shift: shift, outputZero: outputZero, minimum: minimum, maximum: maximum)
+            var step = Step(.requantize)
+            (step.input, step.output, step.count) = (tensorOffsets[input], tensorOffsets[output], count)
+            (step.inputZero, step.multiplier, step.shift, step.outputZero) = (inputZero, multiplier, shift, outputZero)
+            (step.minimum, step.maximum) = (minimum, maximum)
+            return step
         }
     }
 
@@ -142,27 +170,32 @@ public final class QuantizedNetwork {
     @discardableResult
     public func step() -> UnsafePointer<Float> {
         let base = arena
-        for index in 0..<plan.count {
-            switch plan[index] {
-            case let .copy(from, to, count):
-                (base + to).update(from: base + from, count: count)
-            case let .concatenation(inputs, outer, output):
-                var target = base + output
-                for block in 0..<outer {
-                    for input in inputs {
-                        target.update(from: base + input.offset + block &* input.inner, count: input.inner)
-                        target += input.inner
+        for index in 0..<planCount {
+            let op = plan + index
+            switch op.pointee.kind {
+            case .copy:
+                (base + op.pointee.output).update(from: base + op.pointee.input, count: op.pointee.count)
+            case .concatenation:
+                let pairs = op.pointee.pairs!, inputs = op.pointee.count
+                var target = base + op.pointee.output
+                for block in 0..<op.pointee.outer {
+                    for i in 0..<inputs {
+                        let inner = pairs[2 &* i &+ 1]
+                        target.update(from: base + pairs[2 &* i] + block &* inner, count: inner)
+                        target += inner
                     }
                 }
-            case let .slice(input, output, strides, begin, stride, count):
-                var target = base + output
+            case .slice:
+                let strides = op.pointee.strides, begin = op.pointee.begin, stride = op.pointee.stride
+                let count = op.pointee.counts
+                var target = base + op.pointee.output
+                let input = base + op.pointee.input
                 for a in 0..<count.0 {
                     let pa = (begin.0 &+ a &* stride.0) &* strides.0
                     for b in 0..<count.1 {
                         let pb = pa &+ (begin.1 &+ b &* stride.1) &* strides.1
                         for c in 0..<count.2 {
-                            let pc = pb &+ (begin.2 &+ c &* stride.2) &* strides.2
-                            let source = base + input + pc + begin.3
+                            let source = input + (pb &+ (begin.2 &+ c &* stride.2) &* strides.2 &+ begin.3)
                             if stride.3 == 1 {
                                 target.update(from: source, count: count.3)
                             } else {
@@ -172,15 +205,19 @@ public final class QuantizedNetwork {
                         }
                     }
                 }
-            case let .convolution(params, input, output):
-                eq_conv_s8_portable(params, base + input, base + output)
-            case let .lookup(input, output, count, table):
-                for i in 0..<count { base[output &+ i] = table[Int(base[input &+ i]) &+ 128] }
-            case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum):
-                for i in 0..<count {
-                    var v = eq_multiply_by_quantized_multiplier(Int32(base[input &+ i]) &- inputZero, multiplier, shift, 0)
+            case .convolution:
+                eq_conv_s8_portable(op.pointee.params!, base + op.pointee.input, base + op.pointee.output)
+            case .lookup:
+                let table = op.pointee.table!, input = base + op.pointee.input, output = base + op.pointee.output
+                for i in 0..<op.pointee.count { output[i] = table[Int(input[i]) &+ 128] }
+            case .requantize:
+                let input = base + op.pointee.input, output = base + op.pointee.output
+                let zero = op.pointee.inputZero, multiplier = op.pointee.multiplier, shift = op.pointee.shift
+                let outputZero = op.pointee.outputZero, minimum = op.pointee.minimum, maximum = op.pointee.maximum
+                for i in 0..<op.pointee.count {
+                    var v = eq_multiply_by_quantized_multiplier(Int32(input[i]) &- zero, multiplier, shift, 0)
                     v = min(max(v &+ outputZero, minimum), maximum)
-                    base[output &+ i] = Int8(truncatingIfNeeded: v)
+                    output[i] = Int8(truncatingIfNeeded: v)
                 }
             }
         }
