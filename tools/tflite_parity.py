@@ -188,6 +188,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         feature_path = os.path.join(tmp, "features.npy")
         np.save(feature_path, features.astype(np.float32))  # k * 5/128: exact in float32
+        import soundfile as sf
+        wav_path = os.path.join(tmp, "stream.wav")
+        sf.write(wav_path, pcm, 16000, subtype="PCM_16")
         assert np.array_equal(features.astype(np.float32).astype(np.float64), features)
         for model in models:
             name = os.path.splitext(os.path.basename(model))[0]
@@ -223,6 +226,22 @@ def main():
             print(f"{name}: {len(reference)} steps, identical {same * 100:.3f}%, max |diff| {worst} quantum, "
                   f"detection steps {len(d_ours)} (TFLite {len(d_theirs)}, identical {d_ours == d_theirs}): "
                   + ("ok" if ok else "FAILED"))
+            # From the WAV: Earshot's own `micro` front end, then the network, against TFLite fed
+            # pymicro-features' features.
+            wav_out = os.path.join(tmp, name + "-wav.npy")
+            subprocess.run([args.earshot, "infer", "--model", converted, "--wav", wav_path, "--out", wav_out], check=True)
+            wav_prob = np.load(wav_out)[:, 0]
+            wav_q = np.round(wav_prob / peer.out_scale + peer.out_zero).astype(int)
+            n = min(len(wav_q), len(reference))
+            wav_same = float(np.mean(wav_q[:n] == reference[:n])) if n else 0.0
+            wav_worst = int(np.max(np.abs(wav_q[:n] - reference[:n]))) if n else -1
+            d_wav = detections(wav_prob, window, cutoff)
+            ok = n > 0 and abs(len(wav_q) - len(reference)) <= 1 and wav_same >= 0.999 and wav_worst <= 1 and d_wav == d_theirs
+            failed |= not ok
+            passed += ok
+            failures += not ok
+            print(f"{name} --wav: {len(wav_q)} steps (TFLite {len(reference)}), identical {wav_same * 100:.3f}%, "
+                  f"max |diff| {wav_worst} quantum, detections identical {d_wav == d_theirs}: " + ("ok" if ok else "FAILED"))
     print(f"{passed} passed, {failures} failed")
     return 1 if failed else 0
 

@@ -1,4 +1,5 @@
 import Converter
+import Frontend
 import Model
 import NumPyFile
 import Runtime
@@ -41,26 +42,31 @@ enum QuantizedGraphCommands {
     }
 
     /// `earshot infer` for a quantized graph: features [T, F] (float, as pymicro-features gives
-    /// them) -> one output row per network step (every `frames` rows), float32 [T / frames, C].
+    /// them; or computed from `wav` by the model's `micro` front end) -> one output row per network
+    /// step (every `frames` rows), float32 [T / frames, C].
     static func infer(model: String, features: String?, wav: String?, out: String) throws {
         let graph = try QuantizedGraphFile.read(path: model)
         let network = try QuantizedNetwork(graph: graph)
-        guard let features else {
-            // HOOK(micro front end): when the `micro` preset exists in Frontend, compute the
-            // features of `wav` with it here (graph.wakeWord.frontendPreset == "micro").
-            throw CLIError("--wav needs the '\(graph.wakeWord.frontendPreset)' front end, which this build does not have yet; pass --features (pymicro-features output) instead\(wav.map { " of '\($0)'" } ?? "")")
-        }
-        let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
+        let frames: [Float]
+        let rowCount: Int
         let width = network.featureWidth
-        guard array.shape.count == 2, array.shape[1] == width else {
-            throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(width)]")
+        if let features {
+            let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
+            guard array.shape.count == 2, array.shape[1] == width else {
+                throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(width)]")
+            }
+            guard array.elementType == .float32 || array.elementType == .float64 else {
+                throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32 or float64")
+            }
+            frames = array.floats()
+            rowCount = array.shape[0]
+        } else if let wav {
+            (frames, rowCount) = try microFeatures(wav: wav, graph: graph, width: width)
+        } else {
+            throw CLIError("give the input as --wav CLIP.wav or --features F.npy")
         }
-        guard array.elementType == .float32 || array.elementType == .float64 else {
-            throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32 or float64")
-        }
-        let frames = array.floats()
         let perStep = network.framesPerStep
-        let steps = array.shape[0] / perStep
+        let steps = rowCount / perStep
         let size = network.outputSize
         var outputs = [Float](repeating: 0, count: steps * size)
         frames.withUnsafeBufferPointer { input in
@@ -71,6 +77,21 @@ enum QuantizedGraphCommands {
             }
         }
         try SystemFile.writeAtomically(NumPyFormat.serialize(NumPyArray(shape: [steps, size], floats: outputs)), to: out)
+    }
+
+    /// The model's own front end (`micro`, TensorFlow Lite Micro's, as pymicro-features computes it)
+    /// over a WAV file resampled to its rate: float features [T, width], row-major.
+    private static func microFeatures(wav: String, graph: QuantizedGraph, width: Int) throws -> ([Float], Int) {
+        let wake = graph.wakeWord
+        guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
+            throw CLIError("--wav: this model's front end is '\(wake.frontendPreset)', which Earshot does not compute; pass --features")
+        }
+        let config = FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: width)
+        let extractor = try FeatureExtractor(config: config)
+        var resamplers: [Int: PolyphaseResampler] = [:]
+        let clip = try AudioClip.read(wav, rate: config.sampleRate, resamplers: &resamplers)
+        let rows = extractor.features(of: clip.samples)
+        return (rows.flatMap { $0 }, rows.count)
     }
 
     static func inspect(path: String) throws {
