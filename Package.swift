@@ -84,29 +84,31 @@ let package = Package(
         ),
         // Test support: counts heap allocations per thread by interposing malloc & co.
         .target(name: "AllocationCounter", path: "Tests/Support/AllocationCounter"),
+        // Test support: the seeded generator (SplitMix64) every test target shares.
+        .target(name: "TestSupport", path: "Tests/Support/TestSupport"),
         // Test support: an in-process ALSA capture device (ioplug) that injects xruns and disconnects.
         .target(name: "FakeCapture", dependencies: ["CALSA"], path: "Tests/Support/FakeCapture"),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "SystemFile", "Frontend"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "Kernels", "AllocationCounter"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "SystemFile", "Frontend", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Model", "Kernels", "AllocationCounter", "TestSupport"]),
         .testTarget(
-            name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime", "WeightArchive", "SystemFile", "Frontend", "JSON"],
+            name: "ConverterTests", dependencies: ["Converter", "Model", "Runtime", "WeightArchive", "SystemFile", "Frontend", "JSON", "TestSupport"],
             exclude: ["ManifestFixtures"]),
         .testTarget(name: "NumPyFileTests", dependencies: ["NumPyFile"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile", "JSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Model", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter"]),
+        .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile", "JSON", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Model", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter", "TestSupport"]),
         .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "Timing", "AllocationCounter"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "Timing", "AllocationCounter", "TestSupport"]),
         .testTarget(name: "TimingTests", dependencies: ["Timing", "AllocationCounter"]),
-        .testTarget(name: "AudioTests", dependencies: ["Audio", "CALSA", "FakeCapture"]),
-        .testTarget(name: "SpotterTests", dependencies: ["Spotter", "AllocationCounter"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "CALSA", "FakeCapture", "TestSupport"]),
+        .testTarget(name: "SpotterTests", dependencies: ["Spotter", "AllocationCounter", "TestSupport"]),
         .testTarget(
             name: "ListenerTests",
             dependencies: [
                 "Listener", "Audio", "CALSA", "FakeCapture", "Frontend", "Model", "Runtime", "Spotter", "Converter", "WAVFile", "JSON",
                 "Pipeline", "Timing",
-                "AllocationCounter",
+                "AllocationCounter", "TestSupport",
             ]
         ),
         .testTarget(name: "ServeTests", dependencies: ["Serve", "Model", "WAVFile", "SystemFile", "AllocationCounter"]),

@@ -23,6 +23,9 @@ import Model
 /// butterfly and of the split (e.g. (a + p) - q for a + (p - q)): the code below writes those
 /// groupings out, one Float rounding per operation, no fused multiply-add.
 ///
+/// Stays a separate type from `RealFourierTransform`: its radix-4 stages, twiddle tables and
+/// split are kissfft's, not the radix-2 ones, and its groupings are fixed to Float roundings.
+///
 /// Memory: about 3.5 N Floats and N/2 Int32 of tables and work space, owned by the instance.
 public final class KissOrderRealFFT {
     /// N, the number of real inputs.
@@ -47,11 +50,8 @@ public final class KissOrderRealFFT {
     /// - Throws: `FrontendError.fftLengthNotPowerOfTwo` otherwise.
     /// Allocates: the tables (set-up only).
     public init(size: Int) throws(FrontendError) {
-        guard size >= 2, size <= FrontendConfig.maxFFTLength, size & (size - 1) == 0 else {
-            throw .fftLengthNotPowerOfTwo(size)
-        }
+        let m = try fftHalfLength(size)
         self.size = size
-        let m = size / 2
         half = m
         var log2m = 0
         while 1 << log2m < m { log2m += 1 }

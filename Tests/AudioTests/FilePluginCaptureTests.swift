@@ -1,4 +1,5 @@
 import Audio
+import TestSupport
 import Testing
 
 /// Capture through real libasound: alsa-lib's `file` plugin reads a raw file as if it were a

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A fresh temporary directory, removed when the value is released.
 final class TemporaryDirectory {
@@ -16,19 +17,6 @@ final class TemporaryDirectory {
         let file = path + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         return file
-    }
-}
-
-/// A reproducible generator (SplitMix64) for test signals.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

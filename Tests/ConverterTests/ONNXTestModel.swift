@@ -1,3 +1,5 @@
+import TestSupport
+
 // Test support: ONNX models built in memory with `ProtobufWriter` (field numbers from onnx.proto).
 
 /// How a float tensor stores its values.
@@ -227,15 +229,3 @@ func block(_ values: [Float], gate name: Character, order: String, size: Int) ->
     return values[(index * size)..<((index + 1) * size)]
 }
 
-/// A reproducible pseudo-random sequence (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -2,6 +2,7 @@ import AllocationCounter
 import Foundation
 import Frontend
 import Model
+import TestSupport
 import Testing
 
 @Suite struct FeatureExtractorTests {
@@ -106,7 +107,7 @@ import Testing
         config.spectrumPrecision = precision
         let extractor = try FeatureExtractor(config: config)
         // A chirp plus noise, 0.2 s.
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         let samples = (0..<3200).map { t -> Float in
             let time = Double(t) / 16000
             return Float(0.5 * sin(2 * .pi * (200 + 3000 * time) * time)) + Float.random(in: -0.01..<0.01, using: &generator)
@@ -135,7 +136,7 @@ import Testing
 
     @Test func int16InputEqualsScaledFloatInput() throws {
         let extractor = try FeatureExtractor(config: .mlKWS(stride: 640))
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         let pcm = (0..<4000).map { _ in Int16.random(in: .min ... .max, using: &generator) }
         let floats = extractor.features(of: pcm.map { Float($0) / 32768 })
         var frames: [[Float]] = []
@@ -210,7 +211,7 @@ import Testing
         config.coefficientCount = config.melBandCount
         config.featureMean = []
         config.featureStandardDeviation = []
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let samples = (0..<2000).map { t -> Float in
             Float(0.9 * sin(2 * .pi * 440 * Double(t) / 16000)) + Float.random(in: -1e-5..<1e-5, using: &generator)
         }

@@ -1,5 +1,6 @@
 import Glibc
 import Kernels
+import TestSupport
 import Testing
 
 /// Error of `value` against the exact result `reference` (a Double), in units of the Float ulp

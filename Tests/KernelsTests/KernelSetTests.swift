@@ -1,4 +1,5 @@
 import Kernels
+import TestSupport
 import Testing
 
 // Every C kernel path available on this machine against its portable Swift twin:

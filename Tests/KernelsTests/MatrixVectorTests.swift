@@ -1,4 +1,5 @@
 import Kernels
+import TestSupport
 import Testing
 
 /// Naive Double-precision y = W x, and the bound Σ|W[r,c]·x[c]| used to scale tolerances.

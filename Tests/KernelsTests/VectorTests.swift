@@ -1,5 +1,6 @@
 import Glibc
 import Kernels
+import TestSupport
 import Testing
 
 @Suite("Vector helpers")

@@ -4,6 +4,7 @@ import Listener
 import Model
 import Runtime
 import Spotter
+import TestSupport
 import Testing
 
 @Suite("Keyword spotting pipeline: front end -> network -> detector, event times")
@@ -109,7 +110,7 @@ struct KeywordSpotterTests {
         for i in 0..<48_000 {
             let loud: Float = i / 8000 % 2 == 0 ? 1 : 0.05
             let tone = Float(0.3 * sin(Double(i) * 0.05))
-            signal.append(tone * loud + generator.uniform(0.02))
+            signal.append(tone * loud + generator.uniform(closed: 0.02))
         }
         let model = try randomLSTMModel()
         // Offline reference: all features, then every step, then the detector's spec computed

@@ -1,6 +1,7 @@
 import Foundation
 import Frontend
 import Model
+import TestSupport
 
 /// A fresh temporary directory, removed when the value is released.
 final class TemporaryDirectory {
@@ -22,20 +23,6 @@ final class TemporaryDirectory {
 
     @discardableResult
     func write(_ text: String, to name: String) throws -> String { try write(Array(text.utf8), to: name) }
-}
-
-/// A reproducible generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ scale: Float) -> Float { Float.random(in: -scale...scale, using: &self) }
 }
 
 /// The repository root (this file is Tests/ListenerTests/TestSupport.swift).
@@ -108,7 +95,7 @@ func randomLSTMModel(execution: ExecutionMode = .streaming, seed: UInt64 = 7) th
             // Inputs are MFCCs of magnitude ~10-200: keep the products moderate.
             let scale: Float = shape.count == 2 ? (index == 0 ? 0.02 : 1.5 / Float(shape[1]).squareRoot()) : 0.5
             tensors.append(TensorData(name: role.tensorName(layer: index), shape: shape,
-                                      floats: (0..<count).map { _ in generator.uniform(scale) }))
+                                      floats: (0..<count).map { _ in generator.uniform(closed: scale) }))
         }
     }
     let labels = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
@@ -155,7 +142,7 @@ func burstSignal(seconds: Double, starts: [Double], length: Double, rate: Int = 
     for start in starts {
         let a = Int((start * Double(rate)).rounded())
         let b = min(x.count, a + Int(length * Double(rate)))
-        for i in a..<b { x[i] = generator.uniform(level) }
+        for i in a..<b { x[i] = generator.uniform(closed: level) }
     }
     return x
 }

@@ -1,21 +1,9 @@
 // Test support: seeded random numbers, model fixtures, and a raw GGUF builder that is written
 // independently of ModelWriter (so the reader is checked against a second encoder).
 import Model
+import TestSupport
 
 // MARK: - Random numbers
-
-/// SplitMix64: small, seedable, the same on every platform.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 // MARK: - Model fixtures
 
@@ -23,7 +11,7 @@ enum Fixtures {
     /// Random tensors for every layer of `description`; matrices in `matrixType`
     /// (int8 matrices get a positive `.scale` tensor).
     static func tensors(for description: ModelDescription, matrixType: TensorType = .float32, seed: UInt64 = 1) -> [TensorData] {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var result = [TensorData]()
         for (index, layer) in description.layers.enumerated() {
             for (role, shape) in layer.requiredTensors {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Model
 
@@ -54,7 +55,7 @@ struct ModelHostileFileTests {
         let small = files[0].bytes
         for length in 0..<small.count { tally.record(Array(small.prefix(length))) }
         // Seeded random lengths of the large ones.
-        var random = SeededRandom(seed: 0x5EED_0001)
+        var random = SeededGenerator(seed: 0x5EED_0001)
         for _ in 0..<3000 {
             let file = files[Int.random(in: 1..<files.count, using: &random)].bytes
             tally.record(Array(file.prefix(Int.random(in: 0..<file.count, using: &random))))
@@ -70,7 +71,7 @@ struct ModelHostileFileTests {
 
     @Test func randomMutationsLoadOrFailCleanly() throws {
         let files = try Self.corpus()
-        var random = SeededRandom(seed: 0x5EED_0002)
+        var random = SeededGenerator(seed: 0x5EED_0002)
         var tally = Tally()
         let hugeValues: [UInt64] = [.max, 1 << 63, 1 << 62, 1 << 32, UInt64(Int64.max), 0xFFFF_FFFF, 0]
         for _ in 0..<6000 {

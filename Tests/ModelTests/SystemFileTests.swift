@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import SystemFile
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ struct SystemFileTests {
     @Test func writeReadAndMapAgree() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/data.bin"
-        var random = SeededRandom(seed: 3)
+        var random = SeededGenerator(seed: 3)
         let bytes = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &random) }
         try SystemFile.writeAtomically(bytes, to: path)
         #expect(try SystemFile.readAll(path: path) == bytes)

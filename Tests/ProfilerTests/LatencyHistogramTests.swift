@@ -1,5 +1,7 @@
 import Timing
 import AllocationCounter
+import Profiler
+import TestSupport
 import Testing
 
 /// The nearest-rank percentile of `sorted`, computed independently of the histogram: the

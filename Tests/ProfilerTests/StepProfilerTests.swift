@@ -3,6 +3,7 @@ import Glibc
 import Model
 import Profiler
 import Runtime
+import TestSupport
 import Testing
 
 @Suite("StepProfiler")
@@ -38,7 +39,7 @@ struct StepProfilerTests {
         let b = try testNetwork(seed: 4)
         var generator = SeededGenerator(seed: 8)
         for _ in 0..<50 {
-            let frame = (0..<a.inputSize).map { _ in generator.uniform(1) }
+            let frame = (0..<a.inputSize).map { _ in generator.uniformFromTopBits(1) }
             let whole = frame.withUnsafeBufferPointer { Array(a.step($0)) }
             frame.withUnsafeBufferPointer { buffer in
                 for layer in 0..<b.layerCount { b.stepLayer(layer, frame: buffer.baseAddress!) }

@@ -1,5 +1,6 @@
 import Model
 import Runtime
+import TestSupport
 
 /// A small LSTM 8->16 + dense 4 + softmax with seeded random weights, built in memory.
 func testNetwork(inputSize: Int = 8, hidden: Int = 16, classes: Int = 4, seed: UInt64 = 1,
@@ -15,7 +16,7 @@ func testNetwork(inputSize: Int = 8, hidden: Int = 16, classes: Int = 4, seed: U
         for (role, shape) in layer.requiredTensors {
             let count = shape.reduce(1, *)
             tensors.append(TensorData(name: role.tensorName(layer: index), shape: shape,
-                                      floats: (0..<count).map { _ in generator.uniform(0.4) }))
+                                      floats: (0..<count).map { _ in generator.uniformFromTopBits(0.4) }))
         }
     }
     let windowed = execution != .streaming

@@ -1,5 +1,6 @@
 import Model
 import Runtime
+import TestSupport
 
 /// A model built in memory with seeded random weights, plus the same weights in Double for the
 /// reference implementation.
@@ -27,7 +28,7 @@ struct TestModel {
             for (role, shape) in layer.requiredTensors {
                 let count = shape.reduce(1, *)
                 let scale: Float = shape.count == 2 ? gain / Float(shape[1]).squareRoot() : 0.5
-                let values = (0..<count).map { _ in generator.uniform(scale) }
+                let values = (0..<count).map { _ in generator.uniformFromTopBits(scale) }
                 let name = role.tensorName(layer: index)
                 switch (role.isMatrix, type) {
                 case (true, .float16):
@@ -67,7 +68,7 @@ struct TestModel {
 /// Seeded random input frames, uniform in ±scale.
 func randomFrames(count: Int, size: Int, seed: UInt64, scale: Float = 1.5) -> [[Float]] {
     var generator = SeededGenerator(seed: seed)
-    return (0..<count).map { _ in (0..<size).map { _ in generator.uniform(scale) } }
+    return (0..<count).map { _ in (0..<size).map { _ in generator.uniformFromTopBits(scale) } }
 }
 
 extension Network {

@@ -1,6 +1,7 @@
 import AllocationCounter
 import Model
 import Runtime
+import TestSupport
 import Testing
 
 /// Windowed execution: the ring of the last W frames, run from zero state every K frames.
@@ -20,7 +21,7 @@ import Testing
         var tensors: [TensorData] = []
         for (index, layer) in description.layers.enumerated() {
             for (role, shape) in layer.requiredTensors {
-                let values = (0..<shape.reduce(1, *)).map { _ in generator.uniform(0.8) }
+                let values = (0..<shape.reduce(1, *)).map { _ in generator.uniformFromTopBits(0.8) }
                 tensors.append(TensorData(name: role.tensorName(layer: index), shape: shape, floats: values))
             }
         }
@@ -74,7 +75,7 @@ import Testing
         for (index, layer) in description.layers.enumerated() {
             for (role, shape) in layer.requiredTensors {
                 tensors.append(TensorData(name: role.tensorName(layer: index), shape: shape,
-                                          floats: (0..<shape.reduce(1, *)).map { _ in generator.uniform(1) }))
+                                          floats: (0..<shape.reduce(1, *)).map { _ in generator.uniformFromTopBits(1) }))
             }
         }
         let network = try Network(model: ModelFile(bytes: ModelWriter.serialize(description, tensors: tensors)))

@@ -1,4 +1,5 @@
 import Spotter
+import TestSupport
 
 /// The detector's specification written the plain way, for comparison: direct sums over the
 /// window for every frame (no ring, no running sums), Double arithmetic, lists instead of
@@ -68,19 +69,6 @@ func referenceEvents(_ posteriors: [[Float]], _ config: DetectorConfiguration) -
         }
     }
     return events
-}
-
-/// A reproducible generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Synthetic posteriors: background mass on the ignored labels with noise, and keyword

@@ -1,5 +1,6 @@
 import Foundation
 import SystemFile
+import TestSupport
 
 /// Tests/WeightArchiveTests/Fixtures, written by tools/make_weight_archive_fixtures.py.
 let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -23,21 +24,6 @@ func mlKWSReference(_ file: String) -> [UInt8]? {
 /// The fixture generator's formula: value(i) = ((7 i) mod 23 − 11) / 8 over the flattened index.
 func formulaValues(count: Int) -> [Float] {
     (0..<count).map { Float((($0 * 7) % 23) - 11) / 8 }
-}
-
-/// SplitMix64: a small seeded generator so every random test is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Applies 1–4 random edits (overwrite, bit flip, insert, delete) chosen by `round`.

@@ -1,14 +1,28 @@
 import Kernels
 import Model
 
-/// The forward real FFT of `RealFFT` in Double: same method (N/2-point complex radix-2 FFT, then
-/// the split step), tables and work space in Double.
+/// The forward real FFT in Float (most front ends).
+public typealias RealFFT = RealFourierTransform<Float>
+
+/// The forward real FFT in Double: `SpectrumPrecision.float64` front ends (librosa's numpy FFT is
+/// float64; a Float FFT's rounding error is relative to the strongest bin, so weak bins lose their
+/// low digits).
+public typealias RealFFT64 = RealFourierTransform<Double>
+
+/// A forward real FFT of a fixed power-of-two size N, with every table computed at set-up, in
+/// `Scalar` (Float or Double): tables, work space and arithmetic all in that type.
 ///
-/// Used by `SpectrumPrecision.float64` front ends (librosa's numpy FFT is float64): a float32 FFT's
-/// rounding error is relative to the strongest bin, so weak bins lose their low digits.
+/// X[k] = sum_{n<N} x[n] e^{-2 pi i k n / N}, k = 0...N/2 (unnormalized, like numpy's `rfft`).
 ///
-/// Memory: about 4N doubles of tables and work space, owned by the instance.
-public final class RealFFT64 {
+/// Method: the N real inputs are packed as M = N/2 complex values z[n] = x[2n] + i x[2n+1];
+/// an iterative radix-2 decimation-in-time FFT gives Z; the split step recovers
+///   E[k] = (Z[k] + conj Z[M-k]) / 2,  O[k] = (Z[k] - conj Z[M-k]) / (2i),
+///   X[k] = E[k] + e^{-2 pi i k / N} O[k]      (Z[M] = Z[0]).
+/// Twiddles are computed in Double (pure-Swift sin/cos) and rounded once to `Scalar`.
+/// `KissOrderRealFFT` is the other FFT: Float only, in kissfft's operation order.
+///
+/// Memory: about 4N scalars of tables and work space, owned by the instance.
+public final class RealFourierTransform<Scalar: BinaryFloatingPoint> {
     /// N, the number of real inputs.
     public let size: Int
     /// N/2 + 1, the number of complex outputs.
@@ -16,12 +30,12 @@ public final class RealFFT64 {
 
     @usableFromInline let half: Int  // M = N/2
     @usableFromInline let bitReversed: UnsafeMutablePointer<Int32>  // [M]
-    @usableFromInline let twiddleReal: UnsafeMutablePointer<Double>  // [max(M/2, 1)] cos(2 pi j / M)
-    @usableFromInline let twiddleImaginary: UnsafeMutablePointer<Double>  // [max(M/2, 1)] -sin(2 pi j / M)
-    @usableFromInline let splitReal: UnsafeMutablePointer<Double>  // [M + 1] cos(2 pi k / N)
-    @usableFromInline let splitImaginary: UnsafeMutablePointer<Double>  // [M + 1] -sin(2 pi k / N)
-    @usableFromInline let workReal: UnsafeMutablePointer<Double>  // [M]
-    @usableFromInline let workImaginary: UnsafeMutablePointer<Double>  // [M]
+    @usableFromInline let twiddleReal: UnsafeMutablePointer<Scalar>  // [max(M/2, 1)] cos(2 pi j / M)
+    @usableFromInline let twiddleImaginary: UnsafeMutablePointer<Scalar>  // [max(M/2, 1)] -sin(2 pi j / M)
+    @usableFromInline let splitReal: UnsafeMutablePointer<Scalar>  // [M + 1] cos(2 pi k / N)
+    @usableFromInline let splitImaginary: UnsafeMutablePointer<Scalar>  // [M + 1] -sin(2 pi k / N)
+    @usableFromInline let workReal: UnsafeMutablePointer<Scalar>  // [M]
+    @usableFromInline let workImaginary: UnsafeMutablePointer<Scalar>  // [M]
 
     /// Builds the tables for size N.
     ///
@@ -29,11 +43,8 @@ public final class RealFFT64 {
     /// - Throws: `FrontendError.fftLengthNotPowerOfTwo` otherwise.
     /// Allocates: the tables (set-up only).
     public init(size: Int) throws(FrontendError) {
-        guard size >= 2, size <= FrontendConfig.maxFFTLength, size & (size - 1) == 0 else {
-            throw .fftLengthNotPowerOfTwo(size)
-        }
+        let m = try fftHalfLength(size)
         self.size = size
-        let m = size / 2
         half = m
         bitReversed = .allocate(capacity: m)
         let quarter = max(m / 2, 1)
@@ -61,13 +72,13 @@ public final class RealFFT64 {
         twiddleImaginary[0] = 0
         for j in 0..<(m / 2) {
             let angle = 2 * setupPi * Double(j) / Double(m)
-            twiddleReal[j] = ElementaryMath.cos(angle)
-            twiddleImaginary[j] = -ElementaryMath.sin(angle)
+            twiddleReal[j] = Scalar(ElementaryMath.cos(angle))
+            twiddleImaginary[j] = Scalar(-ElementaryMath.sin(angle))
         }
         for k in 0...m {
             let angle = 2 * setupPi * Double(k) / Double(size)
-            splitReal[k] = ElementaryMath.cos(angle)
-            splitImaginary[k] = -ElementaryMath.sin(angle)
+            splitReal[k] = Scalar(ElementaryMath.cos(angle))
+            splitImaginary[k] = Scalar(-ElementaryMath.sin(angle))
         }
     }
 
@@ -84,18 +95,19 @@ public final class RealFFT64 {
     /// Computes X[0...N/2] of the N real samples in `input`.
     ///
     /// - Parameters:
-    ///   - input: N Double samples (read only).
-    ///   - real: N/2 + 1 Doubles, receives Re X[k].
-    ///   - imaginary: N/2 + 1 Doubles, receives Im X[k] (Im X[0] = Im X[N/2] = 0).
+    ///   - input: N samples (read only).
+    ///   - real: N/2 + 1 scalars, receives Re X[k].
+    ///   - imaginary: N/2 + 1 scalars, receives Im X[k] (Im X[0] = Im X[N/2] = 0).
     /// Allocates: never.
     public func forward(
-        _ input: UnsafePointer<Double>,
-        real: UnsafeMutablePointer<Double>,
-        imaginary: UnsafeMutablePointer<Double>
+        _ input: UnsafePointer<Scalar>,
+        real: UnsafeMutablePointer<Scalar>,
+        imaginary: UnsafeMutablePointer<Scalar>
     ) {
         let m = half
         let re = workReal
         let im = workImaginary
+        // Pack and permute: z[rev(n)] = x[2n] + i x[2n+1].
         var n = 0
         while n < m {
             let target = Int(bitReversed[n])
@@ -103,6 +115,7 @@ public final class RealFFT64 {
             im[target] = input[n &* 2 &+ 1]
             n &+= 1
         }
+        // Radix-2 butterflies; at span h the twiddle for j is W_M^(j * M / (2h)).
         var span = 1
         while span < m {
             let stride = m / (span &* 2)
@@ -126,6 +139,7 @@ public final class RealFFT64 {
             }
             span &*= 2
         }
+        // Split into the N/2 + 1 bins of the real transform.
         real[0] = re[0] + im[0]
         imaginary[0] = 0
         real[m] = re[0] - im[0]
@@ -138,6 +152,7 @@ public final class RealFFT64 {
             let ci = -im[m &- k]  // conj Z[M-k]
             let er = 0.5 * (zr + cr)
             let ei = 0.5 * (zi + ci)
+            // O = (Z - conj Z') / (2i) = (dz) * (-i/2): (a + ib)(-i/2) = (b - ia)/2
             let dr = zr - cr
             let di = zi - ci
             let or = 0.5 * di
@@ -149,4 +164,14 @@ public final class RealFFT64 {
             k &+= 1
         }
     }
+}
+
+/// M = N/2 for a real FFT of N samples, N a power of two in 2...`FrontendConfig.maxFFTLength`
+/// (2^16); shared by both FFTs.
+/// - Throws: `FrontendError.fftLengthNotPowerOfTwo` otherwise.
+func fftHalfLength(_ size: Int) throws(FrontendError) -> Int {
+    guard size >= 2, size <= FrontendConfig.maxFFTLength, size & (size - 1) == 0 else {
+        throw .fftLengthNotPowerOfTwo(size)
+    }
+    return size / 2
 }
