@@ -8,7 +8,7 @@
 import Glibc
 import Model
 import NumPyFile
-import Profiler
+import Timing
 import Runtime
 import SystemFile
 

@@ -1,6 +1,7 @@
 import Foundation
 import Frontend
 import Model
+import TestSupport
 import Testing
 
 @Suite struct FixedPointRealFFTTests {
@@ -9,7 +10,7 @@ import Testing
     @Test(arguments: [8, 16, 64, 128, 512, 1024])
     func isTheDFTDividedByN(size: Int) throws {
         let fft = try FixedPointRealFFT(size: size)
-        var generator = SplitMix64(seed: UInt64(size))
+        var generator = SeededGenerator(seed: UInt64(size))
         let x = (0..<size).map { _ in Int16.random(in: -20000...20000, using: &generator) }
         var re = [Int16](repeating: 0, count: fft.binCount)
         var im = [Int16](repeating: 0, count: fft.binCount)

@@ -2,6 +2,7 @@ import AllocationCounter
 import Foundation
 @testable import Frontend
 import Model
+import TestSupport
 import Testing
 
 /// The `micro` front end's streaming behaviour and integer helpers. Its values are checked against
@@ -9,7 +10,7 @@ import Testing
 @Suite struct MicroFrontendTests {
     /// 1.5 s of 16-bit speech-like audio: a gliding tone with bursts, plus noise.
     static let pcm: [Int16] = {
-        var generator = SplitMix64(seed: 2024)
+        var generator = SeededGenerator(seed: 2024)
         return (0..<24000).map { t -> Int16 in
             let time = Double(t) / 16000
             let envelope = 0.2 + 0.8 * abs(sin(2 * .pi * 3 * time))
@@ -183,7 +184,7 @@ import Testing
     // MARK: - Integer helpers, against their definitions
 
     @Test func squareRootRoundsToNearest() {
-        var generator = SplitMix64(seed: 5)
+        var generator = SeededGenerator(seed: 5)
         var inputs: [UInt64] = [0, 1, 2, 3, 4, 5, 0xFFFF_FFFF, 1 << 32, (1 << 32) + 1, UInt64.max >> 2]
         for _ in 0..<2000 { inputs.append(UInt64.random(in: 0...(1 << 50), using: &generator) >> UInt64.random(in: 0...40, using: &generator)) }
         for n in inputs {

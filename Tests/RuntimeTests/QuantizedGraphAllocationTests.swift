@@ -1,3 +1,4 @@
+import TestSupport
 import AllocationCounter
 import Model
 import Runtime
