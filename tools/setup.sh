@@ -20,7 +20,8 @@ python="${PYTHON:-python3}"
 # source (earshot listen); espeak-ng speaks the demo recording (tools/make_demo.sh).
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static build and run the aarch64
 # kernels on x86-64 (tools/test_aarch64.sh).
-APT_PACKAGES=(alsa-utils libasound2-dev espeak-ng gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
+APT_PACKAGES=(alsa-utils libasound2-dev espeak-ng gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+    strace)  # strace: tools/syscall_check.py (the step loop makes no system call)
 
 log() { printf '[setup] %s\n' "$*"; }
 

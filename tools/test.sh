@@ -36,6 +36,10 @@
 #   tsan       swift test --sanitize=thread --filter 'ListenerTests|AudioTests' (the threaded parts:
 #              listen --exec/--stats, ListenSession, EventQueue, capture; .build-tsan)
 #   fuzz       tools/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
+#   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
+#              committed export (export_onnx.py) and conversion (tools/train/convert.sh)
+#   syscalls   tools/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
+#   alloc-rel  the allocation-counting tests in a release build (.build-rel)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
 # Environment:
@@ -45,6 +49,7 @@
 #   EARSHOT_FUZZ_SECONDS=N  seconds per fuzz target (default 10)
 #   EARSHOT_SANITIZERS=0    skip the asan, ubsan and tsan sections (three more builds)
 #   SWIFT_BUILD_FLAGS       extra flags for swift build and swift test (e.g. --scratch-path DIR)
+#   EARSHOT_SKIP_RELEASE_ALLOC=1  skip the alloc-rel section (a release build of the tests)
 #   CI=true                 CI mode (also on whenever ../shared is present): a section or Swift test
 #                           skipped for a missing prerequisite (data, tool) fails the run; only the
 #                           EARSHOT_SKIP_* / EARSHOT_SANITIZERS=0 variables above may skip a section.
@@ -381,6 +386,71 @@ else
     else
         tests_failed=$((tests_failed + d_failed))
         record default FAILED $((SECONDS - t)) "$d_passed passed, $d_failed failed"
+    fi
+fi
+
+# MARK: - issue 13: checks that make the README's claims enforced
+# A python check section: name, log name, command...; reads its "N passed, M failed" line.
+check_section() {
+    local name="$1"
+    shift
+    local t=$SECONDS log="$logs/$name.log"
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    local counts passed failed
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)"
+    passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${passed:-0}))
+    if ((status != 0)); then
+        ((${failed:-0} > 0)) || failed=1
+        tests_failed=$((tests_failed + failed))
+        record "$name" FAILED $((SECONDS - t)) "exit $status; ${counts:-no count printed}"
+    elif grep -q '^skipped:' "$log"; then
+        missing "$name" $((SECONDS - t)) "$(grep -m1 '^skipped:' "$log" | sed 's/^skipped: //')"
+    else
+        record "$name" ok $((SECONDS - t)) "${counts:-no count printed}"
+    fi
+}
+
+# models/default.earshot rebuilt byte for byte by tools/train's export + convert.sh (seconds).
+header "rebuild: tools/train/check_default_model.py (models/default.earshot from the committed export + conversion, bytes compared)"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record rebuild FAILED 0 "not run: the build or the venv is missing"
+else
+    check_section rebuild "$python" tools/train/check_default_model.py --earshot "$bin_path/earshot"
+fi
+
+# The step loop makes no system call: SyscallProbeTests under strace (about a minute).
+header "syscalls: tools/syscall_check.py (10,000 steps between strace markers: 0 system calls)"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record syscalls FAILED 0 "not run: the build or the venv is missing"
+else
+    check_section syscalls "$python" tools/syscall_check.py ${SWIFT_BUILD_FLAGS:+--scratch-path "$(dirname "$bin_path")"}
+fi
+
+# The allocation-counting tests again in a release build (.build-rel): the optimizer must not
+# bring allocations back. Counting starts at the first step/push after load unless a test says
+# otherwise. EARSHOT_SKIP_RELEASE_ALLOC=1 skips it (a release build of the tests: minutes).
+alloc_filter='nothing|Allocation|allocat|Zero|zero|Quantized|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
+if [[ "${EARSHOT_SKIP_RELEASE_ALLOC:-0}" == 1 ]]; then
+    record alloc-rel skipped 0 "EARSHOT_SKIP_RELEASE_ALLOC=1"
+else
+    header "alloc-rel: swift test -c release --scratch-path .build-rel --filter '$alloc_filter'"
+    t=$SECONDS
+    log="$logs/alloc-rel.log"
+    swift test -c release --scratch-path "$repo/.build-rel" --filter "$alloc_filter" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    line="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1 || true)"
+    total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$line")
+    if ((status == 0)) && [[ -n "$total" ]] && ! grep -q 'failed' <<<"$line"; then
+        tests_passed=$((tests_passed + total))
+        record alloc-rel ok $((SECONDS - t)) "$total tests (release build)"
+    else
+        tests_failed=$((tests_failed + 1))
+        record alloc-rel FAILED $((SECONDS - t)) "exit $status; ${line:-no test run line}"
     fi
 fi
 
