@@ -147,7 +147,7 @@ xc_failed=$(sed -nE 's/.*with ([0-9]+) failures?.*/\1/p' <<<"$xc_line")
 swift_total=$(( ${st_total:-0} + ${xc_total:-0} ))
 swift_failed=$(( ${st_failed:-0} + ${xc_failed:-0} ))
 # Tests reported as skipped (`.enabled(if:)` false) or cancelled (Test.cancel), with their reasons.
-skip_pattern='^[^ ]+ Test .* (skipped|was cancelled)'
+skip_pattern='^➜ Test .* (skipped|was cancelled)'  # Swift Testing marks skips and cancellations with ➜
 skipped_tests="$(grep -E "$skip_pattern" "$test_log" \
     | sed -E 's/.* skipped(: )?//; s/.* was cancelled after [0-9.]+ seconds?(: )?//' | sort | uniq -c || true)"
 swift_skipped=$(grep -cE "$skip_pattern" "$test_log" || true)
