@@ -8,8 +8,10 @@ layers, attention pooling and the hybrid model, `earshot infer` against ONNX Run
 For each model of tools/bidir_models.py (fresh time-based seed unless --seed; printed first):
   window   3 random 49-frame windows as a batch [3, 49, F]: `earshot convert --weights W` then
            `earshot infer` (each window from zero state) against ONNX Runtime on each window.
-           fp32: max abs error <= --tolerance (fail otherwise); fp16 and int8: error printed,
-           and int8/fp16 top-1 agreement printed.
+           Max abs error: fp32 <= --tolerance, fp16 <= 1e-3, int8 <= 2e-2 (fail otherwise);
+           top-1 agreement printed. The fp16/int8 bars are about 4.5x the worst error measured
+           over seeds 1, 2, 3 of every model here (2.2e-4 fp16 and 4.3e-3 int8, both birnn,
+           2026-12-04): they catch a broken conversion or kernel, not a rounding change.
   stream   (fp32, converted with --window-hop 16; bidirectional/attention models) one stream of 49 + 16·j frames (j = 1, 3):
            `earshot infer` pushes it frame by frame and returns the last window's prediction.
            Reference, built from ONNX Runtime sub-models of the same graph: for a model whose
@@ -94,6 +96,10 @@ def stream_reference(spec: bidir_models.WindowModel, stream: np.ndarray) -> np.n
     return session(rest).run(None, {y_name: rows})[0].reshape(-1)
 
 
+# Max abs error bars for the reduced-precision windows (see the docstring for how they were set).
+WEIGHT_BARS = {"fp16": 1e-3, "int8": 2e-2}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--earshot", default=os.path.join(REPO, ".build", "debug", "earshot"))
@@ -129,9 +135,10 @@ def main() -> int:
                     got = np.load(out_path).reshape(expected.shape)
                     error = float(np.abs(got - expected).max())
                     agree = float(np.mean(got.argmax(axis=1) == expected.argmax(axis=1))) * 100
-                    ok = error <= args.tolerance if weights == "fp32" else bool(np.isfinite(error))
+                    bar = args.tolerance if weights == "fp32" else WEIGHT_BARS[weights]
+                    ok = error <= bar  # False for NaN too
                     verdict = "ok" if ok else "FAIL"
-                    bound = f"<= {args.tolerance:g}" if weights == "fp32" else "reported"
+                    bound = f"<= {bar:g}"
                     print(f"{verdict:4} {name:15} window {weights:4}  max abs error {error:.3e} ({bound}), "
                           f"top-1 agreement {agree:.0f} % of 3 windows")
                 except Exception as error:  # noqa: BLE001

@@ -9,8 +9,8 @@
 #              Tests/ or Benchmarks/
 #   3. test    swift test (every test target)
 #   4. parity  tools/onnx_parity.py: `earshot infer` vs ONNX Runtime on freshly seeded models, with
-#              fp32 (max abs error <= 1e-5), fp16 (<= 1e-3) and int8 weights (top-1 >= 99 %, file
-#              <= 0.3x fp32)
+#              fp32 (max abs error <= 1e-5), fp16 (<= 1e-3) and int8 weights (top-1 = ORT's on >= 99 %
+#              of the decisive steps only; file <= 0.3x fp32 only for fp32 files above 128 KiB)
 #   5. frontend tools/frontend_parity.py: `earshot features` vs TensorFlow's reference MFCCs,
 #              kaldi-native-fbank and librosa on the 480 clips in ../shared (skipped without it),
 #              and the WAV resampler vs scipy.signal.resample_poly
@@ -18,7 +18,7 @@
 #              Lite Micro's audio front end) on the 480 clips in ../shared (skipped without it): every
 #              value identical
 #   bidir      tools/bidir_parity.py: bidirectional LSTM/GRU/RNN, Conv1D, attention and the hybrid
-#              model vs ONNX Runtime on 49-frame windows (fp32 <= 1e-5; fp16/int8 errors printed) and
+#              model vs ONNX Runtime on 49-frame windows (max abs error fp32 <= 1e-5, fp16 <= 1e-3, int8 <= 2e-2) and
 #              on longer streams with the first layer's forward state carried (fp32 <= 1e-5)
 #   ml-kws     tools/mlkws_parity.py: ARM's ML-KWS models converted with tools/manifests/ml-kws vs
 #              TensorFlow's outputs on the 480 clips in ../shared (skipped without it): fp32 within
@@ -47,6 +47,10 @@
 #   fuzz       tools/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
 #   wakeword   tools/wakeword_bench_check.py: the wake-word benchmark on 12 recordings (Porcupine and
 #              models/wakeword/view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
+#   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
+#              committed export (export_onnx.py) and conversion (tools/train/convert.sh)
+#   syscalls   tools/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
+#   alloc-rel  the allocation-counting tests in a release build (.build-rel)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
 # Environment:
@@ -56,6 +60,11 @@
 #   EARSHOT_FUZZ_SECONDS=N  seconds per fuzz target (default 10)
 #   EARSHOT_SANITIZERS=0    skip the asan, ubsan and tsan sections (three more builds)
 #   SWIFT_BUILD_FLAGS       extra flags for swift build and swift test (e.g. --scratch-path DIR)
+#   EARSHOT_SKIP_RELEASE_ALLOC=1  skip the alloc-rel section (a release build of the tests)
+#   CI=true                 CI mode (also on whenever ../shared is present): a section or Swift test
+#                           skipped for a missing prerequisite (data, tool) fails the run; only the
+#                           EARSHOT_SKIP_* / EARSHOT_SANITIZERS=0 variables above may skip a section.
+# The summary lists every skipped section with its reason; "OK" says how many were skipped.
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -79,6 +88,20 @@ header() {
 record() {  # name status seconds detail
     sections+=("$1|$2|$3|$4")
     printf -- '--- %s: %s (%ss)%s\n' "$1" "$2" "$3" "${4:+ - $4}"
+}
+
+# CI mode: CI=true, or ../shared (the real data CI runs with) present. There nothing is skipped
+# silently: a prerequisite that is missing fails the section.
+in_ci=0
+if [[ "${CI:-}" == true || -d "$repo/../shared" ]]; then in_ci=1; fi
+
+missing() {  # name seconds reason: a prerequisite is absent -> skipped locally, FAILED in CI
+    if ((in_ci)); then
+        tests_failed=$((tests_failed + 1))
+        record "$1" FAILED "$2" "$3 (a skip is a failure in CI: CI=true or ../shared present)"
+    else
+        record "$1" skipped "$2" "$3"
+    fi
 }
 
 # MARK: - 1. setup
@@ -134,9 +157,24 @@ xc_total=$(sed -nE 's/.*Executed ([0-9]+) tests?, with.*/\1/p' <<<"$xc_line")
 xc_failed=$(sed -nE 's/.*with ([0-9]+) failures?.*/\1/p' <<<"$xc_line")
 swift_total=$(( ${st_total:-0} + ${xc_total:-0} ))
 swift_failed=$(( ${st_failed:-0} + ${xc_failed:-0} ))
-if ((test_status == 0)); then
-    tests_passed=$((tests_passed + swift_total - swift_failed))
-    record test ok $((SECONDS - t)) "$swift_total tests"
+# Tests reported as skipped (`.enabled(if:)` false) or cancelled (Test.cancel), with their reasons.
+skip_pattern='^➜ Test .* (skipped|was cancelled)'  # Swift Testing marks skips and cancellations with ➜
+skipped_tests="$(grep -E "$skip_pattern" "$test_log" \
+    | sed -E 's/.* skipped(: )?//; s/.* was cancelled after [0-9.]+ seconds?(: )?//' | sort | uniq -c || true)"
+swift_skipped=$(grep -cE "$skip_pattern" "$test_log" || true)
+if ((swift_skipped > 0)); then
+    printf '\nskipped tests (count, reason):\n%s\n' "$skipped_tests"
+fi
+# Data that is absent is a missing prerequisite (a CI failure); a CPU without a kernel path is not.
+absent_skips=$(grep -E "$skip_pattern" "$test_log" | grep -c 'is absent' || true)
+if ((test_status == 0 && in_ci && absent_skips > 0)); then
+    tests_failed=$((tests_failed + absent_skips))
+    record test FAILED $((SECONDS - t)) "$absent_skips test(s) skipped for absent data (a failure in CI)"
+elif ((test_status == 0)); then
+    tests_passed=$((tests_passed + swift_total - swift_failed - swift_skipped))
+    skip_note=""
+    ((swift_skipped > 0)) && skip_note=" (reasons listed above the section line)"
+    record test ok $((SECONDS - t)) "$swift_total tests, $swift_skipped skipped$skip_note"
 else
     ((swift_failed > 0)) || swift_failed=1
     tests_passed=$((tests_passed + (swift_total > swift_failed ? swift_total - swift_failed : 0)))
@@ -224,7 +262,7 @@ else
         tests_failed=$((tests_failed + f_failed))
         record frontend FAILED $((SECONDS - t)) "exit $frontend_status; ${counts:-no count printed}"
     elif grep -q '^skipped:' "$frontend_log"; then
-        record frontend skipped $((SECONDS - t)) "../shared is absent"
+        missing frontend $((SECONDS - t)) "../shared is absent"
     else
         record frontend ok $((SECONDS - t)) "${counts:-no count printed}"
     fi
@@ -313,7 +351,7 @@ elif [[ ! -x "$python" ]]; then
     record ml-kws FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 elif [[ ! -d "$repo/../shared/data/ml-kws" ]]; then
     echo "skipped: $repo/../shared/data/ml-kws is absent" | tee "$mlkws_log"
-    record ml-kws skipped $((SECONDS - t)) "../shared is absent"
+    missing ml-kws $((SECONDS - t)) "../shared/data/ml-kws is absent"
 else
     # Release: the 480-clip batches of seven models in three weight types take minutes in debug.
     if swift build -c release --product earshot "${swift_flags[@]}" >"$logs/release-build.log" 2>&1; then
@@ -345,7 +383,7 @@ else
         tests_failed=$((tests_failed + m_failed))
         record ml-kws FAILED $((SECONDS - t)) "exit $mlkws_status; ${counts:-no count printed}"
     elif grep -q '^skipped:' "$mlkws_log"; then
-        record ml-kws skipped $((SECONDS - t)) "../shared is absent"
+        missing ml-kws $((SECONDS - t)) "../shared is absent"
     else
         record ml-kws ok $((SECONDS - t)) "${counts:-no count printed}"
     fi
@@ -385,7 +423,7 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     record default FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 elif [[ ! -d "$repo/../shared/data/speech_commands_v0.02_subset" ]]; then
     echo "skipped: $repo/../shared/data/speech_commands_v0.02_subset is absent"
-    record default skipped $((SECONDS - t)) "../shared is absent"
+    missing default $((SECONDS - t)) "../shared/data/speech_commands_v0.02_subset is absent"
 else
     d_passed=0
     d_failed=0
@@ -433,6 +471,72 @@ else
     else
         tests_failed=$((tests_failed + 1))
         record wakeword FAILED $((SECONDS - t)) "see the output above"
+    fi
+fi
+
+# MARK: - issue 13: checks that make the README's claims enforced
+# A python check section: name, log name, command...; reads its "N passed, M failed" line.
+check_section() {
+    local name="$1"
+    shift
+    local t=$SECONDS log="$logs/$name.log"
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    local counts passed failed
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)"
+    passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${passed:-0}))
+    if ((status != 0)); then
+        ((${failed:-0} > 0)) || failed=1
+        tests_failed=$((tests_failed + failed))
+        record "$name" FAILED $((SECONDS - t)) "exit $status; ${counts:-no count printed}"
+    elif grep -q '^skipped:' "$log"; then
+        missing "$name" $((SECONDS - t)) "$(grep -m1 '^skipped:' "$log" | sed 's/^skipped: //')"
+    else
+        record "$name" ok $((SECONDS - t)) "${counts:-no count printed}"
+    fi
+}
+
+# models/default.earshot rebuilt byte for byte by tools/train's export + convert.sh (seconds).
+header "rebuild: tools/train/check_default_model.py (models/default.earshot from the committed export + conversion, bytes compared)"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record rebuild FAILED 0 "not run: the build or the venv is missing"
+else
+    check_section rebuild "$python" tools/train/check_default_model.py --earshot "$bin_path/earshot"
+fi
+
+# The step loop makes no system call: SyscallProbeTests under strace (about a minute).
+header "syscalls: tools/syscall_check.py (10,000 steps between strace markers: 0 system calls)"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record syscalls FAILED 0 "not run: the build or the venv is missing"
+else
+    check_section syscalls "$python" tools/syscall_check.py ${SWIFT_BUILD_FLAGS:+--scratch-path "$(dirname "$bin_path")"}
+fi
+
+# The allocation-counting tests again in a release build (.build-rel): the optimizer must not
+# bring allocations back. Counting starts at the first step/push after load unless a test says
+# otherwise. EARSHOT_SKIP_RELEASE_ALLOC=1 skips it. Cost is the release build of the tests: 662 s on
+# the 2-core machine under heavy load (2026-12-04, 53 tests; the tests themselves 1.5 s).
+alloc_filter='nothing|Allocation|allocat|Zero|zero|Quantized|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
+if [[ "${EARSHOT_SKIP_RELEASE_ALLOC:-0}" == 1 ]]; then
+    record alloc-rel skipped 0 "EARSHOT_SKIP_RELEASE_ALLOC=1"
+else
+    header "alloc-rel: swift test -c release --scratch-path .build-rel --filter '$alloc_filter'"
+    t=$SECONDS
+    log="$logs/alloc-rel.log"
+    swift test -c release --scratch-path "$repo/.build-rel" --filter "$alloc_filter" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    line="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1 || true)"
+    total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$line")
+    if ((status == 0)) && [[ -n "$total" ]] && ! grep -q 'failed' <<<"$line"; then
+        tests_passed=$((tests_passed + total))
+        record alloc-rel ok $((SECONDS - t)) "$total tests (release build)"
+    else
+        tests_failed=$((tests_failed + 1))
+        record alloc-rel FAILED $((SECONDS - t)) "exit $status; ${line:-no test run line}"
     fi
 fi
 
@@ -602,17 +706,27 @@ fi
 # MARK: - Summary
 header "summary"
 failed_sections=0
+skipped_sections=0
+skip_reasons=()
 for entry in "${sections[@]}"; do
     IFS='|' read -r name status seconds detail <<<"$entry"
     printf '  %-8s %-8s %5ss  %s\n' "$name" "$status" "$seconds" "$detail"
     [[ "$status" == FAILED ]] && failed_sections=$((failed_sections + 1))
+    if [[ "$status" == skipped ]]; then
+        skipped_sections=$((skipped_sections + 1))
+        skip_reasons+=("$name: $detail")
+    fi
 done
 printf '  total time %ss\n\n' $((SECONDS - start_all))
+ran=$(( ${#sections[@]} - skipped_sections ))
 if ((failed_sections > 0)); then
-    printf 'FAILED: %d section(s) failed\n' "$failed_sections"
+    printf 'FAILED: %d section(s) failed, %d skipped\n' "$failed_sections" "$skipped_sections"
     ((tests_failed > 0)) || tests_failed=$failed_sections
+elif ((skipped_sections > 0)); then
+    printf 'OK: %d section(s) passed, %d SKIPPED (not run, not passed):\n' "$ran" "$skipped_sections"
+    printf '  skipped %s\n' "${skip_reasons[@]}"
 else
-    printf 'OK: all sections passed\n'
+    printf 'OK: all %d sections passed, none skipped\n' "$ran"
 fi
-printf 'overall: %d passed, %d failed\n' "$tests_passed" "$tests_failed"
+printf 'overall: %d passed, %d failed, %d section(s) skipped\n' "$tests_passed" "$tests_failed" "$skipped_sections"
 ((failed_sections == 0))

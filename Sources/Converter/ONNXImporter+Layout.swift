@@ -94,6 +94,11 @@ extension ChainWalk {
         var inferCount = 0
         var product = 1
         var hasTime = false
+        // Only unit entries so far: a literal time length here is still the leading (time) axis.
+        var onlyUnitsSoFar = true
+        // A graph exported for a fixed window spells the time axis as its length W ([W, 1, -1],
+        // [1, W, -1], [W, F]...). Outside a Conv's rows the time axis still has the input's W.
+        let windowFrames = convolutionRows == nil ? inputTimeFrames : nil
         let mismatch = ConversionError.shapeMismatch(
             node: nodeName, expected: "a reshape that keeps the time axis and the \(shape.featureSize) features per step",
             found: "\(shape) → \(target)")
@@ -115,6 +120,12 @@ extension ChainWalk {
                 // After a Conv the window's row count is fixed, so graphs spell the time axis out.
                 entries.append(.time)
                 hasTime = true
+            } else if let frames = windowFrames, frames > 1, shape.timeAxis != nil, !hasTime, onlyUnitsSoFar,
+                      value == Int64(frames) {
+                // The window length W as the first non-unit entry: the time axis, written literally.
+                // After a wider entry W is read as a size, as before.
+                entries.append(.time)
+                hasTime = true
             } else {
                 guard value >= 1, value <= Int64(Int32.max) else { throw mismatch }
                 entries.append(.size(Int(value)))
@@ -122,6 +133,8 @@ extension ChainWalk {
                 guard !overflow else { throw mismatch }
                 product = next
             }
+            if case let .size(size)? = entries.last, size <= 1 { continue }
+            onlyUnitsSoFar = false
         }
         guard inferCount <= 1 else { throw mismatch }
         let features = shape.featureSize

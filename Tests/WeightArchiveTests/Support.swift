@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import SystemFile
 import TestSupport
 
@@ -9,14 +10,14 @@ func fixture(_ name: String) throws -> [UInt8] {
     try SystemFile.readAll(path: fixtureDirectory.appendingPathComponent(name).path)
 }
 
-/// ../shared/data/ml-kws/reference, or nil (with a printed reason) when absent.
-func mlKWSReference(_ file: String) -> [UInt8]? {
+/// A file of ../shared/data/ml-kws/reference; when it is absent the calling test is reported as
+/// skipped (cancelled, with the path as the reason), never as passed.
+func mlKWSReference(_ file: String) throws -> [UInt8] {
     let path = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("shared/data/ml-kws/reference/\(file)").path
     guard let bytes = try? SystemFile.readAll(path: path) else {
-        print("skipped: \(path) is absent")
-        return nil
+        try Test.cancel("skipped: \(path) is absent")
     }
     return bytes
 }

@@ -11,7 +11,7 @@
 #   5. dataset.py  -> work/features.npz  augmented clips -> MFCC (cached likewise)
 #   6. train.py    -> work/params.npz    JAX training, fixed seed
 #   7. export_onnx.py -> work/model.onnx (checked against numpy with ONNX Runtime)
-#   8. earshot convert -> work/model.earshot (int8 when the converter offers --weights int8)
+#   8. convert.sh (earshot convert) -> work/model.earshot (int8 weights, int8 input matrix)
 #   9. evaluate.py (test set, numpy + Earshot) and tools/stream_eval.py (simulation): work/*.json
 #   --install copies work/model.earshot to models/default.earshot.
 #
@@ -97,15 +97,11 @@ if [[ -z "$earshot" ]]; then
     earshot="$repo/.build-train/release/earshot"
 fi
 labels="$(paste -sd, "$shared/ml-kws/labels.txt")"
-# The front end (TensorFlow MFCC, 10 coefficients) and windowed execution (49 frames, re-run every
-# HOP frames from zero state) are stored in the model; int8 weights when this earshot offers them.
 hop="${HOP_FRAMES:-2}"   # listen's default window hop
-opts=(--labels "$labels" --frontend tf-mfcc --frontend-coefficients 10 --window-frames 49 --window-hop "$hop")
-if "$earshot" convert --help 2>&1 | grep -q int8; then
-    opts+=(--weights int8 --calibration "$work/calibration.npy")
-fi
-"$earshot" convert "$work/model.onnx" -o "$work/model.earshot" "${opts[@]}"
-"$earshot" convert "$work/model.onnx" -o "$work/model_fp32.earshot" "${opts[@]:0:10}" >/dev/null
+# convert.sh holds the conversion options (shared with check_default_model.py, which rebuilds the
+# shipped file's bytes with them).
+HOP_FRAMES="$hop" bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/model.earshot" "$labels" "$work/calibration.npy"
+HOP_FRAMES="$hop" WEIGHTS=fp32 bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/model_fp32.earshot" "$labels" >/dev/null
 "$earshot" inspect "$work/model.earshot"
 
 # MARK: 9. evaluate (test set: final numbers only)

@@ -21,7 +21,8 @@ void allocation_counter_begin(void);
 /// posix_memalign, aligned_alloc, memalign, valloc, pvalloc) it made since the matching begin.
 long allocation_counter_end(void);
 
-/// 1 when this process's malloc is the counter's (interposition works), 0 otherwise.
+/// 1 when an allocation made inside another shared object (libc's strdup) is counted, that is
+/// when the counter's malloc interposes the whole process's; 0 otherwise.
 int allocation_counter_is_active(void);
 
 #ifdef __cplusplus
