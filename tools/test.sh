@@ -290,7 +290,7 @@ else
         tests_failed=$((tests_failed + m_failed))
         record micro FAILED $((SECONDS - t)) "exit $micro_status; ${counts:-no count printed}"
     elif grep -q '^skipped:' "$micro_log"; then
-        record micro skipped $((SECONDS - t)) "../shared is absent"
+        missing micro $((SECONDS - t)) "../shared is absent"
     else
         record micro ok $((SECONDS - t)) "${counts:-no count printed}"
     fi
@@ -328,7 +328,7 @@ counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$aarch64_swift_log" | tail -
 s_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
 s_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
 if ((aarch64_swift_status == 0)) && [[ -n "$skip_reason" && -z "$counts" ]]; then
-    record aarch64-swift skipped $((SECONDS - t)) "$skip_reason"
+    missing aarch64-swift $((SECONDS - t)) "$skip_reason"
 elif ((aarch64_swift_status == 0)) && [[ -n "$counts" ]]; then
     tests_passed=$((tests_passed + ${s_passed:-0}))
     record aarch64-swift ok $((SECONDS - t)) "$counts"
@@ -463,7 +463,7 @@ else
     if "$python" tools/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
         && ! grep -q '^FAILED' "$ww_log"; then
         if grep -q '^skipped:' "$ww_log"; then
-            record wakeword skipped $((SECONDS - t)) "$(grep -m1 '^skipped:' "$ww_log" | cut -c10-)"
+            missing wakeword $((SECONDS - t)) "$(grep -m1 '^skipped:' "$ww_log" | cut -c10-)"
         else
             tests_passed=$((tests_passed + 1))
             record wakeword ok $((SECONDS - t)) "1 passed, 0 failed"
@@ -582,7 +582,7 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record wyoming FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 elif ! "$python" -c 'import wyoming' 2>/dev/null && [[ -z "${CI:-}" ]]; then
-    record wyoming skipped $((SECONDS - t)) "the wyoming package is not installed (pip install -r tools/requirements.txt)"
+    missing wyoming $((SECONDS - t)) "the wyoming package is not installed (pip install -r tools/requirements.txt)"
 elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/wyoming-build.log" 2>&1; then
     tail -20 "$logs/wyoming-build.log"
     tests_failed=$((tests_failed + 1))
@@ -598,7 +598,7 @@ else
     tests_passed=$((tests_passed + w_passed))
     if grep -q '^skipped:' "$wyoming_log"; then
         [[ -n "${CI:-}" ]] && { tests_failed=$((tests_failed + 1)); record wyoming FAILED $((SECONDS - t)) "$(grep -m1 '^skipped:' "$wyoming_log") (CI)"; } ||
-            record wyoming skipped $((SECONDS - t)) "$(grep -m1 '^skipped:' "$wyoming_log")"
+            missing wyoming $((SECONDS - t)) "$(grep -m1 '^skipped:' "$wyoming_log")"
     elif ((wyoming_status == 0)); then
         record wyoming ok $((SECONDS - t)) "$w_passed passed, $w_failed failed"
     else
@@ -635,7 +635,7 @@ else
         tests_failed=$((tests_failed + l_failed))
         record tflite FAILED $((SECONDS - t)) "exit $tflite_status; ${counts:-no count printed}"
     elif grep -q 'skipped:' "$tflite_log"; then
-        record tflite skipped $((SECONDS - t)) "$(grep -m1 'skipped:' "$tflite_log")"
+        missing tflite $((SECONDS - t)) "$(grep -m1 'skipped:' "$tflite_log")"
     else
         record tflite ok $((SECONDS - t)) "${counts:-no count printed}"
     fi
