@@ -1,0 +1,115 @@
+// Int8 convolutions with TFLite's requantization, x86-64 AVX2: int32 accumulation with
+// VPMADDWD on (input + offset, weight) int16 pairs (exact: |(x+off)·w| <= 255·128, two per lane),
+// then the portable twin's per-channel requantization (QuantizedRequantize.h), so results are
+// identical. Shapes with padding or a depth multiplier above 1 go to the portable twin.
+#include "QuantizedRequantize.h"
+#include "X86Vector.h"
+
+#if defined(__x86_64__)
+
+/// Σ (in[i] + off) · w[i] over n values.
+EK_AVX2 static inline int32_t dot_offset(const int8_t *in, const int8_t *w, int32_t n, int32_t off) {
+    const __m256i off16 = _mm256_set1_epi16((int16_t)off);
+    __m256i acc = _mm256_setzero_si256();
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256i a = _mm256_add_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(in + i))), off16);
+        __m256i b = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + i)));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+    }
+    __m128i acc4 = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    if (i + 8 <= n) {
+        __m128i a = _mm_add_epi16(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(in + i))),
+                                  _mm256_castsi256_si128(off16));
+        __m128i b = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(w + i)));
+        acc4 = _mm_add_epi32(acc4, _mm_madd_epi16(a, b));
+        i += 8;
+    }
+    acc4 = _mm_add_epi32(acc4, _mm_shuffle_epi32(acc4, 0x4e));
+    acc4 = _mm_add_epi32(acc4, _mm_shuffle_epi32(acc4, 0xb1));
+    int32_t sum = _mm_cvtsi128_si32(acc4);
+    for (; i < n; i++) sum += ((int32_t)in[i] + off) * (int32_t)w[i];
+    return sum;
+}
+
+/// Depthwise (multiplier 1) at one output position: 8 channels at a time, taps outer.
+EK_AVX2 static void depthwise_position(const eq_conv_params *p, const int8_t *input, int32_t y0, int32_t x0,
+                                       int8_t *out) {
+    const int32_t oc = p->output_channels, iw = p->input_width, kh = p->kernel_height, kw = p->kernel_width;
+    const __m256i off = _mm256_set1_epi32(p->input_offset);
+    int32_t c = 0;
+    int32_t lanes[8];
+    for (; c + 8 <= oc; c += 8) {
+        __m256i acc = _mm256_loadu_si256((const __m256i *)(p->bias + c));
+        for (int32_t ky = 0; ky < kh; ky++) {
+            const int32_t y = y0 + ky * p->dilation_height;
+            for (int32_t kx = 0; kx < kw; kx++) {
+                const int32_t x = x0 + kx * p->dilation_width;
+                const int8_t *in = input + ((int64_t)y * iw + x) * oc + c;
+                const int8_t *w = p->weights + ((int64_t)ky * kw + kx) * oc + c;
+                __m256i a = _mm256_add_epi32(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)in)), off);
+                __m256i b = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)w));
+                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(a, b));
+            }
+        }
+        _mm256_storeu_si256((__m256i *)lanes, acc);
+        for (int32_t j = 0; j < 8; j++) out[c + j] = eq_finish(p, lanes[j], c + j);
+    }
+    for (; c < oc; c++) {
+        int32_t acc = p->bias[c];
+        for (int32_t ky = 0; ky < kh; ky++) {
+            const int32_t y = y0 + ky * p->dilation_height;
+            for (int32_t kx = 0; kx < kw; kx++) {
+                const int32_t x = x0 + kx * p->dilation_width;
+                acc += ((int32_t)input[((int64_t)y * iw + x) * oc + c] + p->input_offset)
+                    * (int32_t)p->weights[((int64_t)ky * kw + kx) * oc + c];
+            }
+        }
+        out[c] = eq_finish(p, acc, c);
+    }
+}
+
+EK_AVX2 void eq_conv_s8_avx2(const eq_conv_params *p, const int8_t *input, int8_t *output) {
+    if (!eq_simd_shape(p)) {
+        eq_conv_s8_portable(p, input, output);
+        return;
+    }
+    const int32_t ih = p->input_height, iw = p->input_width, ic = p->input_channels;
+    const int32_t oc = p->output_channels, off = p->input_offset;
+    if (p->kind == 2) {
+        const int32_t n = ih * iw * ic;
+        for (int32_t o = 0; o < oc; o++)
+            output[o] = eq_finish(p, dot_offset(input, p->weights + (int64_t)o * n, n, off) + p->bias[o], o);
+        return;
+    }
+    const int32_t kh = p->kernel_height, kw = p->kernel_width;
+    // Whole input rows under the kernel with no row gaps: the receptive field is one contiguous span.
+    const int contiguous = kw == iw && p->dilation_height == 1;
+    for (int32_t oy = 0; oy < p->output_height; oy++) {
+        for (int32_t ox = 0; ox < p->output_width; ox++) {
+            const int32_t y0 = oy * p->stride_height, x0 = ox * p->stride_width;
+            int8_t *out = output + ((int64_t)oy * p->output_width + ox) * oc;
+            if (p->kind == 1) {
+                depthwise_position(p, input, y0, x0, out);
+                continue;
+            }
+            const int8_t *base = input + ((int64_t)y0 * iw + x0) * ic;
+            const int32_t n = kh * kw * ic;
+            for (int32_t o = 0; o < oc; o++) {
+                const int8_t *w = p->weights + (int64_t)o * n;
+                int32_t acc = p->bias[o];
+                if (contiguous) {
+                    acc += dot_offset(base, w, n, off);
+                } else {
+                    for (int32_t ky = 0; ky < kh; ky++)
+                        for (int32_t kx = 0; kx < kw; kx++)
+                            acc += dot_offset(base + ((int64_t)ky * p->dilation_height * iw + kx * p->dilation_width) * ic,
+                                              w + ((int64_t)ky * kw + kx) * ic, ic, off);
+                }
+                out[o] = eq_finish(p, acc, o);
+            }
+        }
+    }
+}
+
+#endif  // __x86_64__

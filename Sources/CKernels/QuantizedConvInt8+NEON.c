@@ -1,0 +1,105 @@
+// Int8 convolutions with TFLite's requantization, aarch64 NEON: int32 accumulation with
+// SMLAL on (input + offset, weight) int16 values (exact), then the portable twin's per-channel
+// requantization (QuantizedRequantize.h), so results are identical. Shapes with padding or a
+// depth multiplier above 1 go to the portable twin.
+#include "QuantizedRequantize.h"
+#include "NEONVector.h"
+
+#if defined(__aarch64__)
+
+/// Σ (in[i] + off) · w[i] over n values.
+static inline int32_t dot_offset(const int8_t *in, const int8_t *w, int32_t n, int32_t off) {
+    const int16x8_t off16 = vdupq_n_s16((int16_t)off);
+    int32x4_t acc0 = vdupq_n_s32(0), acc1 = vdupq_n_s32(0);
+    int32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t a = vaddq_s16(vmovl_s8(vld1_s8(in + i)), off16);
+        int16x8_t b = vmovl_s8(vld1_s8(w + i));
+        acc0 = vmlal_s16(acc0, vget_low_s16(a), vget_low_s16(b));
+        acc1 = vmlal_high_s16(acc1, a, b);
+    }
+    int32_t sum = vaddvq_s32(vaddq_s32(acc0, acc1));
+    for (; i < n; i++) sum += ((int32_t)in[i] + off) * (int32_t)w[i];
+    return sum;
+}
+
+/// Depthwise (multiplier 1) at one output position: 8 channels at a time, taps outer.
+static void depthwise_position(const eq_conv_params *p, const int8_t *input, int32_t y0, int32_t x0, int8_t *out) {
+    const int32_t oc = p->output_channels, iw = p->input_width, kh = p->kernel_height, kw = p->kernel_width;
+    const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
+    int32_t c = 0;
+    int32_t lanes[8];
+    for (; c + 8 <= oc; c += 8) {
+        int32x4_t acc0 = vld1q_s32(p->bias + c), acc1 = vld1q_s32(p->bias + c + 4);
+        for (int32_t ky = 0; ky < kh; ky++) {
+            const int32_t y = y0 + ky * p->dilation_height;
+            for (int32_t kx = 0; kx < kw; kx++) {
+                const int32_t x = x0 + kx * p->dilation_width;
+                int16x8_t a = vaddq_s16(vmovl_s8(vld1_s8(input + ((int64_t)y * iw + x) * oc + c)), off);
+                int16x8_t b = vmovl_s8(vld1_s8(p->weights + ((int64_t)ky * kw + kx) * oc + c));
+                acc0 = vmlal_s16(acc0, vget_low_s16(a), vget_low_s16(b));
+                acc1 = vmlal_high_s16(acc1, a, b);
+            }
+        }
+        vst1q_s32(lanes, acc0);
+        vst1q_s32(lanes + 4, acc1);
+        for (int32_t j = 0; j < 8; j++) out[c + j] = eq_finish(p, lanes[j], c + j);
+    }
+    for (; c < oc; c++) {
+        int32_t acc = p->bias[c];
+        for (int32_t ky = 0; ky < kh; ky++) {
+            const int32_t y = y0 + ky * p->dilation_height;
+            for (int32_t kx = 0; kx < kw; kx++) {
+                const int32_t x = x0 + kx * p->dilation_width;
+                acc += ((int32_t)input[((int64_t)y * iw + x) * oc + c] + p->input_offset)
+                    * (int32_t)p->weights[((int64_t)ky * kw + kx) * oc + c];
+            }
+        }
+        out[c] = eq_finish(p, acc, c);
+    }
+}
+
+void eq_conv_s8_neon(const eq_conv_params *p, const int8_t *input, int8_t *output) {
+    if (!eq_simd_shape(p)) {
+        eq_conv_s8_portable(p, input, output);
+        return;
+    }
+    const int32_t ih = p->input_height, iw = p->input_width, ic = p->input_channels;
+    const int32_t oc = p->output_channels, off = p->input_offset;
+    if (p->kind == 2) {
+        const int32_t n = ih * iw * ic;
+        for (int32_t o = 0; o < oc; o++)
+            output[o] = eq_finish(p, dot_offset(input, p->weights + (int64_t)o * n, n, off) + p->bias[o], o);
+        return;
+    }
+    const int32_t kh = p->kernel_height, kw = p->kernel_width;
+    // Whole input rows under the kernel with no row gaps: the receptive field is one contiguous span.
+    const int contiguous = kw == iw && p->dilation_height == 1;
+    for (int32_t oy = 0; oy < p->output_height; oy++) {
+        for (int32_t ox = 0; ox < p->output_width; ox++) {
+            const int32_t y0 = oy * p->stride_height, x0 = ox * p->stride_width;
+            int8_t *out = output + ((int64_t)oy * p->output_width + ox) * oc;
+            if (p->kind == 1) {
+                depthwise_position(p, input, y0, x0, out);
+                continue;
+            }
+            const int8_t *base = input + ((int64_t)y0 * iw + x0) * ic;
+            const int32_t n = kh * kw * ic;
+            for (int32_t o = 0; o < oc; o++) {
+                const int8_t *w = p->weights + (int64_t)o * n;
+                int32_t acc = p->bias[o];
+                if (contiguous) {
+                    acc += dot_offset(base, w, n, off);
+                } else {
+                    for (int32_t ky = 0; ky < kh; ky++)
+                        for (int32_t kx = 0; kx < kw; kx++)
+                            acc += dot_offset(base + ((int64_t)ky * p->dilation_height * iw + kx * p->dilation_width) * ic,
+                                              w + ((int64_t)ky * kw + kx) * ic, ic, off);
+                }
+                out[o] = eq_finish(p, acc, o);
+            }
+        }
+    }
+}
+
+#endif  // __aarch64__
