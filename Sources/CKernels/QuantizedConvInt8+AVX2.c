@@ -32,6 +32,28 @@ EK_AVX2 static inline int32_t dot_offset(const int8_t *in, const int8_t *w, int3
     return sum;
 }
 
+/// Σ (in[i] + off) · w[r·n + i] for rows r = 0..3 at once (the input widened once), into sums[r].
+EK_AVX2 static inline void dot4_offset(const int8_t *in, const int8_t *w, int32_t n, int32_t off, int32_t sums[4]) {
+    const __m256i off16 = _mm256_set1_epi16((int16_t)off);
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256i x = _mm256_add_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(in + i))), off16);
+        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + i)))));
+        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + n + i)))));
+        a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(x, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 2 * n + i)))));
+        a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(x, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 3 * n + i)))));
+    }
+    _mm_storeu_si128((__m128i *)sums, sum4_epi32(a0, a1, a2, a3));
+    for (; i < n; i++) {
+        const int32_t x = (int32_t)in[i] + off;
+        sums[0] += x * (int32_t)w[i];
+        sums[1] += x * (int32_t)w[n + i];
+        sums[2] += x * (int32_t)w[2 * n + i];
+        sums[3] += x * (int32_t)w[3 * n + i];
+    }
+}
+
 /// Depthwise (multiplier 1) at one output position: 8 channels at a time, taps outer.
 EK_AVX2 static void depthwise_position(const eq_conv_params *p, const int8_t *input, int32_t y0, int32_t x0,
                                        int8_t *out) {
@@ -69,6 +91,18 @@ EK_AVX2 static void depthwise_position(const eq_conv_params *p, const int8_t *in
     }
 }
 
+/// Every output channel o: finish(bias[o] + Σ (in[i] + off) · weights[o·n + i]), four rows at a time.
+EK_AVX2 static void rows_dot(const eq_conv_params *p, const int8_t *in, int32_t n, int8_t *out) {
+    const int32_t oc = p->output_channels, off = p->input_offset;
+    int32_t o = 0;
+    int32_t sums[4];
+    for (; o + 4 <= oc; o += 4) {
+        dot4_offset(in, p->weights + (int64_t)o * n, n, off, sums);
+        for (int32_t j = 0; j < 4; j++) out[o + j] = eq_finish(p, sums[j] + p->bias[o + j], o + j);
+    }
+    for (; o < oc; o++) out[o] = eq_finish(p, dot_offset(in, p->weights + (int64_t)o * n, n, off) + p->bias[o], o);
+}
+
 EK_AVX2 void eq_conv_s8_avx2(const eq_conv_params *p, const int8_t *input, int8_t *output) {
     if (!eq_simd_shape(p)) {
         eq_conv_s8_portable(p, input, output);
@@ -77,9 +111,7 @@ EK_AVX2 void eq_conv_s8_avx2(const eq_conv_params *p, const int8_t *input, int8_
     const int32_t ih = p->input_height, iw = p->input_width, ic = p->input_channels;
     const int32_t oc = p->output_channels, off = p->input_offset;
     if (p->kind == 2) {
-        const int32_t n = ih * iw * ic;
-        for (int32_t o = 0; o < oc; o++)
-            output[o] = eq_finish(p, dot_offset(input, p->weights + (int64_t)o * n, n, off) + p->bias[o], o);
+        rows_dot(p, input, ih * iw * ic, output);
         return;
     }
     const int32_t kh = p->kernel_height, kw = p->kernel_width;
@@ -95,6 +127,10 @@ EK_AVX2 void eq_conv_s8_avx2(const eq_conv_params *p, const int8_t *input, int8_
             }
             const int8_t *base = input + ((int64_t)y0 * iw + x0) * ic;
             const int32_t n = kh * kw * ic;
+            if (contiguous) {
+                rows_dot(p, base, n, out);
+                continue;
+            }
             for (int32_t o = 0; o < oc; o++) {
                 const int8_t *w = p->weights + (int64_t)o * n;
                 int32_t acc = p->bias[o];

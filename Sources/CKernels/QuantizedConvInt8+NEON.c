@@ -23,6 +23,45 @@ static inline int32_t dot_offset(const int8_t *in, const int8_t *w, int32_t n, i
     return sum;
 }
 
+/// Σ (in[i] + off) · w[r·n + i] for rows r = 0..3 at once (the input widened once), into sums[r].
+static inline void dot4_offset(const int8_t *in, const int8_t *w, int32_t n, int32_t off, int32_t sums[4]) {
+    const int16x8_t off16 = vdupq_n_s16((int16_t)off);
+    int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
+    int32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const int16x8_t x = vaddq_s16(vmovl_s8(vld1_s8(in + i)), off16);
+        const int16x8_t w0 = vmovl_s8(vld1_s8(w + i)), w1 = vmovl_s8(vld1_s8(w + n + i));
+        const int16x8_t w2 = vmovl_s8(vld1_s8(w + 2 * n + i)), w3 = vmovl_s8(vld1_s8(w + 3 * n + i));
+        a0 = vmlal_high_s16(vmlal_s16(a0, vget_low_s16(x), vget_low_s16(w0)), x, w0);
+        a1 = vmlal_high_s16(vmlal_s16(a1, vget_low_s16(x), vget_low_s16(w1)), x, w1);
+        a2 = vmlal_high_s16(vmlal_s16(a2, vget_low_s16(x), vget_low_s16(w2)), x, w2);
+        a3 = vmlal_high_s16(vmlal_s16(a3, vget_low_s16(x), vget_low_s16(w3)), x, w3);
+    }
+    sums[0] = vaddvq_s32(a0);
+    sums[1] = vaddvq_s32(a1);
+    sums[2] = vaddvq_s32(a2);
+    sums[3] = vaddvq_s32(a3);
+    for (; i < n; i++) {
+        const int32_t x = (int32_t)in[i] + off;
+        sums[0] += x * (int32_t)w[i];
+        sums[1] += x * (int32_t)w[n + i];
+        sums[2] += x * (int32_t)w[2 * n + i];
+        sums[3] += x * (int32_t)w[3 * n + i];
+    }
+}
+
+/// Every output channel o: finish(bias[o] + Σ (in[i] + off) · weights[o·n + i]), four rows at a time.
+static void rows_dot(const eq_conv_params *p, const int8_t *in, int32_t n, int8_t *out) {
+    const int32_t oc = p->output_channels, off = p->input_offset;
+    int32_t o = 0;
+    int32_t sums[4];
+    for (; o + 4 <= oc; o += 4) {
+        dot4_offset(in, p->weights + (int64_t)o * n, n, off, sums);
+        for (int32_t j = 0; j < 4; j++) out[o + j] = eq_finish(p, sums[j] + p->bias[o + j], o + j);
+    }
+    for (; o < oc; o++) out[o] = eq_finish(p, dot_offset(in, p->weights + (int64_t)o * n, n, off) + p->bias[o], o);
+}
+
 /// Depthwise (multiplier 1) at one output position: 8 channels at a time, taps outer.
 static void depthwise_position(const eq_conv_params *p, const int8_t *input, int32_t y0, int32_t x0, int8_t *out) {
     const int32_t oc = p->output_channels, iw = p->input_width, kh = p->kernel_height, kw = p->kernel_width;
@@ -67,9 +106,7 @@ void eq_conv_s8_neon(const eq_conv_params *p, const int8_t *input, int8_t *outpu
     const int32_t ih = p->input_height, iw = p->input_width, ic = p->input_channels;
     const int32_t oc = p->output_channels, off = p->input_offset;
     if (p->kind == 2) {
-        const int32_t n = ih * iw * ic;
-        for (int32_t o = 0; o < oc; o++)
-            output[o] = eq_finish(p, dot_offset(input, p->weights + (int64_t)o * n, n, off) + p->bias[o], o);
+        rows_dot(p, input, ih * iw * ic, output);
         return;
     }
     const int32_t kh = p->kernel_height, kw = p->kernel_width;
@@ -85,6 +122,10 @@ void eq_conv_s8_neon(const eq_conv_params *p, const int8_t *input, int8_t *outpu
             }
             const int8_t *base = input + ((int64_t)y0 * iw + x0) * ic;
             const int32_t n = kh * kw * ic;
+            if (contiguous) {
+                rows_dot(p, base, n, out);
+                continue;
+            }
             for (int32_t o = 0; o < oc; o++) {
                 const int8_t *w = p->weights + (int64_t)o * n;
                 int32_t acc = p->bias[o];

@@ -1,32 +1,9 @@
-// Portable int8 convolutions with TFLite's fixed-point requantization (see QuantizedKernels.h).
-// Formulas follow TFLite's documented reference arithmetic (gemmlowp's SaturatingRoundingDoublingHighMul
-// and RoundingDivideByPOT).
+// Portable int8 convolutions with TFLite's fixed-point requantization (see QuantizedKernels.h and
+// QuantizedRequantize.h): the reference every SIMD path is tested against.
 #include "QuantizedRequantize.h"
 
-static inline int32_t srdhm(int32_t a, int32_t b) {
-    if (a == b && a == INT32_MIN) return INT32_MAX;
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int64_t nudge = ab >= 0 ? (1LL << 30) : (1 - (1LL << 30));
-    // C division truncates toward zero, as gemmlowp relies on.
-    return (int32_t)((ab + nudge) / (1LL << 31));
-}
-
-static inline int32_t rounding_divide_by_pot(int32_t x, int32_t exponent) {
-    int32_t mask = (int32_t)((1LL << exponent) - 1);
-    int32_t remainder = x & mask;
-    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
 int32_t eq_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift, int32_t upward) {
-    int32_t left = shift > 0 ? shift : 0;
-    int32_t right = shift > 0 ? 0 : -shift;
-    int32_t high = srdhm((int32_t)((uint32_t)x << left), multiplier);
-    if (upward) {
-        int32_t offset = right > 0 ? (int32_t)(1 << (right - 1)) : 0;
-        return (int32_t)(((int64_t)high + offset) >> right);
-    }
-    return rounding_divide_by_pot(high, right);
+    return eq_requantize(x, multiplier, shift, upward);
 }
 
 void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *output) {
