@@ -7,6 +7,40 @@
 
 #if defined(__x86_64__)
 
+/// eq_finish for channels c..c+7 at once, all with the same rounding (`upward`), stored as int8.
+/// SaturatingRoundingDoublingHighMul: (a·b + nudge) / 2^31 truncated equals (a·b + 2^30) >> 31
+/// (floor) for either sign of a·b; its saturating case (a = b = INT32_MIN) cannot occur because
+/// multipliers are positive. Half-up division by 2^r: (h >> r) + bit r-1 of h (no overflow).
+EK_AVX2 static inline void finish8(const eq_conv_params *p, __m256i acc, int32_t c, int32_t upward, int8_t *out) {
+    const __m256i shift = _mm256_loadu_si256((const __m256i *)(p->shifts + c));
+    const __m256i multiplier = _mm256_loadu_si256((const __m256i *)(p->multipliers + c));
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
+    const __m256i left = _mm256_max_epi32(shift, zero), right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+    const __m256i x = _mm256_sllv_epi32(acc, left);
+    const __m256i nudge = _mm256_set1_epi64x(1LL << 30);
+    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, multiplier), nudge);
+    __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(multiplier, 32)), nudge);
+    even = _mm256_srli_epi64(even, 31);  // the low 32 bits are the arithmetic shift's
+    odd = _mm256_slli_epi64(_mm256_srli_epi64(odd, 31), 32);
+    const __m256i high = _mm256_blend_epi32(even, odd, 0xaa);
+    __m256i v;
+    if (upward) {
+        const __m256i positive = _mm256_cmpgt_epi32(right, zero);
+        const __m256i bit = _mm256_and_si256(_mm256_srlv_epi32(high, _mm256_sub_epi32(right, one)), one);
+        v = _mm256_add_epi32(_mm256_srav_epi32(high, right), _mm256_and_si256(bit, positive));
+    } else {
+        const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+        const __m256i remainder = _mm256_and_si256(high, mask);
+        const __m256i threshold = _mm256_sub_epi32(_mm256_srai_epi32(mask, 1), _mm256_cmpgt_epi32(zero, high));
+        v = _mm256_sub_epi32(_mm256_srav_epi32(high, right), _mm256_cmpgt_epi32(remainder, threshold));
+    }
+    v = _mm256_add_epi32(v, _mm256_set1_epi32(p->output_zero_point));
+    v = _mm256_max_epi32(v, _mm256_set1_epi32(p->activation_min));
+    v = _mm256_min_epi32(v, _mm256_set1_epi32(p->activation_max));
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    _mm_storel_epi64((__m128i *)out, _mm_packs_epi16(words, words));
+}
+
 /// Σ (in[i] + off) · w[i] over n values.
 EK_AVX2 static inline int32_t dot_offset(const int8_t *in, const int8_t *w, int32_t n, int32_t off) {
     const __m256i off16 = _mm256_set1_epi16((int16_t)off);
@@ -60,7 +94,6 @@ EK_AVX2 static void depthwise_position(const eq_conv_params *p, const int8_t *in
     const int32_t oc = p->output_channels, iw = p->input_width, kh = p->kernel_height, kw = p->kernel_width;
     const __m256i off = _mm256_set1_epi32(p->input_offset);
     int32_t c = 0;
-    int32_t lanes[8];
     for (; c + 8 <= oc; c += 8) {
         __m256i acc = _mm256_loadu_si256((const __m256i *)(p->bias + c));
         for (int32_t ky = 0; ky < kh; ky++) {
@@ -74,8 +107,7 @@ EK_AVX2 static void depthwise_position(const eq_conv_params *p, const int8_t *in
                 acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(a, b));
             }
         }
-        _mm256_storeu_si256((__m256i *)lanes, acc);
-        for (int32_t j = 0; j < 8; j++) out[c + j] = eq_finish(p, lanes[j], c + j);
+        finish8(p, acc, c, p->rounding_upward, out + c);
     }
     for (; c < oc; c++) {
         int32_t acc = p->bias[c];
@@ -95,7 +127,15 @@ EK_AVX2 static void depthwise_position(const eq_conv_params *p, const int8_t *in
 EK_AVX2 static void rows_dot(const eq_conv_params *p, const int8_t *in, int32_t n, int8_t *out) {
     const int32_t oc = p->output_channels, off = p->input_offset;
     int32_t o = 0;
-    int32_t sums[4];
+    int32_t sums[8];
+    for (; o + 8 <= oc; o += 8) {
+        dot4_offset(in, p->weights + (int64_t)o * n, n, off, sums);
+        dot4_offset(in, p->weights + (int64_t)(o + 4) * n, n, off, sums + 4);
+        __m256i acc = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)sums),
+                                       _mm256_loadu_si256((const __m256i *)(p->bias + o)));
+        // Convolution and fully connected round the same way in every channel.
+        finish8(p, acc, o, p->rounding_upward, out + o);
+    }
     for (; o + 4 <= oc; o += 4) {
         dot4_offset(in, p->weights + (int64_t)o * n, n, off, sums);
         for (int32_t j = 0; j < 4; j++) out[o + j] = eq_finish(p, sums[j] + p->bias[o + j], o + j);
