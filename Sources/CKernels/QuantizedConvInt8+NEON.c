@@ -7,6 +7,33 @@
 
 #if defined(__aarch64__)
 
+/// eq_finish of four channels from c: SQRDMULH is exactly SaturatingRoundingDoublingHighMul;
+/// the power-of-two division is a rounding shift (half up) or RoundingDivideByPOT's remainder
+/// test (half away from zero).
+static inline int32x4_t finish4(const eq_conv_params *p, int32x4_t acc, int32_t c, int32_t upward) {
+    const int32x4_t shift = vld1q_s32(p->shifts + c), zero = vdupq_n_s32(0), one = vdupq_n_s32(1);
+    const int32x4_t left = vmaxq_s32(shift, zero), right = vmaxq_s32(vnegq_s32(shift), zero);
+    const int32x4_t high = vqrdmulhq_s32(vshlq_s32(acc, left), vld1q_s32(p->multipliers + c));
+    int32x4_t v;
+    if (upward) {
+        v = vrshlq_s32(high, vnegq_s32(right));
+    } else {
+        const int32x4_t mask = vsubq_s32(vshlq_s32(one, right), one);
+        const int32x4_t remainder = vandq_s32(high, mask);
+        const int32x4_t threshold = vsubq_s32(vshrq_n_s32(mask, 1), vreinterpretq_s32_u32(vcltq_s32(high, zero)));
+        v = vsubq_s32(vshlq_s32(high, vnegq_s32(right)), vreinterpretq_s32_u32(vcgtq_s32(remainder, threshold)));
+    }
+    v = vaddq_s32(v, vdupq_n_s32(p->output_zero_point));
+    v = vmaxq_s32(v, vdupq_n_s32(p->activation_min));
+    return vminq_s32(v, vdupq_n_s32(p->activation_max));
+}
+
+/// Eight channels from c finished (same rounding for all) and stored as int8.
+static inline void finish8(const eq_conv_params *p, int32x4_t a, int32x4_t b, int32_t c, int32_t upward, int8_t *out) {
+    const int16x8_t words = vcombine_s16(vqmovn_s32(finish4(p, a, c, upward)), vqmovn_s32(finish4(p, b, c + 4, upward)));
+    vst1_s8(out, vqmovn_s16(words));
+}
+
 /// Σ (in[i] + off) · w[i] over n values.
 static inline int32_t dot_offset(const int8_t *in, const int8_t *w, int32_t n, int32_t off) {
     const int16x8_t off16 = vdupq_n_s16((int16_t)off);
@@ -54,7 +81,14 @@ static inline void dot4_offset(const int8_t *in, const int8_t *w, int32_t n, int
 static void rows_dot(const eq_conv_params *p, const int8_t *in, int32_t n, int8_t *out) {
     const int32_t oc = p->output_channels, off = p->input_offset;
     int32_t o = 0;
-    int32_t sums[4];
+    int32_t sums[8];
+    for (; o + 8 <= oc; o += 8) {
+        dot4_offset(in, p->weights + (int64_t)o * n, n, off, sums);
+        dot4_offset(in, p->weights + (int64_t)(o + 4) * n, n, off, sums + 4);
+        // Convolution and fully connected round the same way in every channel.
+        finish8(p, vaddq_s32(vld1q_s32(sums), vld1q_s32(p->bias + o)), vaddq_s32(vld1q_s32(sums + 4), vld1q_s32(p->bias + o + 4)),
+                o, p->rounding_upward, out + o);
+    }
     for (; o + 4 <= oc; o += 4) {
         dot4_offset(in, p->weights + (int64_t)o * n, n, off, sums);
         for (int32_t j = 0; j < 4; j++) out[o + j] = eq_finish(p, sums[j] + p->bias[o + j], o + j);
@@ -67,7 +101,6 @@ static void depthwise_position(const eq_conv_params *p, const int8_t *input, int
     const int32_t oc = p->output_channels, iw = p->input_width, kh = p->kernel_height, kw = p->kernel_width;
     const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
     int32_t c = 0;
-    int32_t lanes[8];
     for (; c + 8 <= oc; c += 8) {
         int32x4_t acc0 = vld1q_s32(p->bias + c), acc1 = vld1q_s32(p->bias + c + 4);
         for (int32_t ky = 0; ky < kh; ky++) {
@@ -80,9 +113,7 @@ static void depthwise_position(const eq_conv_params *p, const int8_t *input, int
                 acc1 = vmlal_high_s16(acc1, a, b);
             }
         }
-        vst1q_s32(lanes, acc0);
-        vst1q_s32(lanes + 4, acc1);
-        for (int32_t j = 0; j < 8; j++) out[c + j] = eq_finish(p, lanes[j], c + j);
+        finish8(p, acc0, acc1, c, p->rounding_upward, out + c);
     }
     for (; c < oc; c++) {
         int32_t acc = p->bias[c];
