@@ -9,6 +9,7 @@
 //   bit for bit
 //   fp32 / fp16 matrix-vector: within 2·(cols + 2)·ε·Σ|w·x|
 //   σ, tanh: within 2e-7 absolute; exp: within 4 ulp
+//   TFLite-exact int8 convolution / depthwise / fully connected (QuantizedKernels.h): bit for bit
 // Ends with the line "N passed, M failed"; exits 1 on any failure.
 #include <math.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "CKernels.h"
+#include "QuantizedKernels.h"
 
 static int passed, failed;
 
@@ -178,6 +180,63 @@ static void test_path(const ek_kernels *k, const ek_kernels *g) {
     check(isnan(nan_values[0]) && isnan(nan_values[8]) && !isnan(nan_values[1]), k->name, "sigmoid keeps NaN", 1, 9, "");
 }
 
+static int32_t random_in(int32_t low, int32_t high) { return low + (int32_t)(next_u64() % (uint64_t)(high - low + 1)); }
+
+/// The path's TFLite-exact int8 convolutions against the portable twin on random layers.
+static void test_quantized_conv(ek_path path, const char *name) {
+    eq_conv_s8_fn kernel = eq_conv_s8_for_path((int32_t)path);
+    check(kernel != NULL, name, "quantized convolution for the path", 0, 0, "");
+    if (!kernel) return;
+    static int8_t weights[70 * 21 * 3 * 70], input[8 * 64 * 70], out_a[8 * 70], out_b[8 * 70];
+    static int32_t bias[70], multipliers[70], shifts[70];
+    for (int trial = 0; trial < 300; trial++) {
+        eq_conv_params p;
+        memset(&p, 0, sizeof p);
+        p.kind = trial % 3;
+        p.input_channels = random_in(1, 70);
+        p.output_channels = p.kind == 1 ? p.input_channels : random_in(1, 70);
+        p.depth_multiplier = 1;
+        p.kernel_height = p.kind == 2 ? 1 : random_in(1, 21);
+        p.kernel_width = p.kind == 2 ? 1 : random_in(1, 3);
+        p.stride_height = random_in(1, 3);
+        p.stride_width = random_in(1, 2);
+        p.dilation_height = random_in(1, 2);
+        p.dilation_width = 1;
+        p.output_height = p.kind == 2 ? 1 : random_in(1, 2);
+        p.output_width = p.kind == 2 ? 1 : random_in(1, 2);
+        p.input_height = (p.output_height - 1) * p.stride_height + (p.kernel_height - 1) * p.dilation_height + 1;
+        p.input_width = (p.output_width - 1) * p.stride_width + p.kernel_width;
+        if (p.kind == 2) p.input_height = p.input_width = 1;
+        p.input_offset = random_in(-127, 128);
+        p.output_zero_point = random_in(-128, 127);
+        p.activation_min = -128;
+        p.activation_max = 127;
+        p.rounding_upward = random_in(0, 1);
+        int32_t oc = p.output_channels;
+        int32_t wcount = p.kind == 0 ? oc * p.kernel_height * p.kernel_width * p.input_channels
+                       : p.kind == 1 ? oc * p.kernel_height * p.kernel_width : oc * p.input_channels;
+        int32_t icount = p.input_height * p.input_width * p.input_channels;
+        for (int32_t i = 0; i < wcount; i++) weights[i] = (int8_t)random_in(-127, 127);
+        for (int32_t i = 0; i < icount; i++) input[i] = (int8_t)random_in(-128, 127);
+        for (int32_t c = 0; c < oc; c++) {
+            bias[c] = random_in(-20000, 20000);
+            multipliers[c] = random_in(1 << 30, INT32_MAX);
+            shifts[c] = random_in(-14, 1);
+        }
+        p.weights = weights;
+        p.bias = bias;
+        p.multipliers = multipliers;
+        p.shifts = shifts;
+        int32_t ocount = p.output_height * p.output_width * oc;
+        eq_conv_s8_portable(&p, input, out_a);
+        kernel(&p, input, out_b);
+        char detail[64];
+        snprintf(detail, sizeof detail, "trial %d kind %d", trial, (int)p.kind);
+        check(memcmp(out_a, out_b, (size_t)ocount) == 0, name, "quantized convolution", (size_t)oc,
+              (size_t)icount, detail);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *expected = NULL;
     for (int i = 1; i < argc; i++) {
@@ -201,6 +260,7 @@ int main(int argc, char **argv) {
         }
         int before = failed;
         test_path(k, generic);
+        test_quantized_conv(paths[i], k->name);
         printf("%s against generic: %s\n", k->name, failed == before ? "all agree" : "DIFFERENCES");
     }
     printf("%d passed, %d failed\n", passed, failed);

@@ -8,7 +8,8 @@ A benchmark, not a test. Features: pymicro-features on real speech + espeak-ng w
 libtensorflowlite_c, one interpreter per model (its default options, as pymicro-wakeword uses it),
 each TfLiteInterpreterInvoke timed with perf_counter_ns (the input copied in before the timer; the
 timer's own cost subtracted; the ctypes call's cost, ~0.1-0.3 us, is included). Earshot: the
-release `earshot-tflite-bench`, each QuantizedNetwork.step timed with CLOCK_MONOTONIC_RAW. Prints
+release `earshot-tflite-bench` (the CPU's fastest kernel path, and the portable twin for
+comparison), each QuantizedNetwork.step timed with CLOCK_MONOTONIC_RAW. Prints
 p50/p99 per step (us), the ratio Earshot/TFLite, and Earshot's arena beside the manifest's
 tensor_arena_size. Build first: swift build -c release --product earshot-tflite-bench --product earshot
 """
@@ -60,14 +61,23 @@ def main():
                 peer.lib.TfLiteInterpreterInvoke(peer.interpreter)
                 times.append(time.perf_counter_ns() - start - overhead)
             times = np.sort(np.array(times))
-            ours = json.loads(subprocess.run([args.bench, feature_path, converted], check=True, capture_output=True,
-                                             text=True).stdout.strip().splitlines()[-1])
+            def earshot(kernels):
+                run = subprocess.run([args.bench, "--kernels", kernels, feature_path, converted], check=True,
+                                     capture_output=True, text=True)
+                return json.loads(run.stdout.strip().splitlines()[-1])
+
+            portable, ours = earshot("generic"), earshot("best")
             arena = json.load(open(os.path.splitext(model)[0] + ".json"))["micro"].get("tensor_arena_size", 0)
             rows.append((name, times[len(times) // 2] / 1e3, times[len(times) * 99 // 100] / 1e3,
-                         ours["p50_ns"] / 1e3, ours["p99_ns"] / 1e3, ours["arena_bytes"], arena, len(times)))
-    print(f"{'model':12} {'steps':>6} {'TFLite p50':>10} {'p99':>7} {'Earshot p50':>11} {'p99':>7} {'ratio p50':>9} {'ratio p99':>9} {'arena':>6} {'manifest':>8}")
-    for name, tp50, tp99, ep50, ep99, arena, manifest, steps in rows:
-        print(f"{name:12} {steps:6d} {tp50:9.1f}u {tp99:6.1f}u {ep50:10.1f}u {ep99:6.1f}u {ep50 / tp50:9.2f} {ep99 / tp99:9.2f} {arena:6d} {manifest:8d}")
+                         ours["p50_ns"] / 1e3, ours["p99_ns"] / 1e3, ours["arena_bytes"], arena, len(times),
+                         portable["p50_ns"] / 1e3, portable["p99_ns"] / 1e3))
+            kernel_path = ours.get("kernels", "?")
+    print(f"Earshot kernels: {kernel_path} (the portable twin's figures beside them)")
+    print(f"{'model':12} {'steps':>6} {'TFLite p50':>10} {'p99':>7} {'Earshot p50':>11} {'p99':>7} {'ratio p50':>9} {'ratio p99':>9} "
+          f"{'portable p50':>12} {'p99':>7} {'ratio p50':>9} {'ratio p99':>9} {'arena':>6} {'manifest':>8}")
+    for name, tp50, tp99, ep50, ep99, arena, manifest, steps, pp50, pp99 in rows:
+        print(f"{name:12} {steps:6d} {tp50:9.1f}u {tp99:6.1f}u {ep50:10.1f}u {ep99:6.1f}u {ep50 / tp50:9.2f} {ep99 / tp99:9.2f} "
+              f"{pp50:11.1f}u {pp99:6.1f}u {pp50 / tp50:9.2f} {pp99 / tp99:9.2f} {arena:6d} {manifest:8d}")
     return 0
 
 

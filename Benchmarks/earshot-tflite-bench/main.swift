@@ -4,24 +4,34 @@
 // Prints one JSON object per model: p50/p99 ns per step and the arena bytes. Driven by
 // tools/bench_tflite.py, which times TensorFlow Lite on the same features in the same run.
 //
-//     earshot-tflite-bench FEATURES.npy MODEL.earshot...
+//     earshot-tflite-bench [--kernels generic|best] FEATURES.npy MODEL.earshot...
 import Glibc
+import Kernels
 import Model
 import NumPyFile
-import Timing
 import Runtime
 import SystemFile
+import Timing
 
-let arguments = CommandLine.arguments
+var arguments = CommandLine.arguments
+// The kernel path: the fastest this CPU has (default), or the portable twin for comparison.
+var kernels = KernelSet.best
+if arguments.count >= 3, arguments[1] == "--kernels" {
+    if arguments[2] == "generic" { kernels = KernelSet(path: .generic)! } else if arguments[2] != "best" {
+        print("unknown kernels \(arguments[2]) (generic or best)")
+        exit(2)
+    }
+    arguments.removeSubrange(1...2)
+}
 guard arguments.count >= 3 else {
-    print("usage: earshot-tflite-bench FEATURES.npy MODEL.earshot...")
+    print("usage: earshot-tflite-bench [--kernels generic|best] FEATURES.npy MODEL.earshot...")
     exit(2)
 }
 let array = try NumPyFormat.parse(SystemFile.readAll(path: arguments[1]))
 let features = array.floats()
 let overhead = MonotonicClock.readOverhead()
 for path in arguments.dropFirst(2) {
-    let network = try QuantizedNetwork(graph: try QuantizedGraphFile.read(path: path))
+    let network = try QuantizedNetwork(graph: try QuantizedGraphFile.read(path: path), kernels: kernels)
     let width = network.featureWidth, perStep = network.framesPerStep
     let steps = features.count / (width * perStep)
     var times = [UInt64](repeating: 0, count: steps)
@@ -37,5 +47,5 @@ for path in arguments.dropFirst(2) {
     }
     times.sort()
     let p50 = times[steps / 2], p99 = times[min(steps - 1, steps * 99 / 100)]
-    print("{\"model\": \"\(path)\", \"steps\": \(steps), \"p50_ns\": \(p50), \"p99_ns\": \(p99), \"arena_bytes\": \(network.arenaByteCount), \"checksum\": \(checksum)}")
+    print("{\"model\": \"\(path)\", \"steps\": \(steps), \"p50_ns\": \(p50), \"p99_ns\": \(p99), \"arena_bytes\": \(network.arenaByteCount), \"kernels\": \"\(network.kernelPath)\", \"checksum\": \(checksum)}")
 }

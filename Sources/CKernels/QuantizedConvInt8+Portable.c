@@ -1,43 +1,9 @@
-// Portable int8 convolutions with TFLite's fixed-point requantization (see QuantizedKernels.h).
-// Formulas follow TFLite's documented reference arithmetic (gemmlowp's SaturatingRoundingDoublingHighMul
-// and RoundingDivideByPOT).
-#include "QuantizedKernels.h"
-
-static inline int32_t srdhm(int32_t a, int32_t b) {
-    if (a == b && a == INT32_MIN) return INT32_MAX;
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int64_t nudge = ab >= 0 ? (1LL << 30) : (1 - (1LL << 30));
-    // C division truncates toward zero, as gemmlowp relies on.
-    return (int32_t)((ab + nudge) / (1LL << 31));
-}
-
-static inline int32_t rounding_divide_by_pot(int32_t x, int32_t exponent) {
-    int32_t mask = (int32_t)((1LL << exponent) - 1);
-    int32_t remainder = x & mask;
-    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
+// Portable int8 convolutions with TFLite's fixed-point requantization (see QuantizedKernels.h and
+// QuantizedRequantize.h): the reference every SIMD path is tested against.
+#include "QuantizedRequantize.h"
 
 int32_t eq_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift, int32_t upward) {
-    int32_t left = shift > 0 ? shift : 0;
-    int32_t right = shift > 0 ? 0 : -shift;
-    int32_t high = srdhm((int32_t)((uint32_t)x << left), multiplier);
-    if (upward) {
-        int32_t offset = right > 0 ? (int32_t)(1 << (right - 1)) : 0;
-        return (int32_t)(((int64_t)high + offset) >> right);
-    }
-    return rounding_divide_by_pot(high, right);
-}
-
-static inline int8_t finish(const eq_conv_params *p, int32_t acc, int32_t c) {
-    // TFLite's optimized depthwise kernel rounds half up in its 8-channel blocks and half away
-    // from zero in the scalar tail (channels past the last multiple of 8), as measured.
-    int32_t upward = p->rounding_upward && (p->kind != 1 || c < p->output_channels / 8 * 8);
-    int32_t v = eq_multiply_by_quantized_multiplier(acc, p->multipliers[c], p->shifts[c], upward);
-    v += p->output_zero_point;
-    if (v < p->activation_min) v = p->activation_min;
-    if (v > p->activation_max) v = p->activation_max;
-    return (int8_t)v;
+    return eq_requantize(x, multiplier, shift, upward);
 }
 
 void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *output) {
@@ -49,7 +15,7 @@ void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *o
             const int8_t *w = p->weights + (int64_t)o * n;
             int32_t acc = 0;
             for (int32_t i = 0; i < n; i++) acc += ((int32_t)input[i] + off) * (int32_t)w[i];
-            output[o] = finish(p, acc + p->bias[o], o);
+            output[o] = eq_finish(p, acc + p->bias[o], o);
         }
         return;
     }
@@ -74,7 +40,7 @@ void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *o
                                 * (int32_t)p->weights[((int64_t)ky * kw + kx) * oc + c];
                         }
                     }
-                    out[c] = finish(p, acc + p->bias[c], c);
+                    out[c] = eq_finish(p, acc + p->bias[c], c);
                 }
             } else {
                 for (int32_t o = 0; o < oc; o++) {
@@ -90,7 +56,7 @@ void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *o
                             for (int32_t i = 0; i < ic; i++) acc += ((int32_t)in[i] + off) * (int32_t)w[i];
                         }
                     }
-                    out[o] = finish(p, acc + p->bias[o], o);
+                    out[o] = eq_finish(p, acc + p->bias[o], o);
                 }
             }
         }

@@ -1,4 +1,5 @@
 import CKernels
+import Kernels
 import Model
 
 /// Runs a `QuantizedGraph` (an imported int8 TFLite model) one network step at a time, with every
@@ -14,6 +15,10 @@ public final class QuantizedNetwork {
     private let plan: UnsafeMutablePointer<Step>
     private let planCount: Int
     private let output: UnsafeMutablePointer<Float>
+    /// The int8 convolution of the chosen kernel path (AVX2 / NEON / portable: identical results).
+    private let convolve: @convention(c) (UnsafePointer<eq_conv_params>?, UnsafePointer<Int8>?, UnsafeMutablePointer<Int8>?) -> Void
+    /// The kernel path the convolutions run on.
+    public let kernelPath: KernelPath
 
     private enum Kind: UInt8 { case copy, concatenation, slice, convolution, lookup, requantize }
 
@@ -38,9 +43,16 @@ public final class QuantizedNetwork {
     /// Weight, bias and table storage the prepared steps point into (kept alive with the network).
     private var storage: [UnsafeMutableRawPointer] = []
 
-    public init(graph: QuantizedGraph) throws(ModelError) {
+    /// Prepares `graph` to run on `kernels`' path (the fastest this CPU has by default; every
+    /// path gives the same bits).
+    public init(graph: QuantizedGraph, kernels: KernelSet = .best) throws(ModelError) {
         try graph.validate()
         self.graph = graph
+        if let chosen = eq_conv_s8_for_path(Int32(kernels.path.rawValue)) {
+            (convolve, kernelPath) = (chosen, kernels.path)
+        } else {
+            (convolve, kernelPath) = (eq_conv_s8_portable, .generic)
+        }
         var offset = 0
         func place(_ size: Int) -> Int {
             let at = offset
@@ -206,7 +218,7 @@ public final class QuantizedNetwork {
                     }
                 }
             case .convolution:
-                eq_conv_s8_portable(op.pointee.params!, base + op.pointee.input, base + op.pointee.output)
+                convolve(op.pointee.params, base + op.pointee.input, base + op.pointee.output)
             case .lookup:
                 let table = op.pointee.table!, input = base + op.pointee.input, output = base + op.pointee.output
                 for i in 0..<op.pointee.count { output[i] = table[Int(input[i]) &+ 128] }

@@ -1,5 +1,6 @@
 // Integer kernels that reproduce TensorFlow Lite's int8 arithmetic bit for bit (imported models).
-// Portable C only for now (Sources/CKernels/QuantizedConvInt8+Portable.c). Layouts are TFLite's
+// Portable C twin: Sources/CKernels/QuantizedConvInt8+Portable.c; AVX2 / NEON variants
+// (QuantizedConvInt8+AVX2.c, +NEON.c) give identical results, picked by QuantizedDispatch.c. Layouts are TFLite's
 // NHWC with batch 1; filters: convolution [O, KH, KW, I], depthwise [KH, KW, O], fully connected
 // [O, I]. Requantization per output channel: acc (int32, with bias) ->
 // MultiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + output_zero_point, clamped to the
@@ -24,6 +25,15 @@ typedef struct {
 /// Runs one CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED. Taps outside the input are skipped
 /// (TFLite's zero padding in the input's offset domain).
 void eq_conv_s8_portable(const eq_conv_params *p, const int8_t *input, int8_t *output);
+
+/// A convolution kernel of one path (same contract as `eq_conv_s8_portable`).
+typedef void (*eq_conv_s8_fn)(const eq_conv_params *p, const int8_t *input, int8_t *output);
+
+/// The convolution of kernel path `path` (an `ek_path` value), or NULL when this CPU or build lacks it.
+eq_conv_s8_fn eq_conv_s8_for_path(int32_t path);
+
+/// The convolution of the fastest path this CPU has (the same path as `ek_kernels_best`).
+eq_conv_s8_fn eq_conv_s8_best(void);
 
 /// TFLite's MultiplyByQuantizedMultiplier (double rounding: SaturatingRoundingDoublingHighMul,
 /// then RoundingDivideByPOT, or a half-up shift when `upward`).
