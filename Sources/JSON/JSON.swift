@@ -19,6 +19,19 @@ public enum JSON: Equatable, Sendable {
         return members.first { $0.key == key }?.value
     }
 
+    /// The text, when this is a string.
+    public var stringValue: String? {
+        guard case .string(let text) = self else { return nil }
+        return text
+    }
+
+    /// The exact whole value, when this is a number that has one and it fits in an Int, however
+    /// it is written (`16000`, `16000.0`, `1.6e4`); see `JSONNumber.wholeValue`.
+    public var wholeNumber: Int? {
+        guard case .number(let number) = self else { return nil }
+        return number.wholeValue
+    }
+
     /// A short name of the value's type, for error messages ("a string", "an object", ...).
     public var typeName: String {
         switch self {
@@ -103,6 +116,74 @@ public struct JSONNumber: Equatable, Sendable {
     /// The exact integer, when the literal has no fraction or exponent and fits in an Int.
     public var integer: Int? {
         text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? nil : Int(text)
+    }
+
+    /// The exact value as an Int when the number is whole and fits, however it is written:
+    /// `16000`, `16000.0` and `1.6e4` give 16000; `0.5`, `1e-3` and `1e19` give nil. Decided
+    /// from the literal's decimal digits, not through a Double (so `9007199254740993.0` stays
+    /// exact and `0.99999999999999999` is not whole). Nil for text that is not a JSON number.
+    public var wholeValue: Int? {
+        if let integer { return integer }
+        // literal = [-] digits [. digits] [e|E [+|-] digits]; value = significand * 10^scale.
+        let utf8 = text.utf8
+        let exponentStart = utf8.firstIndex { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        var exponent = 0
+        if let exponentStart {
+            let exponentText = text[utf8.index(after: exponentStart)...]
+            if let parsed = Int(exponentText) {
+                // Beyond ±2^40 the answer no longer depends on the exact exponent; clamping
+                // keeps the sums below from overflowing.
+                exponent = min(max(parsed, -(1 << 40)), 1 << 40)
+            } else {
+                // Too many digits for an Int (or not an exponent at all).
+                let digits = exponentText.drop { $0 == "+" || $0 == "-" }
+                guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+                exponent = exponentText.first == "-" ? -(1 << 40) : 1 << 40
+            }
+        }
+        // The significand is accumulated negated, so that Int.min is reachable; trailing zeros
+        // are held back (they move into the scale instead of risking an overflow).
+        var negated = 0
+        var negative = false
+        var afterPoint = false
+        var fractionDigits = 0
+        var heldZeros = 0
+        var sawDigit = false
+        for byte in text[..<(exponentStart ?? text.endIndex)].utf8 {
+            switch byte {
+            case UInt8(ascii: "-") where !sawDigit && !negative: negative = true
+            case UInt8(ascii: ".") where sawDigit && !afterPoint: afterPoint = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                sawDigit = true
+                if afterPoint { fractionDigits += 1 }
+                if byte == UInt8(ascii: "0") {
+                    heldZeros += 1
+                    continue
+                }
+                for _ in 0...heldZeros where negated != 0 {
+                    let (scaled, overflow) = negated.multipliedReportingOverflow(by: 10)
+                    guard !overflow else { return nil }
+                    negated = scaled
+                }
+                heldZeros = 0
+                let (sum, overflow) = negated.subtractingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+                guard !overflow else { return nil }
+                negated = sum
+            default: return nil
+            }
+        }
+        guard sawDigit else { return nil }
+        if negated == 0 { return 0 }
+        let scale = exponent + heldZeros - fractionDigits
+        guard scale >= 0 else { return nil }   // the last non-zero digit is after the point
+        for _ in 0..<scale {
+            let (scaled, overflow) = negated.multipliedReportingOverflow(by: 10)
+            guard !overflow else { return nil }
+            negated = scaled
+        }
+        if negative { return negated }
+        let (value, overflow) = (0).subtractingReportingOverflow(negated)
+        return overflow ? nil : value
     }
 }
 

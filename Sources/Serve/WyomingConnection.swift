@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 
+import JSON
+
 /// One client: reads events, answers them, streams its audio through its own `ClientStream`.
 ///
 /// Events handled: `describe` -> `info`; `ping` -> `pong`; `detect` (optional `names`, and a
@@ -18,7 +20,7 @@ final class WyomingConnection {
     private let payloadCapacity: Int
     private var stream: ClientStream?
     private var selection: [Bool]?
-    private var context: WyomingJSON?
+    private var context: JSON?
     private var detectedSinceStart = 0
     private var streaming = false
     /// Counters for the closing log line.
@@ -70,10 +72,10 @@ final class WyomingConnection {
         case "detect":
             var names: [String]? = nil
             if let value = event.data["names"], value != .null {
-                guard case let .array(list) = value else { throw .protocolViolation("detect: \"names\" is \(value.kind), not a list") }
+                guard case let .array(list) = value else { throw .protocolViolation("detect: \"names\" is \(value.typeName), not a list") }
                 var strings: [String] = []
                 for element in list {
-                    guard let name = element.string else { throw .protocolViolation("detect: a name is \(element.kind), not a string") }
+                    guard let name = element.stringValue else { throw .protocolViolation("detect: a name is \(element.typeName), not a string") }
                     strings.append(name)
                 }
                 names = strings
@@ -132,8 +134,8 @@ final class WyomingConnection {
     private func sendDetections(_ stream: ClientStream) throws(ServeError) {
         for detection in stream.detections.items {
             let name = server.catalog.entries[Int(detection.keyword)].name
-            var data: [(key: String, value: WyomingJSON)] = [
-                ("name", .string(name)), ("timestamp", .number((detection.time * 1000).rounded())), ("speaker", .null),
+            var data: [(String, JSON)] = [
+                ("name", .string(name)), ("timestamp", Self.milliseconds(detection.time)), ("speaker", .null),
             ]
             if let context { data.append(("context", context)) }
             try transmit(WyomingEvent.encode(type: "detection", data: data))
@@ -144,11 +146,17 @@ final class WyomingConnection {
     }
 
     static func format(_ event: WyomingEvent, _ type: String) throws(ServeError) -> (rate: Int, width: Int, channels: Int) {
-        guard let rate = event.data["rate"]?.integer, let width = event.data["width"]?.integer,
-              let channels = event.data["channels"]?.integer else {
+        guard let rate = event.data["rate"]?.wholeNumber, let width = event.data["width"]?.wholeNumber,
+              let channels = event.data["channels"]?.wholeNumber else {
             throw .protocolViolation("\(type) needs integer rate, width and channels in its data")
         }
         return (rate, width, channels)
+    }
+
+    /// A detection's time in whole milliseconds (Wyoming's `timestamp` is an int).
+    static func milliseconds(_ seconds: Double) -> JSON {
+        let value = (seconds * 1000).rounded()
+        return abs(value) < 9.0e15 ? .int(Int(value)) : .null
     }
 
     static func printable(_ text: String) -> String {

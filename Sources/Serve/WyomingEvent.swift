@@ -1,3 +1,5 @@
+import JSON
+
 /// One Wyoming event: a JSON header line `{"type", "data"?, "data_length"?, "payload_length"?,
 /// "version"?}`, then `data_length` bytes of JSON merged into `data`, then `payload_length`
 /// bytes of payload (audio for `audio-chunk`). This type holds the parsed header and data;
@@ -5,7 +7,7 @@
 struct WyomingEvent: Sendable {
     var type: String
     /// The event's data (an object; empty when absent).
-    var data: WyomingJSON
+    var data: JSON
     /// Bytes of JSON that follow the header line and extend `data`.
     var dataLength: Int
     /// Bytes of payload that follow the data.
@@ -15,6 +17,10 @@ struct WyomingEvent: Sendable {
     /// server was tested against (tools/wyoming_check.py).
     static let protocolVersion = "1.10.2"
 
+    /// Headers and data nested deeper than this are refused (a hostile `[[[[...` cannot exhaust
+    /// the stack; real events nest three levels).
+    static let maximumDepth = 32
+
     /// Parses a header line (without its newline).
     ///
     /// - Parameters:
@@ -22,19 +28,19 @@ struct WyomingEvent: Sendable {
     ///   - maximumPayload: the largest `payload_length` accepted.
     /// - Throws: `ServeError.protocolViolation` naming the problem.
     static func parseHeader(_ line: UnsafeRawBufferPointer, maximumData: Int, maximumPayload: Int) throws(ServeError) -> WyomingEvent {
-        let header: WyomingJSON
+        let header: JSON
         do {
-            header = try WyomingJSON.parse(line)
+            header = try JSON.parse(Array(line), maximumDepth: maximumDepth)
         } catch {
             throw .protocolViolation("the header line is not JSON (\(error))")
         }
-        guard case .object = header else { throw .protocolViolation("the header is \(header.kind), not an object") }
-        guard let type = header["type"]?.string, !type.isEmpty else {
+        guard case .object = header else { throw .protocolViolation("the header is \(header.typeName), not an object") }
+        guard let type = header["type"]?.stringValue, !type.isEmpty else {
             throw .protocolViolation("the header has no \"type\" string")
         }
-        var data = WyomingJSON.object([])
+        var data = JSON.object([])
         if let value = header["data"], value != .null {
-            guard case .object = value else { throw .protocolViolation("\"data\" is \(value.kind), not an object") }
+            guard case .object = value else { throw .protocolViolation("\"data\" is \(value.typeName), not an object") }
             data = value
         }
         let dataLength = try length(header, "data_length", maximum: maximumData)
@@ -42,9 +48,9 @@ struct WyomingEvent: Sendable {
         return WyomingEvent(type: type, data: data, dataLength: dataLength, payloadLength: payloadLength)
     }
 
-    private static func length(_ header: WyomingJSON, _ key: String, maximum: Int) throws(ServeError) -> Int {
+    private static func length(_ header: JSON, _ key: String, maximum: Int) throws(ServeError) -> Int {
         guard let value = header[key], value != .null else { return 0 }
-        guard let count = value.integer, count >= 0 else {
+        guard let count = value.wholeNumber, count >= 0 else {
             throw .protocolViolation("\"\(key)\" is not a non-negative integer")
         }
         guard count <= maximum else { throw .protocolViolation("\"\(key)\" is \(count) bytes; at most \(maximum) are accepted") }
@@ -53,14 +59,14 @@ struct WyomingEvent: Sendable {
 
     /// Merges the JSON object that followed the header into `data` (its members win).
     mutating func mergeData(_ bytes: UnsafeRawBufferPointer) throws(ServeError) {
-        let extra: WyomingJSON
+        let extra: JSON
         do {
-            extra = try WyomingJSON.parse(bytes)
+            extra = try JSON.parse(Array(bytes), maximumDepth: Self.maximumDepth)
         } catch {
             throw .protocolViolation("the event's data is not JSON (\(error))")
         }
         guard case let .object(members) = extra, case var .object(own) = data else {
-            throw .protocolViolation("the event's data is \(extra.kind), not an object")
+            throw .protocolViolation("the event's data is \(extra.typeName), not an object")
         }
         for member in members {
             own.removeAll { $0.key == member.key }
@@ -70,9 +76,10 @@ struct WyomingEvent: Sendable {
     }
 
     /// The bytes of an event without payload: its header line with the data inline.
-    static func encode(type: String, data: [(key: String, value: WyomingJSON)]) -> [UInt8] {
-        var members: [(key: String, value: WyomingJSON)] = [("type", .string(type)), ("version", .string(protocolVersion))]
-        if !data.isEmpty { members.append(("data", .object(data))) }
-        return Array((WyomingJSON.object(members).serialized + "\n").utf8)
+    /// Compact JSON (no newline inside), so that it fits on the header line.
+    static func encode(type: String, data: [(String, JSON)]) -> [UInt8] {
+        var members: [(String, JSON)] = [("type", .string(type)), ("version", .string(protocolVersion))]
+        if !data.isEmpty { members.append(("data", .members(data))) }
+        return Array((JSON.members(members).serialized() + "\n").utf8)
     }
 }

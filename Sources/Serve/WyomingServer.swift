@@ -5,6 +5,8 @@ import Musl
 #endif
 import Synchronization
 
+import JSON
+
 /// A Wyoming wake-word server: accepts clients on one address and serves each on its own thread
 /// with its own stream state; the models are loaded once and shared read-only.
 ///
@@ -62,17 +64,17 @@ public final class WyomingServer: @unchecked Sendable {
     }
 
     /// The `info` data: one wake program, one wake model per keyword.
-    static func describe(models: [ServedModel], catalog: KeywordCatalog) -> [(key: String, value: WyomingJSON)] {
-        let attribution = WyomingJSON.object([("name", .string("Earshot")), ("url", .string("https://github.com/earshot"))])
-        let wakeModels: [WyomingJSON] = catalog.entries.map { entry in
+    static func describe(models: [ServedModel], catalog: KeywordCatalog) -> [(String, JSON)] {
+        let attribution = JSON.members([("name", .string("Earshot")), ("url", .string("https://github.com/earshot"))])
+        let wakeModels: [JSON] = catalog.entries.map { entry in
             let model = models[entry.model]
-            return .object([
+            return .members([
                 ("name", .string(entry.name)), ("attribution", attribution), ("installed", .bool(true)),
                 ("description", .string("keyword '\(entry.label)' of model \(model.name)")), ("version", .null),
                 ("languages", .array(model.languages.map { .string($0) })), ("phrase", .string(entry.label)),
             ])
         }
-        let program = WyomingJSON.object([
+        let program = JSON.members([
             ("name", .string("earshot")), ("attribution", attribution), ("installed", .bool(true)),
             ("description", .string("Earshot streaming keyword spotter")), ("version", .string("0.1.0")),
             ("models", .array(wakeModels)),

@@ -1,5 +1,7 @@
 import Testing
 
+import JSON
+
 @testable import Serve
 
 @Suite("Wyoming events and addresses")
@@ -20,7 +22,7 @@ struct WyomingEventTests {
         var data = Array(#"{"rate": 16000, "width": 2, "channels": 1, "timestamp": null}"#.utf8)
         var merged = event
         try data.withUnsafeMutableBytes { try merged.mergeData(UnsafeRawBufferPointer($0)) }
-        #expect(merged.data["rate"]?.integer == 16000)
+        #expect(merged.data["rate"]?.wholeNumber == 16000)
         #expect(merged.data["timestamp"] == .null)
     }
 
@@ -32,8 +34,9 @@ struct WyomingEventTests {
         (#"{"type": "x", "payload_length": 1.5}"#, "\"payload_length\" is not a non-negative integer"),
         (#"{"type": "x", "payload_length": 99999999999}"#, "at most 1048576"),
         (#"{"type": "x", "data": 3}"#, "\"data\" is a number"),
-        (String(repeating: "[", count: 100), "nested deeper"),
-        (#"{"type": "\ud800"}"#, "unpaired surrogate"),
+        (String(repeating: "[", count: 100), "nesting deeper than 32 levels"),
+        (#"{"type": "\ud800"}"#, "without its low surrogate"),
+        (#"{"type": "x", "type": "y"}"#, "appears twice"),
     ])
     func refusesHeader(text: String, reason: String) {
         do {
@@ -44,10 +47,28 @@ struct WyomingEventTests {
         }
     }
 
-    @Test("JSON written back parses to the same value")
-    func roundTrip() throws {
-        let value = WyomingJSON.object([("a", .array([.number(1), .number(-2.5), .string("q\"\n\u{1}é")])), ("b", .null), ("c", .bool(true))])
-        #expect(try WyomingJSON.parse(value.serialized) == value)
+    @Test("rates and widths: whole numbers however written; fractions refused")
+    func audioFormat() throws {
+        let whole = try header(#"{"type": "audio-start", "data": {"rate": 1.6e4, "width": 2.0, "channels": 1}}"#)
+        let format = try WyomingConnection.format(whole, "audio-start")
+        #expect(format.rate == 16000 && format.width == 2 && format.channels == 1)
+        let fraction = try header(#"{"type": "audio-start", "data": {"rate": 16000.5, "width": 2, "channels": 1}}"#)
+        #expect(throws: ServeError.self) { _ = try WyomingConnection.format(fraction, "audio-start") }
+    }
+
+    @Test("a client's context is written back with its members in its order")
+    func contextKeepsItsOrder() throws {
+        let context = try JSON.parse(Array(#"{"z": 1, "a": {"y": [true, null], "b": "é\n"}, "m": 2.50}"#.utf8))
+        let line = WyomingEvent.encode(type: "not-detected", data: [("context", context)])
+        #expect(line.last == UInt8(ascii: "\n") && line.dropLast().allSatisfy { $0 != UInt8(ascii: "\n") })
+        let event = try JSON.parse(Array(line.dropLast()))
+        #expect(event["type"] == .string("not-detected"))
+        guard case .object(let written)? = event["data"]?["context"], case .object(let given) = context else {
+            Issue.record("no context object in \(String(decoding: line, as: UTF8.self))")
+            return
+        }
+        #expect(written.map(\.key) == given.map(\.key))
+        #expect(written == given)
     }
 
     @Test("addresses: tcp://HOST:PORT and unix://PATH")

@@ -85,16 +85,22 @@ struct WyomingServerTests {
 
         // The first connection is still served: a stream of silence ends with not-detected.
         good.send(#"{"type": "ping", "data": {"text": "x"}}"# + "\n")
-        #expect(good.line()?.contains(#""type": "pong""#) == true)
+        #expect(Self.eventType(good.line()) == "pong")
         good.send(#"{"type": "audio-start", "data": {"rate": 16000, "width": 2, "channels": 1}}"# + "\n")
         good.send(#"{"type": "audio-chunk", "data": {"rate": 16000, "width": 2, "channels": 1}, "payload_length": 3200}"# + "\n"
                   + String(repeating: "\0", count: 3200))
         good.send(#"{"type": "audio-stop"}"# + "\n")
-        #expect(good.line()?.contains(#""type": "not-detected""#) == true)
+        #expect(Self.eventType(good.line()) == "not-detected")
         #expect(server.counts.errors == 4)
 
         server.stop()
         #expect(finished.wait(timeout: .now() + 20) == .success)
         #expect(!FileManager.default.fileExists(atPath: path), "the socket file is removed at stop")
+    }
+
+    /// The `type` of a header line, read by Foundation's parser (not the server's).
+    static func eventType(_ line: String?) -> String? {
+        guard let line, let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        return object["type"] as? String
     }
 }
