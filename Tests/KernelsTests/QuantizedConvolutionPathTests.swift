@@ -1,5 +1,6 @@
 import CKernels
 import Kernels
+import TestSupport
 import Testing
 
 // The SIMD int8 convolutions of imported TFLite graphs (QuantizedConvInt8+AVX2.c, +NEON.c) against
