@@ -79,7 +79,7 @@ let package = Package(
         // Per-step latency of imported TFLite graphs beside TFLite itself (tools/bench_tflite.py; issue 14).
         .executableTarget(
             name: "earshot-tflite-bench",
-            dependencies: ["Model", "Runtime", "NumPyFile", "SystemFile", "Profiler"],
+            dependencies: ["Model", "Runtime", "NumPyFile", "SystemFile", "Profiler", "Timing"],
             path: "Benchmarks/earshot-tflite-bench"
         ),
         // Test support: counts heap allocations per thread by interposing malloc & co.

@@ -10,6 +10,7 @@ import Model
 import NumPyFile
 import Profiler
 import Runtime
+import Timing
 import SystemFile
 
 let arguments = CommandLine.arguments

@@ -13,20 +13,32 @@ extension DetectCommand {
             settings = board.detector
             windowHop = board.model.windowHopFrames
         }
-        let modelFile = try ModelFile(path: DefaultModel.resolve(model))
+        let modelPath = try DefaultModel.resolve(model)
+        // An imported microWakeWord model: its own front end and the manifest's rule.
+        if QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
+            let graph = try QuantizedGraphFile.read(path: modelPath)
+            for path in files {
+                let events = try StreamDetection.detect(wavPath: path, graph: graph, detector: settings)
+                let formatter = EventFormatter(labels: [graph.wakeWord.name], json: json)
+                for event in events { printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path) }
+            }
+            return
+        }
+        let modelFile = try ModelFile(path: modelPath)
         let hop = windowHop ?? KeywordSpotter.listeningWindowHop(for: modelFile)
         for path in files {
             let (events, spotter) = try StreamDetection.detect(
                 wavPath: path, model: modelFile, detector: settings, windowHopFrames: hop)
             let formatter = EventFormatter(labels: spotter.labels, json: json)
             for event in events {
-                var line = formatter.line(keyword: event.keyword, time: event.time, score: event.score)
-                // With several files, say which one each event comes from.
-                if files.count > 1 {
-                    line = json ? "{\"path\": \(EventFormatter.quoted(path)), " + line.dropFirst() : path + "\t" + line
-                }
-                print(line)
+                printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path)
             }
         }
+    }
+
+    /// Prints an event line; with several files, says which one it comes from.
+    private func printEvent(_ line: String, path: String) {
+        guard files.count > 1 else { return print(line) }
+        print(json ? "{\"path\": \(EventFormatter.quoted(path)), " + line.dropFirst() : path + "\t" + line)
     }
 }

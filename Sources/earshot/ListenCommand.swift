@@ -90,7 +90,9 @@ struct ListenCommand: ParsableCommand {
             alsa = nil
         }
 
-        let modelFile = try ModelFile(path: modelPath)
+        // An imported microWakeWord model (earshot-qgraph) runs with its own front end and rule.
+        let graph = QuantizedGraphCommands.isQuantizedGraph(path: modelPath) ? try QuantizedGraphFile.read(path: modelPath) : nil
+        let modelFile = graph == nil ? try ModelFile(path: modelPath) : nil
         let parameters = board.audio.captureParameters
         let deviceName = board.audio.device
         let open: ListenSession.DeviceOpener = { () throws(AudioError) -> CaptureDevice in
@@ -103,12 +105,13 @@ struct ListenCommand: ParsableCommand {
             throw CLIError(Self.explain(error))
         }
         let settings = board.detector
-        let hop = board.model.windowHopFrames ?? KeywordSpotter.listeningWindowHop(for: modelFile)
+        let hop = board.model.windowHopFrames ?? modelFile.flatMap { KeywordSpotter.listeningWindowHop(for: $0) }
         let queue = EventQueue(capacity: 256)
         let session = try ListenSession(
             device: capture, reopen: open,
             makeSpotter: { (rate: Int) throws(ListenerError) -> KeywordSpotter in
-                try KeywordSpotter(model: modelFile, inputRate: rate, detector: settings, windowHopFrames: hop)
+                if let graph { return try KeywordSpotter(graph: graph, inputRate: rate, detector: settings) }
+                return try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
             },
             queue: queue, log: printDiagnostic)
         if let stats { session.enableStatistics(intervalSeconds: stats) }
@@ -155,7 +158,6 @@ struct ListenCommand: ParsableCommand {
 
     static func startReport(board: BoardConfiguration, modelPath: String, capture: CaptureDevice, spotter: KeywordSpotter) -> String {
         let granted = capture.configuration.granted
-        let detector = spotter.detector.configuration
         let settings = board.detector
         var lines: [String] = []
         if !board.source.isEmpty { lines.append("earshot: board '\(board.board)' (\(board.source))") }
@@ -167,6 +169,15 @@ struct ListenCommand: ParsableCommand {
         if granted.rate != spotter.frontend.sampleRate {
             lines.append("earshot: resampling \(granted.rate) Hz -> \(spotter.frontend.sampleRate) Hz (polyphase windowed sinc)")
         }
+        if let micro = spotter.microWakeWordStream {
+            let rule = micro.detector
+            lines.append("earshot: model \(modelPath): microWakeWord (TFLite int8 graph), keyword \(spotter.labels[0])")
+            lines.append("earshot: detector: step every \(EventFormatter.fixed(spotter.posteriorHopSeconds * 1000, 0)) ms, "
+                         + "mean of the last \(rule.windowSize) probabilities above \(EventFormatter.fixed(rule.cutoff, 2)); "
+                         + "after a detection the window and the network's state start over")
+            return lines.joined(separator: "\n")
+        }
+        let detector = spotter.detector!.configuration
         let keywords = spotter.labels.filter { !detector.ignoredLabels.contains($0) }
         lines.append("earshot: model \(modelPath): \(spotter.execution), keywords \(keywords.joined(separator: " "))")
         lines.append("earshot: detector: posterior every \(EventFormatter.fixed(spotter.posteriorHopSeconds * 1000, 0)) ms, "
