@@ -9,7 +9,8 @@ espeak-ng between the clips (tools/tflite_parity.speech_stream), and runs
     is called, as its command-line tool does after a detection,
   - Earshot: `earshot detect --stream STREAM.wav --model M.earshot --json`,
 and compares the detections: the same number, each at the same feature frame within one network
-step. Exit 1 when they differ; "skipped: reason" (exit 0) without the wheel or the data.
+step. Then all models run together in one `earshot detect --stream` (repeated --model: one front
+end for all), and each wake word's events must again match the peer's for its model. Exit 1 when they differ; "skipped: reason" (exit 0) without the wheel or the data.
 
   .venv/bin/python tools/microwakeword_stream_check.py --minutes 3
 """
@@ -69,6 +70,7 @@ def main():
     pcm = speech_stream(int(args.minutes * 60), seed=1)
     print(f"audio: {len(pcm) / RATE / 60:.1f} min of real speech + espeak-ng wake phrases")
     passed = failed = 0
+    peers, converted_paths = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         import soundfile as sf
         wav = os.path.join(tmp, "stream.wav")
@@ -81,6 +83,9 @@ def main():
                                  check=True, capture_output=True, text=True)
             ours = [frame_of(json.loads(line)["time"]) for line in run.stdout.splitlines() if line.strip()]
             theirs, stride = peer_detections(os.path.splitext(model)[0] + ".json", pcm)
+            with open(os.path.splitext(model)[0] + ".json", encoding="utf-8") as manifest:
+                peers[json.load(manifest)["wake_word"]] = (theirs, stride)
+            converted_paths.append(converted)
             same = len(ours) == len(theirs) and all(abs(a - b) <= stride for a, b in zip(ours, theirs))
             status = "ok" if same else "FAILED"
             print(f"{name}: earshot {len(ours)} detections, pymicro-wakeword {len(theirs)}; "
@@ -89,6 +94,21 @@ def main():
                 passed += 1
             else:
                 failed += 1
+        together = [args.earshot, "detect", "--stream", wav, "--json"]
+        for path in converted_paths:
+            together += ["--model", path]
+        run = subprocess.run(together, check=True, capture_output=True, text=True)
+        events = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+        same = all(e["keyword"] in peers for e in events)
+        for keyword, (theirs, stride) in peers.items():
+            ours = [frame_of(e["time"]) for e in events if e["keyword"] == keyword]
+            same = same and len(ours) == len(theirs) and all(abs(a - b) <= stride for a, b in zip(ours, theirs))
+        print(f"all {len(converted_paths)} models in one stream: {len(events)} events, "
+              f"each keyword's as its model's peer run: {'ok' if same else 'FAILED'}")
+        if same:
+            passed += 1
+        else:
+            failed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -5,17 +5,17 @@ import SystemFile
 import WAVFile
 
 extension StreamDetection {
-    /// Detections of an imported microWakeWord model (`QuantizedPipelineStream`) in mono
+    /// Detections of imported microWakeWord models (one `QuantizedPipelineStream`) in mono
     /// `samples` at `rate` Hz, fed in chunks of `chunkFrames` (default 10 ms) as a capture
     /// device delivers them.
     ///
     /// - Throws: `ListenerError.pipeline` when the stream cannot be built for the model.
     public static func detect(
-        samples: [Float], rate: Int, graph: QuantizedGraph, detector settings: DetectorSettings, chunkFrames: Int? = nil
+        samples: [Float], rate: Int, graphs: [QuantizedGraph], detector settings: DetectorSettings, chunkFrames: Int? = nil
     ) throws(ListenerError) -> [StreamEvent] {
         let stream: QuantizedPipelineStream
         do throws(PipelineError) {
-            stream = try QuantizedPipelineStream(graph: graph, inputRate: rate, detector: settings)
+            stream = try QuantizedPipelineStream(graphs: graphs, inputRate: rate, detector: settings)
         } catch {
             throw .pipeline(error)
         }
@@ -35,12 +35,12 @@ extension StreamDetection {
         return events
     }
 
-    /// As `detect(samples:rate:graph:detector:chunkFrames:)` for a WAV file (any PCM or float
+    /// As `detect(samples:rate:graphs:detector:chunkFrames:)` for a WAV file (any PCM or float
     /// format, rate and channel count: downmixed here, resampled by the stream).
     ///
     /// - Throws: `ListenerError.other` naming the file when it cannot be read or decoded.
     public static func detect(
-        wavPath path: String, graph: QuantizedGraph, detector settings: DetectorSettings
+        wavPath path: String, graphs: [QuantizedGraph], detector settings: DetectorSettings
     ) throws(ListenerError) -> [StreamEvent] {
         let audio: WAVAudio
         do {
@@ -49,6 +49,6 @@ extension StreamDetection {
         } catch {
             throw .other("'\(path)': \(error)")
         }
-        return try detect(samples: audio.samples, rate: audio.sampleRate, graph: graph, detector: settings)
+        return try detect(samples: audio.samples, rate: audio.sampleRate, graphs: graphs, detector: settings)
     }
 }

@@ -3,7 +3,7 @@ import Model
 import Runtime
 import Spotter
 
-/// One stream through an imported microWakeWord model (an `earshot-qgraph` file): mono samples
+/// One stream through imported microWakeWord models (`earshot-qgraph` files): mono samples
 /// at the capture rate -> resampler (when the rate is not the model's) -> the model's `micro`
 /// front end -> `framesPerStep` feature frames per network step, quantized as pymicro-wakeword
 /// quantizes them -> `QuantizedNetwork` -> the manifest's rule (`SlidingMeanDetector`: mean of
@@ -17,23 +17,29 @@ import Spotter
 /// Event times: the end of the newest audio the network has seen, (windowLength + f·hop) / rate
 /// for feature frame f (as `PipelineStream` stamps posteriors), plus `timeShiftSeconds`.
 ///
+/// Several models (`init(graphs:)`) share one front end, computed once per hop; each keeps its
+/// own step buffer, network and rule, and its events carry its index (`modelIndex`, and
+/// `labelIndex`: `labels` holds one wake word per model).
+///
 /// All buffers are allocated at `init`; `process` allocates nothing. Not thread-safe.
 public final class QuantizedPipelineStream {
-    /// The one keyword: the manifest's wake word.
+    /// Each model's wake word (its manifest's), in model order.
     public let labels: [String]
     public let frontend: FrontendConfig
     /// Samples per second handed to `process`.
     public let inputRate: Int
-    /// The rule in use (cutoff: a per-keyword threshold override, else the manifest's).
-    public let detector: SlidingMeanDetector
-    /// Seconds between network steps.
+    /// The first model's rule (cutoff: a per-keyword threshold override, else the manifest's).
+    public var detector: SlidingMeanDetector { detectors[0] }
+    /// Each model's rule, in model order.
+    public let detectors: [SlidingMeanDetector]
+    /// Seconds between the first model's network steps.
     public let posteriorHopSeconds: Double
     /// Added to every event time.
     public var timeShiftSeconds: Double = 0
 
     /// Feature frames computed since the start (or `reset`).
     public private(set) var featureFrames = 0
-    /// Network steps run since the start (or `reset`).
+    /// The first model's network steps run since the start (or `reset`).
     public private(set) var posteriors = 0
     /// Samples at `inputRate` consumed since the start (or `reset`).
     public private(set) var samplesConsumed = 0
@@ -46,14 +52,17 @@ public final class QuantizedPipelineStream {
     private let eventBuffer: UnsafeMutablePointer<PipelineEvent>
     private var eventCount = 0
 
-    private let network: QuantizedNetwork
+    private let networks: [QuantizedNetwork]
     private let extractor: FeatureExtractor
     private let resampler: PolyphaseResampler?
     private let resampled: UnsafeMutablePointer<Float>
     private let resampledCapacity = 4096
-    /// `framesPerStep` frames of features, filled one frame at a time.
-    private let stepFeatures: UnsafeMutablePointer<Float>
-    private var framesFilled = 0
+    /// Per model, `framesPerStep` frames of features, filled one frame at a time.
+    private let stepFeatures: [UnsafeMutablePointer<Float>]
+    /// Per model, frames in its step buffer.
+    private let framesFilled: UnsafeMutablePointer<Int>
+    /// The front end's output frame.
+    private let frame: UnsafeMutablePointer<Float>
     private let firstFrameEnd: Double
     private let frameHop: Double
 
@@ -65,18 +74,38 @@ public final class QuantizedPipelineStream {
     /// - Throws: `PipelineError` when the model's front end is not `micro`, its feature width or
     ///   window differs from what the network or rule accepts, or the resampler cannot be built.
     /// Allocates: everything (set-up only).
-    public init(graph: QuantizedGraph, inputRate: Int, detector settings: DetectorSettings = DetectorSettings(),
+    public convenience init(graph: QuantizedGraph, inputRate: Int, detector settings: DetectorSettings = DetectorSettings(),
+                            eventCapacity: Int = 256) throws(PipelineError) {
+        try self.init(graphs: [graph], inputRate: inputRate, detector: settings, eventCapacity: eventCapacity)
+    }
+
+    /// Builds one stream for several models that share a front end (computed once per hop).
+    ///
+    /// - Throws: as `init(graph:...)`, `.modelCount(0)` for no model, and `.other` when the
+    ///   models' front ends differ or two share a wake word name.
+    /// Allocates: everything (set-up only).
+    public init(graphs: [QuantizedGraph], inputRate: Int, detector settings: DetectorSettings = DetectorSettings(),
                 eventCapacity: Int = 256) throws(PipelineError) {
-        let wake = graph.wakeWord
-        guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
-            throw .other("the model's front end is '\(wake.frontendPreset)'; Earshot computes only 'micro' for imported models")
+        guard let first = graphs.first else { throw .modelCount(0) }
+        var configs: [FrontendConfig] = []
+        for graph in graphs {
+            let wake = graph.wakeWord
+            guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
+                throw .other("the model '\(wake.name)' has front end '\(wake.frontendPreset)'; Earshot computes only 'micro' for imported models")
+            }
+            configs.append(FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: graph.input.width))
         }
-        let config = FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: graph.input.width)
+        let config = configs[0]
+        guard configs.allSatisfy({ $0 == config }) else {
+            throw .other("the models' front ends differ (feature step or width); one stream runs models that share a front end")
+        }
         frontend = config
         self.inputRate = inputRate
-        labels = [wake.name]
+        labels = graphs.map { $0.wakeWord.name }
+        guard Set(labels).count == labels.count else { throw .other("two models have the same wake word name (\(labels))") }
+        var networks: [QuantizedNetwork] = []
         do {
-            network = try QuantizedNetwork(graph: graph)
+            for graph in graphs { networks.append(try QuantizedNetwork(graph: graph)) }
             extractor = try FeatureExtractor(config: config)
         } catch let error as RuntimeError {
             throw .runtime(error)
@@ -85,21 +114,29 @@ public final class QuantizedPipelineStream {
         } catch {
             throw .other("\(error)")
         }
-        guard network.outputSize == 1 else { throw .labelCountMismatch(labels: 1, outputs: network.outputSize) }
-        guard extractor.featureCount == network.featureWidth else {
-            throw .featureSizeMismatch(features: extractor.featureCount, networkInput: network.featureWidth)
+        for network in networks {
+            guard network.outputSize == 1 else { throw .labelCountMismatch(labels: 1, outputs: network.outputSize) }
+            guard extractor.featureCount == network.featureWidth else {
+                throw .featureSizeMismatch(features: extractor.featureCount, networkInput: network.featureWidth)
+            }
         }
-        for name in settings.thresholds.keys where name != wake.name { throw .detector(.unknownKeyword(name)) }
-        let cutoff = settings.thresholds[wake.name].map(Double.init) ?? wake.probabilityCutoff
-        do {
-            detector = try SlidingMeanDetector(windowSize: wake.slidingWindow, cutoff: cutoff, keyword: wake.name)
-        } catch {
-            throw .detector(error)
+        self.networks = networks
+        for name in settings.thresholds.keys where !labels.contains(name) { throw .detector(.unknownKeyword(name)) }
+        var detectors: [SlidingMeanDetector] = []
+        for graph in graphs {
+            let wake = graph.wakeWord
+            let cutoff = settings.thresholds[wake.name].map(Double.init) ?? wake.probabilityCutoff
+            do {
+                detectors.append(try SlidingMeanDetector(windowSize: wake.slidingWindow, cutoff: cutoff, keyword: wake.name))
+            } catch {
+                throw .detector(error)
+            }
         }
+        self.detectors = detectors
         let rate = Double(config.sampleRate)
         frameHop = Double(config.hopLength) / rate
         firstFrameEnd = Double(config.windowLength) / rate
-        posteriorHopSeconds = frameHop * Double(network.framesPerStep)
+        posteriorHopSeconds = frameHop * Double(first.input.frames)
         if inputRate != config.sampleRate {
             do {
                 resampler = try PolyphaseResampler(inputRate: inputRate, outputRate: config.sampleRate)
@@ -111,9 +148,16 @@ public final class QuantizedPipelineStream {
         }
         resampled = .allocate(capacity: resampledCapacity)
         resampled.initialize(repeating: 0, count: resampledCapacity)
-        let stepCount = network.framesPerStep * network.featureWidth
-        stepFeatures = .allocate(capacity: stepCount)
-        stepFeatures.initialize(repeating: 0, count: stepCount)
+        stepFeatures = networks.map { network in
+            let count = network.framesPerStep * network.featureWidth
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
+            return buffer
+        }
+        framesFilled = .allocate(capacity: networks.count)
+        framesFilled.initialize(repeating: 0, count: networks.count)
+        frame = .allocate(capacity: extractor.featureCount)
+        frame.initialize(repeating: 0, count: extractor.featureCount)
         self.eventCapacity = max(1, eventCapacity)
         eventBuffer = .allocate(capacity: self.eventCapacity)
         eventBuffer.initialize(repeating: PipelineEvent(labelIndex: 0, time: 0, score: 0), count: self.eventCapacity)
@@ -121,7 +165,9 @@ public final class QuantizedPipelineStream {
 
     deinit {
         resampled.deallocate()
-        stepFeatures.deallocate()
+        for buffer in stepFeatures { buffer.deallocate() }
+        framesFilled.deallocate()
+        frame.deallocate()
         eventBuffer.deallocate()
     }
 
@@ -130,9 +176,11 @@ public final class QuantizedPipelineStream {
     public func reset() {
         resampler?.reset()
         extractor.reset()
-        network.reset()
-        detector.reset()
-        framesFilled = 0
+        for index in 0..<networks.count {
+            networks[index].reset()
+            detectors[index].reset()
+            framesFilled[index] = 0
+        }
         featureFrames = 0
         posteriors = 0
         samplesConsumed = 0
@@ -164,29 +212,42 @@ public final class QuantizedPipelineStream {
     private func spot(_ samples: UnsafeBufferPointer<Float>) -> Int {
         var detections = 0
         var offset = 0
-        let width = network.featureWidth
-        let perStep = network.framesPerStep
+        let width = extractor.featureCount
+        let output = UnsafeMutableBufferPointer(start: frame, count: width)
         while offset < samples.count {
-            let frame = UnsafeMutableBufferPointer(start: stepFeatures + framesFilled &* width, count: width)
-            let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: frame)
+            let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
             offset &+= step.consumed
             guard step.produced else { continue }
             featureFrames &+= 1
-            framesFilled &+= 1
-            guard framesFilled == perStep else { continue }
-            framesFilled = 0
-            network.setInput(features: stepFeatures)
-            let probability = network.step()[0]
-            posteriors &+= 1
-            guard let mean = detector.push(probability) else { continue }
-            detections &+= 1
-            let time = firstFrameEnd + frameHop * Double(featureFrames &- 1)
-            append(PipelineEvent(labelIndex: 0, time: time + timeShiftSeconds, score: Float(mean)))
-            // As pymicro-wakeword's reset(): partial step, window and network state start over.
-            network.reset()
-            detector.reset()
+            for index in 0..<networks.count {
+                detections &+= advance(index, width: width)
+            }
         }
         return detections
+    }
+
+    /// Hands the new frame to model `index`; runs its step when it has `framesPerStep` frames.
+    @inline(__always)
+    private func advance(_ index: Int, width: Int) -> Int {
+        let network = networks[index]
+        let filled = framesFilled[index]
+        (stepFeatures[index] + filled &* width).update(from: frame, count: width)
+        guard filled &+ 1 == network.framesPerStep else {
+            framesFilled[index] = filled &+ 1
+            return 0
+        }
+        framesFilled[index] = 0
+        network.setInput(features: stepFeatures[index])
+        let probability = network.step()[0]
+        if index == 0 { posteriors &+= 1 }
+        let detector = detectors[index]
+        guard let mean = detector.push(probability) else { return 0 }
+        let time = firstFrameEnd + frameHop * Double(featureFrames &- 1)
+        append(PipelineEvent(modelIndex: index, labelIndex: index, time: time + timeShiftSeconds, score: Float(mean)))
+        // As pymicro-wakeword's reset(): partial step, window and network state start over.
+        network.reset()
+        detector.reset()
+        return 1
     }
 
     private func append(_ event: PipelineEvent) {

@@ -13,16 +13,19 @@ extension DetectCommand {
             settings = board.detector
             windowHop = board.model.windowHopFrames
         }
-        let modelPath = try DefaultModel.resolve(model)
-        // An imported microWakeWord model: its own front end and the manifest's rule.
-        if QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
-            let graph = try QuantizedGraphFile.read(path: modelPath)
+        let modelPath = try DefaultModel.resolve(model.first)
+        // Imported microWakeWord models: their own front end (computed once) and the manifest's rule.
+        if model.allSatisfy({ QuantizedGraphCommands.isQuantizedGraph(path: $0) }) && QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
+            let graphs = try (model.isEmpty ? [modelPath] : model).map { try QuantizedGraphFile.read(path: $0) }
             for path in files {
-                let events = try StreamDetection.detect(wavPath: path, graph: graph, detector: settings)
-                let formatter = EventFormatter(labels: [graph.wakeWord.name], json: json)
+                let events = try StreamDetection.detect(wavPath: path, graphs: graphs, detector: settings)
+                let formatter = EventFormatter(labels: graphs.map { $0.wakeWord.name }, json: json)
                 for event in events { printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path) }
             }
             return
+        }
+        guard model.count <= 1 else {
+            throw CLIError("several --model options run together only for imported microWakeWord models (earshot convert MODEL.tflite)")
         }
         let modelFile = try ModelFile(path: modelPath)
         let hop = windowHop ?? KeywordSpotter.listeningWindowHop(for: modelFile)

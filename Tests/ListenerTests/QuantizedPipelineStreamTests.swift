@@ -62,6 +62,49 @@ struct QuantizedPipelineStreamTests {
         #expect(allocations == 0, "\(allocations) allocations at \(rate) Hz")
     }
 
+    @Test("all wheel models in one stream: one front end, 0 allocations per period, each model's events as its own stream's",
+          .enabled(if: wheelModels.count > 1, "pymicro-wakeword is not installed in .venv"))
+    func severalModels() throws {
+        let graphs = try wheelModels.map(importWheelModel)
+        var settings = DetectorSettings()
+        for graph in graphs { settings.thresholds[graph.wakeWord.name] = 0 }
+        let together = try QuantizedPipelineStream(graphs: graphs, inputRate: 16_000, detector: settings)
+        #expect(together.labels == graphs.map { $0.wakeWord.name })
+        let signal = burstSignal(seconds: 20, starts: stride(from: 0.2, to: 19.0, by: 0.5).map { $0 }, length: 0.2, rate: 16_000)
+        var events: [PipelineEvent] = []
+        events.reserveCapacity(10_000)
+        let allocations = signal.withUnsafeBufferPointer { samples -> Int in
+            together.process(samples: UnsafeBufferPointer(rebasing: samples[0..<1600]))
+            events.append(contentsOf: together.events)
+            allocation_counter_begin()
+            var offset = 1600
+            while offset + 160 <= samples.count {
+                together.process(samples: UnsafeBufferPointer(rebasing: samples[offset..<(offset + 160)]))
+                for event in together.events { events.append(event) }
+                offset &+= 160
+            }
+            return allocation_counter_end()
+        }
+        #expect(allocations == 0, "\(allocations) allocations with \(graphs.count) models")
+        #expect(!events.isEmpty)
+        // Each model alone, on the same audio: the same events (its index aside).
+        for (index, graph) in graphs.enumerated() {
+            var one = DetectorSettings()
+            one.thresholds[graph.wakeWord.name] = 0
+            let alone = try QuantizedPipelineStream(graph: graph, inputRate: 16_000, detector: one)
+            var own: [PipelineEvent] = []
+            signal.withUnsafeBufferPointer { samples in
+                var offset = 0
+                while offset + 160 <= samples.count {
+                    alone.process(samples: UnsafeBufferPointer(rebasing: samples[offset..<(offset + 160)]))
+                    for event in alone.events { own.append(PipelineEvent(modelIndex: index, labelIndex: index, time: event.time, score: event.score)) }
+                    offset &+= 160
+                }
+            }
+            #expect(events.filter { $0.modelIndex == index } == own, "model \(graph.wakeWord.name)")
+        }
+    }
+
     @Test("the manifest's cutoff and window are used; a per-keyword threshold replaces the cutoff; other names are refused",
           .enabled(if: !wheelModels.isEmpty, "pymicro-wakeword is not installed in .venv"))
     func manifestRule() throws {
