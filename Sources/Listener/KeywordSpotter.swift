@@ -31,14 +31,15 @@ public final class KeywordSpotter {
         microWakeWordStream = nil
     }
 
-    /// Builds the stream for an imported microWakeWord model fed at `inputRate` (see
-    /// `QuantizedPipelineStream`: the manifest's rule; `settings.thresholds` may replace its cutoff).
+    /// Builds one stream for imported microWakeWord models fed at `inputRate`, sharing one front
+    /// end (see `QuantizedPipelineStream`: the manifests' rule; `settings.thresholds` may replace a
+    /// cutoff). Labels are the models' wake words, in order.
     ///
     /// - Throws: `ListenerError.pipeline` when the model cannot be run on audio.
     /// Allocates: everything (set-up only).
-    public init(graph: QuantizedGraph, inputRate: Int, detector settings: DetectorSettings) throws(ListenerError) {
+    public init(graphs: [QuantizedGraph], inputRate: Int, detector settings: DetectorSettings) throws(ListenerError) {
         do throws(PipelineError) {
-            microWakeWordStream = try QuantizedPipelineStream(graph: graph, inputRate: inputRate, detector: settings)
+            microWakeWordStream = try QuantizedPipelineStream(graphs: graphs, inputRate: inputRate, detector: settings)
         } catch {
             throw .pipeline(error)
         }

@@ -15,17 +15,15 @@ extension DetectCommand {
         }
         let modelPath = try DefaultModel.resolve(model.first)
         // Imported microWakeWord models: their own front end (computed once) and the manifest's rule.
-        if model.allSatisfy({ QuantizedGraphCommands.isQuantizedGraph(path: $0) }) && QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
-            let graphs = try (model.isEmpty ? [modelPath] : model).map { try QuantizedGraphFile.read(path: $0) }
+        // Several models: each must be one (reading it says which is not, and why).
+        if model.count > 1 || QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
+            let graphs = try QuantizedGraphCommands.readModels(paths: model.isEmpty ? [modelPath] : model)
             for path in files {
                 let events = try StreamDetection.detect(wavPath: path, graphs: graphs, detector: settings)
                 let formatter = EventFormatter(labels: graphs.map { $0.wakeWord.name }, json: json)
                 for event in events { printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path) }
             }
             return
-        }
-        guard model.count <= 1 else {
-            throw CLIError("several --model options run together only for imported microWakeWord models (earshot convert MODEL.tflite)")
         }
         let modelFile = try ModelFile(path: modelPath)
         let hop = windowHop ?? KeywordSpotter.listeningWindowHop(for: modelFile)
