@@ -641,6 +641,31 @@ else
     fi
 fi
 # END tflite
+# MARK: - microwakeword stream (issue 14 item 3)
+header "mww-stream: tools/microwakeword_stream_check.py (detect --stream with imported models vs pymicro-wakeword's detector, 3 min)"
+t=$SECONDS
+mww_log="$logs/mww-stream.log"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record mww-stream FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
+else
+    "$python" tools/microwakeword_stream_check.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$mww_log"
+    mww_status=${PIPESTATUS[0]}
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$mww_log" | tail -1 || true)"
+    m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    m_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${m_passed:-0}))
+    if ((mww_status != 0)); then
+        ((${m_failed:-0} > 0)) || m_failed=1
+        tests_failed=$((tests_failed + m_failed))
+        record mww-stream FAILED $((SECONDS - t)) "exit $mww_status; ${counts:-no count printed}"
+    elif grep -q 'skipped:' "$mww_log"; then
+        record mww-stream skipped $((SECONDS - t)) "$(grep -m1 'skipped:' "$mww_log")"
+    else
+        record mww-stream ok $((SECONDS - t)) "${counts:-no count printed}"
+    fi
+fi
+# END microwakeword stream
 
 sanitizer_section() {  # name filter(optional) swift-test-flags...
     local name="$1" filter="$2"

@@ -10,6 +10,7 @@ import Kernels
 import Model
 import NumPyFile
 import Runtime
+import Timing
 import SystemFile
 import Timing
 

@@ -8,8 +8,12 @@ import Timing
 ///
 /// Not thread-safe: one instance per stream. `process` and `flush` allocate nothing.
 public final class KeywordSpotter {
-    /// The stream doing the work (front end, network, detector; see `PipelineStream`).
-    public let stream: PipelineStream
+    /// The stream doing the work for Earshot's own models (front end, network, detector; see
+    /// `PipelineStream`); nil for an imported microWakeWord model.
+    public let stream: PipelineStream?
+    /// The stream doing the work for an imported microWakeWord model (see
+    /// `QuantizedPipelineStream`); nil for Earshot's own models.
+    public let microWakeWordStream: QuantizedPipelineStream?
 
     /// Builds the pipeline for `model` fed at `inputRate` (see `PipelineStream`).
     ///
@@ -24,35 +28,60 @@ public final class KeywordSpotter {
         } catch {
             throw .pipeline(error)
         }
+        microWakeWordStream = nil
+    }
+
+    /// Builds one stream for imported microWakeWord models fed at `inputRate`, sharing one front
+    /// end (see `QuantizedPipelineStream`: the manifests' rule; `settings.thresholds` may replace a
+    /// cutoff). Labels are the models' wake words, in order.
+    ///
+    /// - Throws: `ListenerError.pipeline` when the model cannot be run on audio.
+    /// Allocates: everything (set-up only).
+    public init(graphs: [QuantizedGraph], inputRate: Int, detector settings: DetectorSettings) throws(ListenerError) {
+        do throws(PipelineError) {
+            microWakeWordStream = try QuantizedPipelineStream(graphs: graphs, inputRate: inputRate, detector: settings)
+        } catch {
+            throw .pipeline(error)
+        }
+        stream = nil
     }
 
     /// The window hop `listen` uses when the configuration names none (see
     /// `PipelineStream.listeningWindowHop(for:)`).
     public static func listeningWindowHop(for model: ModelFile) -> Int? { PipelineStream.listeningWindowHop(for: model) }
 
-    public var labels: [String] { stream.labels }
-    public var frontend: FrontendConfig { stream.frontend }
-    public var inputRate: Int { stream.inputRate }
-    public var detector: Detector { stream.detector }
-    public var execution: ExecutionMode { stream.execution }
-    public var posteriorHopSeconds: Double { stream.posteriorHopSeconds }
-    public var featureFrames: Int { stream.featureFrames }
-    public var posteriors: Int { stream.posteriors }
-    public var samplesConsumed: Int { stream.samplesConsumed }
-    public var secondsConsumed: Double { stream.secondsConsumed }
+    public var labels: [String] { stream?.labels ?? microWakeWordStream!.labels }
+    public var frontend: FrontendConfig { stream?.frontend ?? microWakeWordStream!.frontend }
+    public var inputRate: Int { stream?.inputRate ?? microWakeWordStream!.inputRate }
+    /// Earshot's detector; nil for a microWakeWord model (its rule: `microWakeWordStream.detector`).
+    public var detector: Detector? { stream?.detector }
+    /// microWakeWord models are streaming (one step per `framesPerStep` frames).
+    public var execution: ExecutionMode { stream?.execution ?? .streaming }
+    public var posteriorHopSeconds: Double { stream?.posteriorHopSeconds ?? microWakeWordStream!.posteriorHopSeconds }
+    public var featureFrames: Int { stream?.featureFrames ?? microWakeWordStream!.featureFrames }
+    public var posteriors: Int { stream?.posteriors ?? microWakeWordStream!.posteriors }
+    public var samplesConsumed: Int { stream?.samplesConsumed ?? microWakeWordStream!.samplesConsumed }
+    public var secondsConsumed: Double { Double(samplesConsumed) / Double(inputRate) }
     /// Added to every event time (e.g. the time a reopened device was away).
     public var timeShiftSeconds: Double {
-        get { stream.timeShiftSeconds }
-        set { stream.timeShiftSeconds = newValue }
+        get { stream?.timeShiftSeconds ?? microWakeWordStream!.timeShiftSeconds }
+        set {
+            stream?.timeShiftSeconds = newValue
+            microWakeWordStream?.timeShiftSeconds = newValue
+        }
     }
-    /// Per-hop timing for `listen --stats` (see `PipelineStream.statistics`).
+    /// Per-hop timing for `listen --stats` (see `PipelineStream.statistics`); not recorded for
+    /// microWakeWord models.
     public var statistics: LiveStatistics? {
-        get { stream.statistics }
-        set { stream.statistics = newValue }
+        get { stream?.statistics }
+        set { stream?.statistics = newValue }
     }
 
     /// Forgets all audio; counters restart at 0. Allocates: never.
-    public func reset() { stream.reset() }
+    public func reset() {
+        stream?.reset()
+        microWakeWordStream?.reset()
+    }
 
     /// Runs `samples` (mono, [-1, 1], at `inputRate`) through the pipeline and pushes every
     /// detection onto `events`.
@@ -61,8 +90,14 @@ public final class KeywordSpotter {
     /// Allocates: never.
     @discardableResult
     public func process(_ samples: UnsafeBufferPointer<Float>, into events: EventQueue) -> Int {
-        let detections = stream.process(samples: samples)
-        push(events)
+        if let stream {
+            let detections = stream.process(samples: samples)
+            push(stream.events, to: events)
+            return detections
+        }
+        let micro = microWakeWordStream!
+        let detections = micro.process(samples: samples)
+        push(micro.events, to: events)
         return detections
     }
 
@@ -71,13 +106,14 @@ public final class KeywordSpotter {
     /// - Returns: 1 if a detection was queued, else 0. Allocates: never.
     @discardableResult
     public func flush(into events: EventQueue) -> Int {
+        guard let stream else { return 0 }
         let completed = stream.flush()
-        push(events)
+        push(stream.events, to: events)
         return completed
     }
 
-    private func push(_ events: EventQueue) {
-        for event in stream.events {
+    private func push(_ completed: UnsafeBufferPointer<PipelineEvent>, to events: EventQueue) {
+        for event in completed {
             events.push(QueuedEvent(
                 kind: .detection, labelIndex: Int32(truncatingIfNeeded: event.labelIndex), time: event.time, score: event.score))
         }

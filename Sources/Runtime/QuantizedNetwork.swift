@@ -19,6 +19,10 @@ public final class QuantizedNetwork {
     private let convolve: @convention(c) (UnsafePointer<eq_conv_params>?, UnsafePointer<Int8>?, UnsafeMutablePointer<Int8>?) -> Void
     /// The kernel path the convolutions run on.
     public let kernelPath: KernelPath
+    /// The variables' region of the arena (they are placed last) as it is after load, so `reset`
+    /// is one copy and allocates nothing.
+    private let variableStart: Int
+    private let initialVariables: UnsafeMutablePointer<Int8>
 
     private enum Kind: UInt8 { case copy, concatenation, slice, convolution, lookup, requantize }
 
@@ -61,17 +65,25 @@ public final class QuantizedNetwork {
         }
         tensorOffsets = .allocate(capacity: max(graph.tensorSizes.count, 1))
         for (index, size) in graph.tensorSizes.enumerated() { tensorOffsets[index] = place(size) }
+        variableStart = offset
         variableOffsets = .allocate(capacity: max(graph.variableInitialValues.count, 1))
         for (index, value) in graph.variableInitialValues.enumerated() { variableOffsets[index] = place(value.count) }
         arenaByteCount = offset
         arena = .allocate(capacity: max(offset, 1))
         arena.initialize(repeating: 0, count: max(offset, 1))
+        let (arenaBase, places) = (arena, variableOffsets)
+        for (index, value) in graph.variableInitialValues.enumerated() {
+            value.withUnsafeBufferPointer { source in
+                (arenaBase + places[index]).update(from: source.baseAddress!, count: source.count)
+            }
+        }
+        initialVariables = .allocate(capacity: max(offset - variableStart, 1))
+        initialVariables.initialize(from: arena + variableStart, count: offset - variableStart)
         output = .allocate(capacity: graph.output.width)
         output.initialize(repeating: 0, count: graph.output.width)
         planCount = graph.operations.count
         plan = .allocate(capacity: max(planCount, 1))
         for (index, operation) in graph.operations.enumerated() { (plan + index).initialize(to: prepare(operation)) }
-        reset()
     }
 
     deinit {
@@ -82,6 +94,7 @@ public final class QuantizedNetwork {
         tensorOffsets.deallocate()
         variableOffsets.deallocate()
         output.deallocate()
+        initialVariables.deallocate()
     }
 
     private func keep<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
@@ -156,11 +169,7 @@ public final class QuantizedNetwork {
     /// Restores every variable (the streaming history) to its initial value, as a fresh TFLite
     /// interpreter would have it after CALL_ONCE.
     public func reset() {
-        for (index, value) in graph.variableInitialValues.enumerated() {
-            value.withUnsafeBufferPointer { source in
-                (arena + variableOffsets[index]).update(from: source.baseAddress!, count: source.count)
-            }
-        }
+        (arena + variableStart).update(from: initialVariables, count: arenaByteCount &- variableStart)
     }
 
     /// The input tensor, to be filled with `framesPerStep * featureWidth` quantized values.

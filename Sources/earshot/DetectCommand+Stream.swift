@@ -13,20 +13,33 @@ extension DetectCommand {
             settings = board.detector
             windowHop = board.model.windowHopFrames
         }
-        let modelFile = try ModelFile(path: DefaultModel.resolve(model))
+        let modelPath = try DefaultModel.resolve(model.first)
+        // Imported microWakeWord models: their own front end (computed once) and the manifest's rule.
+        // Several models: each must be one (reading it says which is not, and why).
+        if model.count > 1 || QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
+            let graphs = try QuantizedGraphCommands.readModels(paths: model.isEmpty ? [modelPath] : model)
+            for path in files {
+                let events = try StreamDetection.detect(wavPath: path, graphs: graphs, detector: settings)
+                let formatter = EventFormatter(labels: graphs.map { $0.wakeWord.name }, json: json)
+                for event in events { printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path) }
+            }
+            return
+        }
+        let modelFile = try ModelFile(path: modelPath)
         let hop = windowHop ?? KeywordSpotter.listeningWindowHop(for: modelFile)
         for path in files {
             let (events, spotter) = try StreamDetection.detect(
                 wavPath: path, model: modelFile, detector: settings, windowHopFrames: hop)
             let formatter = EventFormatter(labels: spotter.labels, json: json)
             for event in events {
-                var line = formatter.line(keyword: event.keyword, time: event.time, score: event.score)
-                // With several files, say which one each event comes from.
-                if files.count > 1 {
-                    line = json ? "{\"path\": \(EventFormatter.quoted(path)), " + line.dropFirst() : path + "\t" + line
-                }
-                print(line)
+                printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path)
             }
         }
+    }
+
+    /// Prints an event line; with several files, says which one it comes from.
+    private func printEvent(_ line: String, path: String) {
+        guard files.count > 1 else { return print(line) }
+        print(json ? "{\"path\": \(EventFormatter.quoted(path)), " + line.dropFirst() : path + "\t" + line)
     }
 }

@@ -17,8 +17,8 @@ struct DetectCommand: ParsableCommand {
     @Argument(help: "WAV files.")
     var files: [String]
 
-    @Option(help: "The Earshot model file (default: the project's models/default.earshot).")
-    var model: String?
+    @Option(help: "The Earshot model file (default: the project's models/default.earshot). With --stream, repeat it to run several imported microWakeWord models on one front end.")
+    var model: [String] = []
 
     @Flag(help: "Print one JSON object per file: {\"path\", \"label\", \"score\", \"scores\"}.")
     var json = false
@@ -31,11 +31,12 @@ struct DetectCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one WAV file") }
+        if model.count > 1 && !stream { throw ValidationError("several --model options need --stream") }
     }
 
     func run() throws {
         if stream { return try runStream() }   // DetectCommand+Stream.swift
-        let classifier = try ClipClassifier(modelPath: DefaultModel.resolve(model))
+        let classifier = try ClipClassifier(modelPath: DefaultModel.resolve(model.first))
         for path in files {
             let (scores, _) = try classifier.classify(path: path)
             let top = ClipClassifier.top(scores)

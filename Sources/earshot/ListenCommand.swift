@@ -32,8 +32,8 @@ struct ListenCommand: ParsableCommand {
     @Option(help: "A board configuration (JSON; see firmware-configs/ and the README).")
     var config: String?
 
-    @Option(help: "The Earshot model file (default: the board configuration's model, else models/default.earshot).")
-    var model: String?
+    @Option(help: "The Earshot model file (default: the board configuration's model, else models/default.earshot). Repeat it to run several imported microWakeWord models on one capture and front end.")
+    var model: [String] = []
 
     @Option(help: "The ALSA capture device, e.g. default, hw:1,0, plughw:CARD=Mic (see `arecord -L`).")
     var device: String?
@@ -74,7 +74,7 @@ struct ListenCommand: ParsableCommand {
         if let device { board.audio.device = device }
         if let alsaConfig { board.audio.alsaConfiguration = alsaConfig }
         if let duration { board.durationSeconds = duration }
-        guard let modelPath = model ?? board.model.path ?? DefaultModel.path() else {
+        guard let modelPath = model.first ?? board.model.path ?? DefaultModel.path() else {
             throw CLIError("no model: pass --model MODEL.earshot or set model.path in the board configuration "
                            + "(no default model found at models/default.earshot)")
         }
@@ -90,7 +90,12 @@ struct ListenCommand: ParsableCommand {
             alsa = nil
         }
 
-        let modelFile = try ModelFile(path: modelPath)
+        // An imported microWakeWord model (earshot-qgraph) runs with its own front end and rule.
+        let paths = model.isEmpty ? [modelPath] : model
+        // Several models: each must be one (reading it says which is not, and why).
+        let graphs = paths.count > 1 || QuantizedGraphCommands.isQuantizedGraph(path: modelPath)
+            ? try QuantizedGraphCommands.readModels(paths: paths) : nil
+        let modelFile = graphs == nil ? try ModelFile(path: modelPath) : nil
         let parameters = board.audio.captureParameters
         let deviceName = board.audio.device
         let open: ListenSession.DeviceOpener = { () throws(AudioError) -> CaptureDevice in
@@ -103,12 +108,13 @@ struct ListenCommand: ParsableCommand {
             throw CLIError(Self.explain(error))
         }
         let settings = board.detector
-        let hop = board.model.windowHopFrames ?? KeywordSpotter.listeningWindowHop(for: modelFile)
+        let hop = board.model.windowHopFrames ?? modelFile.flatMap { KeywordSpotter.listeningWindowHop(for: $0) }
         let queue = EventQueue(capacity: 256)
         let session = try ListenSession(
             device: capture, reopen: open,
             makeSpotter: { (rate: Int) throws(ListenerError) -> KeywordSpotter in
-                try KeywordSpotter(model: modelFile, inputRate: rate, detector: settings, windowHopFrames: hop)
+                if let graphs { return try KeywordSpotter(graphs: graphs, inputRate: rate, detector: settings) }
+                return try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
             },
             queue: queue, log: printDiagnostic)
         if let stats { session.enableStatistics(intervalSeconds: stats) }
@@ -117,7 +123,7 @@ struct ListenCommand: ParsableCommand {
         for name in board.keywords.keys.sorted() where !spotter.labels.contains(name) {
             throw CLIError("\(board.source): 'keywords.\(name)': not a label of the model (\(spotter.labels.joined(separator: " ")))")
         }
-        printDiagnostic(Self.startReport(board: board, modelPath: modelPath, capture: capture, spotter: spotter))
+        printDiagnostic(Self.startReport(board: board, modelPath: paths.joined(separator: ", "), capture: capture, spotter: spotter))
 
         StopRequest.installSignalHandlers()
         let reporter = EventReporter(
@@ -155,7 +161,6 @@ struct ListenCommand: ParsableCommand {
 
     static func startReport(board: BoardConfiguration, modelPath: String, capture: CaptureDevice, spotter: KeywordSpotter) -> String {
         let granted = capture.configuration.granted
-        let detector = spotter.detector.configuration
         let settings = board.detector
         var lines: [String] = []
         if !board.source.isEmpty { lines.append("earshot: board '\(board.board)' (\(board.source))") }
@@ -167,6 +172,16 @@ struct ListenCommand: ParsableCommand {
         if granted.rate != spotter.frontend.sampleRate {
             lines.append("earshot: resampling \(granted.rate) Hz -> \(spotter.frontend.sampleRate) Hz (polyphase windowed sinc)")
         }
+        if let micro = spotter.microWakeWordStream {
+            lines.append("earshot: model \(modelPath): microWakeWord (TFLite int8 graph), keyword\(spotter.labels.count > 1 ? "s" : "") "
+                         + spotter.labels.joined(separator: ", ") + (spotter.labels.count > 1 ? " (one front end for all)" : ""))
+            for (label, rule) in zip(spotter.labels, micro.detectors) {
+                lines.append("earshot: detector \(label): mean of the last \(rule.windowSize) probabilities above "
+                             + "\(EventFormatter.fixed(rule.cutoff, 2)); after a detection its window and network state start over")
+            }
+            return lines.joined(separator: "\n")
+        }
+        let detector = spotter.detector!.configuration
         let keywords = spotter.labels.filter { !detector.ignoredLabels.contains($0) }
         lines.append("earshot: model \(modelPath): \(spotter.execution), keywords \(keywords.joined(separator: " "))")
         lines.append("earshot: detector: posterior every \(EventFormatter.fixed(spotter.posteriorHopSeconds * 1000, 0)) ms, "
