@@ -65,7 +65,9 @@ struct KeywordActionTests {
         #expect(printed == "1.000\tplay\t0.9000\n2.000\tother\t0.9000\n3.000\tstop\t0.9500\tstop\n")
         let written = Set(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
         #expect(written == ["play detection", "global other detection", "stopped stop"])
-        #expect(reporter.commandsCancelled == 1)
+        // The long command is always cancelled; the quick `echo` for "other" may still be running
+        // (not yet reaped) when the stop arrives on a loaded machine, and is then cancelled too.
+        #expect((1...2).contains(reporter.commandsCancelled))
         #expect(reporter.commandsStarted == 3)
         #expect(reporter.commandsFailed == 0)
     }
