@@ -53,9 +53,11 @@ struct KeywordActionTests {
         reporter.start()
         queue.push(QueuedEvent(kind: .detection, labelIndex: 1, time: 1.0, score: 0.9))
         queue.push(QueuedEvent(kind: .detection, labelIndex: 3, time: 2.0, score: 0.9))
-        // The stop only once the long command has started (its line is in the log).
+        // The stop only once both commands have written their lines (the long one is then running).
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("play detection") {
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("play detection"), text.contains("global other detection") { break }
             usleep(10_000)
         }
         queue.push(QueuedEvent(kind: .detection, labelIndex: 2, time: 3.0, score: 0.95))
