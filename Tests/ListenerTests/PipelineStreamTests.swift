@@ -22,16 +22,29 @@ struct PipelineStreamTests {
             ? try randomLSTMModel(execution: .windowed(frames: 25, hop: 2)) : try randomLSTMModel()
         let rate = variant == "resampled" ? 48_000 : 16_000
         let pipeline = try Pipeline(model: model, detector: settings)
-        let stream = try pipeline.makeStream(inputRate: rate)
         let signal = burstSignal(seconds: 20, starts: stride(from: 0.2, to: 19.0, by: 0.5).map { $0 }, length: 0.2, rate: rate)
         let period = rate / 100
+        // Stated warm-up: the process's first run through a Pipeline makes a few one-time allocations
+        // (Swift runtime metadata, per process, not per stream; 8 seen when this case runs first).
+        // A throwaway stream over the same audio takes them; the stream counted below is counted from its own
+        // first period.
+        let warmUp = try pipeline.makeStream(inputRate: rate)
+        signal.withUnsafeBufferPointer { samples in
+            var offset = 0
+            while offset + period <= samples.count {
+                _ = warmUp.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
+                offset &+= period
+            }
+        }
+        let stream = try pipeline.makeStream(inputRate: rate)
         var detections = 0
         var events = 0
         let allocations = signal.withUnsafeBufferPointer { samples -> Int in
             allocation_counter_begin()
             var offset = 0
             while offset + period <= samples.count {
-                detections &+= stream.process(samples: UnsafeBufferPointer(rebasing: samples[offset..<(offset + period)]))
+                // No Slice here: its one-time type metadata would be counted as the stream's.
+                detections &+= stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
                 events &+= stream.events.count
                 offset &+= period
             }
