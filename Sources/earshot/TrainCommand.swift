@@ -1,6 +1,8 @@
 import ArgumentParser
-import Foundation
+import Glibc
+import JSON
 import Model
+import SystemFile
 
 /// `earshot train`: a wake-phrase model from its text, through the Python pipeline in tools/train.
 struct TrainCommand: ParsableCommand {
@@ -66,13 +68,9 @@ struct TrainCommand: ParsableCommand {
                          "--minutes", String(minutes), "--examples", String(scenes)]
         for folder in negatives { arguments += ["--negatives", folder] }
         for folder in noise { arguments += ["--noise", folder] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python] + arguments
-        try process.run()   // stdout/stderr inherited: the stages' progress shows as it comes
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CLIError("the training pipeline failed (exit \(process.terminationStatus)); rerun to resume from "
+        let status = try Self.runAndWait([python] + arguments)
+        guard status == 0 else {
+            throw CLIError("the training pipeline failed (exit \(status)); rerun to resume from "
                            + "the last finished stage in \(workDirectory)")
         }
         try Self.storeThreshold(model: workDirectory + "/model.earshot", choice: workDirectory + "/threshold.json",
@@ -82,19 +80,25 @@ struct TrainCommand: ParsableCommand {
     /// Copies the trained model to `output` with the chosen threshold in its metadata
     /// (`detector.threshold`, plus the target and what it measured on held-out data).
     static func storeThreshold(model: String, choice: String, keyword: String, to output: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: choice))
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let threshold = object["threshold"] as? Double, (0...1).contains(threshold),
-              let target = object["target_fa_per_hour"] as? Double,
-              let chosen = object["chosen"] as? [String: Any] else {
+        let object: JSON
+        do { object = try JSON.parse(SystemFile.readAll(path: choice)) } catch {
+            throw CLIError("'\(choice)': \(error)")
+        }
+        guard case let .number(thresholdNumber)? = object["threshold"], case let .number(targetNumber)? = object["target_fa_per_hour"],
+              let chosen = object["chosen"], case .object = chosen, (0...1).contains(thresholdNumber.double) else {
             throw CLIError("'\(choice)' does not hold a threshold in 0...1 and its target")
+        }
+        let threshold = thresholdNumber.double, target = targetNumber.double
+        func number(_ key: String) -> Double {
+            if case let .number(value)? = chosen[key] { return value.double }
+            return -1
         }
         let file = try ModelFile(path: model)
         var description = file.description
         description.metadata["detector.threshold"] = .float(threshold)
         description.metadata["detector.fa_per_hour_target"] = .float(target)
-        description.metadata["detector.heldout_fa_per_hour"] = .float((chosen["fa_per_hour"] as? Double) ?? -1)
-        description.metadata["detector.heldout_recall"] = .float((chosen["recall"] as? Double) ?? -1)
+        description.metadata["detector.heldout_fa_per_hour"] = .float(number("fa_per_hour"))
+        description.metadata["detector.heldout_recall"] = .float(number("recall"))
         description.metadata["train.keyword"] = .string(keyword)
         let tensors = file.tensors.map { view in
             TensorData(name: view.name, type: view.type, shape: view.shape,
@@ -107,25 +111,39 @@ struct TrainCommand: ParsableCommand {
     /// tools/train of the repository this executable was built in (a parent of .build/…/earshot),
     /// or $EARSHOT_TOOLS/train, or ./tools/train.
     static func trainingDirectory() throws -> String {
-        let manager = FileManager.default
-        if let tools = ProcessInfo.processInfo.environment["EARSHOT_TOOLS"], !tools.isEmpty {
+        if let tools = FileSystem.environment("EARSHOT_TOOLS"), !tools.isEmpty {
             return tools + "/train"
         }
-        if manager.fileExists(atPath: "tools/train/wakeword.py") {
-            return manager.currentDirectoryPath + "/tools/train"
+        if FileSystem.exists("tools/train/wakeword.py"), let here = FileSystem.resolvedPath("tools/train") {
+            return here
         }
-        var directory = URL(fileURLWithPath: executablePath()).deletingLastPathComponent()
+        var directory = FileSystem.parentDirectory(of: executablePath())
         for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("tools/train")
-            if manager.fileExists(atPath: candidate.appendingPathComponent("wakeword.py").path) { return candidate.path }
-            directory = directory.deletingLastPathComponent()
+            let candidate = directory + "/tools/train"
+            if FileSystem.exists(candidate + "/wakeword.py") { return candidate }
+            directory = FileSystem.parentDirectory(of: directory)
         }
         throw CLIError("tools/train/wakeword.py not found: run from the Earshot repository or set EARSHOT_TOOLS")
     }
 
     /// This executable's absolute path (the pipeline converts and scores with it).
     static func executablePath() -> String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        FileSystem.resolvedPath("/proc/self/exe") ?? FileSystem.resolvedPath(CommandLine.arguments[0]) ?? CommandLine.arguments[0]
+    }
+
+    /// Runs `arguments` through /usr/bin/env (PATH lookup), standard streams inherited so the
+    /// stages' progress shows as it comes; returns the exit status.
+    static func runAndWait(_ arguments: [String]) throws -> Int32 {
+        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let code = posix_spawn(&pid, "/usr/bin/env", nil, nil, argv, environ)
+        guard code == 0 else { throw CLIError("cannot run \(arguments.first ?? ""): \(String(cString: strerror(code)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw CLIError("waiting for the training pipeline: \(String(cString: strerror(errno)))") }
+        }
+        // WIFEXITED / WEXITSTATUS spelled out (the macros are not imported); a signal gives 128 + signal.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }
