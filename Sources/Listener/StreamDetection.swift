@@ -1,4 +1,5 @@
 import Model
+import Pipeline
 import Spotter
 import SystemFile
 import WAVFile
@@ -19,16 +20,15 @@ public struct StreamEvent: Equatable, Sendable {
 /// Runs a long recording through the same `KeywordSpotter` that `listen` runs, in chunks the
 /// size of a capture period, so a recording gives the events a live stream of it would give.
 public enum StreamDetection {
-    /// Detections in mono `samples` at `rate` Hz.
+    /// Detections in mono `samples` at `rate` Hz through `pipeline` (any models, any kinds).
     ///
     /// - Parameters:
     ///   - chunkFrames: samples per call, as a capture period (default 10 ms at `rate`).
-    /// - Throws: `ListenerError` when the pipeline cannot be built for the model.
+    /// - Throws: `ListenerError` when the stream cannot be built for the models.
     public static func detect(
-        samples: [Float], rate: Int, model: ModelFile, detector settings: DetectorSettings,
-        windowHopFrames: Int? = nil, chunkFrames: Int? = nil
+        samples: [Float], rate: Int, pipeline: Pipeline, chunkFrames: Int? = nil
     ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
-        let spotter = try KeywordSpotter(model: model, inputRate: rate, detector: settings, windowHopFrames: windowHopFrames)
+        let spotter = try KeywordSpotter(pipeline: pipeline, inputRate: rate)
         let queue = EventQueue(capacity: 1024)
         let chunk = max(1, chunkFrames ?? rate / 100)
         var events: [StreamEvent] = []
@@ -53,13 +53,27 @@ public enum StreamDetection {
         return (events, spotter)
     }
 
+    /// Detections in mono `samples` at `rate` Hz through one Earshot model.
+    ///
+    /// - Throws: `ListenerError` when the pipeline cannot be built for the model.
+    public static func detect(
+        samples: [Float], rate: Int, model: ModelFile, detector settings: DetectorSettings,
+        windowHopFrames: Int? = nil, chunkFrames: Int? = nil
+    ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
+        let pipeline: Pipeline
+        do throws(PipelineError) {
+            pipeline = try Pipeline(model: model, detector: settings, windowHopFrames: windowHopFrames)
+        } catch {
+            throw .pipeline(error)
+        }
+        return try detect(samples: samples, rate: rate, pipeline: pipeline, chunkFrames: chunkFrames)
+    }
+
     /// Detections in a WAV file (any PCM or float format, rate and channel count: downmixed
     /// here, resampled by the pipeline as a capture device's audio would be).
     ///
     /// - Throws: `ListenerError.other` naming the file when it cannot be read or decoded.
-    public static func detect(
-        wavPath path: String, model: ModelFile, detector settings: DetectorSettings, windowHopFrames: Int? = nil
-    ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
+    public static func detect(wavPath path: String, pipeline: Pipeline) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
         let audio: WAVAudio
         do {
             let file = try MappedFile(path: path)
@@ -67,7 +81,6 @@ public enum StreamDetection {
         } catch {
             throw .other("'\(path)': \(error)")
         }
-        return try detect(samples: audio.samples, rate: audio.sampleRate, model: model, detector: settings,
-                          windowHopFrames: windowHopFrames)
+        return try detect(samples: audio.samples, rate: audio.sampleRate, pipeline: pipeline)
     }
 }

@@ -2,27 +2,78 @@ import Model
 import Spotter
 
 /// The one place the data flow is wired: resampler -> front end -> network -> scores ->
-/// detector -> events, for every caller (`listen`, `detect --stream`, a network server).
+/// detector -> events, for every caller (`listen`, `detect`, `serve`, `eval`, `profile`, the
+/// pipeline benchmark).
 ///
-/// A `Pipeline` holds what all streams share and never changes: the models, their detector
-/// settings and the distinct front ends they read. Each audio stream gets its own
-/// `PipelineStream` (`makeStream(inputRate:)`) with its own state, so a server makes one per
-/// client. Front ends are listed once per distinct configuration (`frontends`,
-/// `frontendIndex`), so that a stream of several models can compute each front end once per
-/// hop; streams of one model are what is built today (`PipelineError.modelCount` otherwise).
+/// A `Pipeline` holds what all streams share and never changes: the models (Earshot's own, or
+/// imported microWakeWord graphs), their detector settings and the distinct front ends they read.
+/// Each audio stream gets its own `PipelineStream` (`makeStream(inputRate:)`) with its own state,
+/// so a server makes one per client. Front ends are listed once per distinct configuration
+/// (`frontends`, `frontendIndex`): a stream computes each once per hop, however many models read it.
 public final class Pipeline: Sendable {
+    /// What runs one model's features: Earshot's network (streaming or windowed) or an imported
+    /// microWakeWord graph (integer-only, the manifest's sliding-mean rule).
+    public enum Network: Sendable {
+        case earshot(ModelFile)
+        case microWakeWord(QuantizedGraph)
+    }
+
     /// One model and how its scores become events.
     public struct Part: Sendable {
-        public var model: ModelFile
-        /// The detector settings in seconds.
+        public var network: Network
+        /// The detector settings in seconds. For a microWakeWord graph only the thresholds apply
+        /// (`threshold(for:)`); its smoothing and refractory rule is the manifest's.
         public var detector: DetectorSettings
         /// For windowed models: run the window every this many frames (nil: the model's hop).
         public var windowHopFrames: Int?
 
+        /// An Earshot model (`.earshot` file).
         public init(model: ModelFile, detector: DetectorSettings = DetectorSettings(), windowHopFrames: Int? = nil) {
-            self.model = model
+            network = .earshot(model)
             self.detector = detector
             self.windowHopFrames = windowHopFrames
+        }
+
+        /// An imported microWakeWord model (`earshot-qgraph` file).
+        public init(graph: QuantizedGraph, detector: DetectorSettings = DetectorSettings()) {
+            network = .microWakeWord(graph)
+            self.detector = detector
+            windowHopFrames = nil
+        }
+
+        /// The model's labels in output order: an Earshot model's (class0, class1, ... when it has
+        /// none), or a microWakeWord graph's one wake word.
+        public var labels: [String] {
+            switch network {
+            case let .earshot(model):
+                let description = model.description
+                return description.labels.isEmpty ? (0..<description.outputSize).map { "class\($0)" } : description.labels
+            case let .microWakeWord(graph):
+                return [graph.wakeWord.name]
+            }
+        }
+
+        /// The threshold the model itself stores: a trained model's `detector.threshold`
+        /// metadata, a microWakeWord manifest's `probability_cutoff`; nil when it stores none.
+        public var storedThreshold: Double? {
+            switch network {
+            case let .earshot(model):
+                switch model.description.metadata["detector.threshold"] {
+                case let .float(value)?: return value
+                default: return nil
+                }
+            case let .microWakeWord(graph):
+                return graph.wakeWord.probabilityCutoff
+            }
+        }
+
+        /// The threshold `keyword` gets, in this order: its own entry in `detector.thresholds`,
+        /// then `detector.threshold` (set from `--threshold` or a board configuration's
+        /// `detector.threshold`), then the model's stored threshold, then `DetectorSettings.defaultThreshold` (0.8).
+        /// In Double, so that a manifest's cutoff is used exactly as pymicro-wakeword compares it.
+        public func threshold(for keyword: String) -> Double {
+            (detector.thresholds[keyword] ?? detector.threshold).map(Double.init)
+                ?? storedThreshold ?? Double(DetectorSettings.defaultThreshold)
         }
     }
 
@@ -33,15 +84,16 @@ public final class Pipeline: Sendable {
     /// For each part, the index of its front end in `frontends`.
     public let frontendIndex: [Int]
 
-    /// Checks that every model can read audio (it carries a front end).
+    /// Checks that every model can read audio (it carries a front end Earshot computes).
     ///
-    /// - Throws: `.modelCount` for no models, `.modelHasNoFrontend` for a model without one.
+    /// - Throws: `.modelCount` for no models, `.modelHasNoFrontend` for a model without one,
+    ///   `.detector(.unknownKeyword)` for a per-keyword threshold no model has, `.other` for a microWakeWord front end other than `micro` or front ends of different rates.
     public init(parts: [Part]) throws(PipelineError) {
         guard !parts.isEmpty else { throw .modelCount(0) }
         var frontends: [FrontendConfig] = []
         var index: [Int] = []
         for part in parts {
-            guard let frontend = part.model.description.frontend else { throw .modelHasNoFrontend }
+            let frontend = try Self.frontend(of: part.network)
             if let existing = frontends.firstIndex(of: frontend) {
                 index.append(existing)
             } else {
@@ -49,29 +101,68 @@ public final class Pipeline: Sendable {
                 frontends.append(frontend)
             }
         }
+        // One resampler feeds every front end.
+        guard frontends.allSatisfy({ $0.sampleRate == frontends[0].sampleRate }) else {
+            throw .other("the models' front ends read different sample rates (\(frontends.map(\.sampleRate))); "
+                         + "one pipeline runs models of one rate")
+        }
+        // A per-keyword threshold must name a keyword of some model (each model takes its own).
+        let labels = Set(parts.flatMap(\.labels))
+        for part in parts {
+            for name in part.detector.thresholds.keys.sorted() where !labels.contains(name) {
+                throw .detector(.unknownKeyword(name))
+            }
+        }
         self.parts = parts
         self.frontends = frontends
         frontendIndex = index
     }
 
-    /// A pipeline of one model.
+    /// A pipeline of one Earshot model.
     public convenience init(model: ModelFile, detector: DetectorSettings = DetectorSettings(), windowHopFrames: Int? = nil)
         throws(PipelineError)
     {
         try self.init(parts: [Part(model: model, detector: detector, windowHopFrames: windowHopFrames)])
     }
 
+    /// A pipeline of imported microWakeWord models sharing `detector`'s thresholds.
+    public convenience init(graphs: [QuantizedGraph], detector: DetectorSettings = DetectorSettings()) throws(PipelineError) {
+        try self.init(parts: graphs.map { Part(graph: $0, detector: detector) })
+    }
+
+    /// The model's labels, per part (see `Part.labels`).
+    public var labels: [[String]] { parts.map(\.labels) }
+
     /// A new stream through this pipeline for audio at `inputRate` Hz, with its own state.
     ///
     /// - Parameter eventCapacity: the most events one `process` call keeps.
     /// - Throws: `PipelineError` when a model's network, front end, resampler or detector
-    ///   cannot be set up for this rate, or (for now) when there is more than one model.
+    ///   cannot be set up for this rate.
     /// Allocates: everything the stream will use (set-up only).
     public func makeStream(inputRate: Int, eventCapacity: Int = 256) throws(PipelineError) -> PipelineStream {
-        guard parts.count == 1 else { throw .modelCount(parts.count) }
-        let part = parts[0]
-        return try PipelineStream(
-            model: part.model, inputRate: inputRate, detector: part.detector, windowHopFrames: part.windowHopFrames,
-            eventCapacity: eventCapacity)
+        try PipelineStream(pipeline: self, inputRate: inputRate, eventCapacity: eventCapacity)
+    }
+
+    /// The window hop `listen` and `serve` use when the configuration names none: windowed models
+    /// are re-run every 2 frames (or their own hop, if smaller), so events are placed finely rather
+    /// than once per window; nil for streaming models.
+    public static func listeningWindowHop(for model: ModelFile) -> Int? {
+        guard case let .windowed(frames, hop) = model.description.execution else { return nil }
+        return min(hop, max(1, min(frames, 2)))
+    }
+
+    private static func frontend(of network: Network) throws(PipelineError) -> FrontendConfig {
+        switch network {
+        case let .earshot(model):
+            guard let frontend = model.description.frontend else { throw .modelHasNoFrontend }
+            return frontend
+        case let .microWakeWord(graph):
+            let wake = graph.wakeWord
+            guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
+                throw .other("the model '\(wake.name)' has front end '\(wake.frontendPreset)'; "
+                             + "Earshot computes only 'micro' for imported models")
+            }
+            return FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: graph.input.width)
+        }
     }
 }

@@ -13,7 +13,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case featureSizeMismatch(features: Int, networkInput: Int)
     /// `window_hop_frames` must lie in 1...W for a window of W frames.
     case windowHopOutOfRange(hop: Int, windowFrames: Int)
-    /// A pipeline needs at least one model; streams of several models are not built yet.
+    /// A pipeline needs at least one model.
     case modelCount(Int)
     case runtime(RuntimeError)
     case frontend(FrontendError)
@@ -33,7 +33,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case let .windowHopOutOfRange(hop, frames):
             return "window_hop_frames is \(hop); for this model's window of \(frames) frames it must be 1 to \(frames)"
         case let .modelCount(count):
-            return "a pipeline runs one model for now (\(count) given)"
+            return "a pipeline needs at least one model (\(count) given)"
         case let .runtime(error): return "\(error)"
         case let .frontend(error): return "\(error)"
         case let .detector(error): return "detector settings: \(error)"

@@ -5,206 +5,203 @@ import Spotter
 import Timing
 
 /// One stream through a `Pipeline`: mono samples at the capture rate -> resampler (when the
-/// rate differs from the model's) -> front end -> network (streaming, or windowed for models
-/// trained on fixed windows) -> detector -> events. Made by `Pipeline.makeStream(inputRate:)`;
-/// a server makes one per client, all sharing the pipeline's immutable parts.
+/// rate differs from the models') -> each distinct front end, once per hop -> every model reading
+/// it (Earshot's networks, streaming or windowed, and imported microWakeWord graphs) -> its
+/// detector -> events. Made by `Pipeline.makeStream(inputRate:)`; a server makes one per client,
+/// all sharing the pipeline's immutable parts.
 ///
-/// `listen` (samples from ALSA) and `detect --stream` (samples from a WAV file) both run this
-/// class, so they report the same events for the same audio.
+/// `listen` (samples from ALSA), `detect --stream` (samples from a WAV file) and `serve` (samples
+/// from a socket) all run this class, so they report the same events for the same audio. Event
+/// timing per model kind: see `NetworkRunner` (keyword end, else the detector's onset) and
+/// `MicroWakeWordRunner` (the newest audio seen). The resampler's output sample k is the signal at
+/// k / rate (zero phase), so resampling shifts no time stamp; `timeShiftSeconds` is added to all.
 ///
-/// Event times: an event's time is where the keyword ends in the audio, found by a
-/// `KeywordEndFinder` over the model-rate samples (searched from 0.75 s before the detector's
-/// onset), and the event is queued once that end is known — when enough quiet followed it, or at
-/// `flush`. When no quiet follows within `endMaximumWaitSeconds` (a noisy room), and with end
-/// finding off (`endSilenceSeconds` 0, queued at once), the time is the detector's onset posterior's.
-/// Posterior times: feature frame f covers the model-rate samples up to windowLength + f·hop, so a
-/// posterior made after frame f is stamped (windowLength + f·hop) / rate seconds — the end of
-/// the newest audio the network has seen. Both get `timeShiftSeconds` added. The resampler's
-/// output sample k is the signal at k / rate (zero phase), so resampling shifts no time stamp.
+/// Within one `process` call, events are grouped by front end (in `Pipeline.frontends` order),
+/// each group in time order.
 ///
-/// All buffers are allocated at `init`; `process` allocates nothing.
+/// All buffers are allocated at `init`; `process`, `flush` and `reset` allocate nothing.
 /// Not thread-safe: one instance per stream.
 public final class PipelineStream {
-    /// The model's labels (or class0, class1, ... when it has none).
+    /// What this stream runs.
+    public let pipeline: Pipeline
+    /// Every model's labels, model after model (`PipelineEvent.keywordIndex` indexes this).
     public let labels: [String]
-    /// The model's front end.
-    public let frontend: FrontendConfig
+    /// Where each model's labels start in `labels`.
+    public let labelOffsets: [Int]
+    /// The first model's front end.
+    public var frontend: FrontendConfig { pipeline.frontends[0] }
     /// Samples per second handed to `process`.
     public let inputRate: Int
-    /// The detector (its configuration holds the posterior timing and the settings in frames).
-    public let detector: Detector
-    /// The model's execution: streaming, or windowed with the hop actually used here.
-    public let execution: ExecutionMode
-    /// Seconds between posteriors.
-    public let posteriorHopSeconds: Double
     /// Added to every event time (e.g. the time a reopened device was away).
     public var timeShiftSeconds: Double = 0
 
-    /// Feature frames computed since the start (or `reset`).
-    public private(set) var featureFrames = 0
-    /// Posteriors (network outputs) the detector has seen since the start (or `reset`).
-    public private(set) var posteriors = 0
+    /// The first front end's feature frames since the start (or `reset`).
+    public var featureFrames: Int { frameCounts[0] }
+    /// The first model's posteriors (network outputs) since the start (or `reset`).
+    public var posteriors: Int { posteriors(model: 0) }
     /// Samples at `inputRate` consumed since the start (or `reset`).
     public private(set) var samplesConsumed = 0
     /// Events beyond `eventCapacity` in one call, dropped, since the start (or `reset`).
-    public private(set) var droppedEvents = 0
+    public var droppedEvents: Int { eventList.dropped }
 
-    /// The events of the last `process` or `flush` call, in order (valid until the next call).
-    public var events: UnsafeBufferPointer<PipelineEvent> { UnsafeBufferPointer(start: eventBuffer, count: eventCount) }
+    /// The events of the last `process` or `flush` call (valid until the next call).
+    public var events: UnsafeBufferPointer<PipelineEvent> { eventList.items }
     /// The most events one call keeps.
-    public let eventCapacity: Int
-    private let eventBuffer: UnsafeMutablePointer<PipelineEvent>
-    private var eventCount = 0
+    public var eventCapacity: Int { eventList.capacity }
 
-    private let network: Network
-    private let windowed: WindowedNetwork?
-    private let extractor: FeatureExtractor
+    /// When set (`listen --stats`), every hop's front-end and network time is recorded here;
+    /// nil costs one check per front-end step.
+    public var statistics: LiveStatistics?
+
+    /// A model's runner: a closed set switched over, no existential on the hot path.
+    enum Runner {
+        case earshot(NetworkRunner)
+        case microWakeWord(MicroWakeWordRunner)
+    }
+
+    private let runners: ContiguousArray<Runner>
+    private let extractors: ContiguousArray<FeatureExtractor>
+    /// Per front end, the indices of the models that read it.
+    private let readers: ContiguousArray<ContiguousArray<Int>>
+    /// Per front end, its frames since the start (or `reset`).
+    private let frameCounts: UnsafeMutablePointer<Int>
+    /// Per front end, its output frame.
+    private let frames: ContiguousArray<UnsafeMutablePointer<Float>>
     private let resampler: PolyphaseResampler?
     /// Resampler output, `resampledCapacity` floats.
     private let resampled: UnsafeMutablePointer<Float>
-    private let resampledCapacity: Int
-    private let frame: UnsafeMutablePointer<Float>
-    /// Places event times at the keyword's end; nil when end finding is off.
-    private let endFinder: KeywordEndFinder?
-    /// Seconds before a decision where the keyword may have started (the network's view).
-    private let lookbackSeconds: Double
-    /// How far before a detection's onset its keyword's loudest part is looked for.
-    static let onsetLookbackSeconds = 0.75
-    /// The detection waiting for its keyword's end (valid while `endFinder.isSearching`).
-    private var pendingLabel = 0
-    private var pendingScore: Float = 0
+    private let resampledCapacity = 4096
+    private let eventList: EventList
 
-    /// Builds the stream for `model` fed at `inputRate` (see `Pipeline.makeStream(inputRate:)`).
-    ///
-    /// - Parameters:
-    ///   - model: a model with a front end (`earshot.frontend.*`) and one score per label.
-    ///   - inputRate: the capture rate; a resampler to the model's rate is added when it differs.
-    ///   - detector: the detector settings in seconds.
-    ///   - windowHopFrames: for windowed models, run the window every this many frames
-    ///     (nil: the model's own hop). Ignored for streaming models.
-    ///   - eventCapacity: the most events one `process` call keeps (more are counted in
-    ///     `droppedEvents`).
-    /// - Throws: `PipelineError` for a model without a front end or a hop outside 1...W, and the
-    ///   runtime's, front end's and detector's errors wrapped in it.
+    /// Builds the stream (see `Pipeline.makeStream(inputRate:eventCapacity:)`).
     /// Allocates: everything (set-up only).
-    init(
-        model: ModelFile, inputRate: Int, detector settings: DetectorSettings, windowHopFrames: Int?, eventCapacity: Int
-    ) throws(PipelineError) {
-        let description = model.description
-        guard let frontend = description.frontend else { throw .modelHasNoFrontend }
-        self.frontend = frontend
+    init(pipeline: Pipeline, inputRate: Int, eventCapacity: Int) throws(PipelineError) {
+        self.pipeline = pipeline
         self.inputRate = inputRate
-        let outputs = description.outputSize
-        labels = description.labels.isEmpty ? (0..<outputs).map { "class\($0)" } : description.labels
-        guard labels.count == outputs else {
-            throw .labelCountMismatch(labels: labels.count, outputs: outputs)
-        }
+        var extractors = ContiguousArray<FeatureExtractor>()
         do {
-            network = try Network(model: model)
-            extractor = try FeatureExtractor(config: frontend)
-        } catch let error as RuntimeError {
-            throw .runtime(error)
-        } catch let error as FrontendError {
+            for config in pipeline.frontends { extractors.append(try FeatureExtractor(config: config)) }
+        } catch {
             throw .frontend(error)
-        } catch {
-            throw .other("\(error)")
         }
-        guard extractor.featureCount == network.inputSize else {
-            throw .featureSizeMismatch(features: extractor.featureCount, networkInput: network.inputSize)
-        }
-        let rate = Double(frontend.sampleRate)
-        let frameHop = Double(frontend.hopLength) / rate
-        let firstFrameEnd = Double(frontend.windowLength) / rate
-        let timeOffset: Double
-        let lookback: Double
-        switch description.execution {
-        case .streaming:
-            windowed = nil
-            execution = .streaming
-            posteriorHopSeconds = frameHop
-            timeOffset = firstFrameEnd
-            // A recurrent network's view has no fixed length; a keyword lasts at most about this.
-            lookback = 1.5
-        case let .windowed(frames, modelHop):
-            let hop = windowHopFrames ?? modelHop
-            guard hop >= 1 && hop <= frames else { throw .windowHopOutOfRange(hop: hop, windowFrames: frames) }
-            do {
-                windowed = try WindowedNetwork(network: network, frames: frames, hop: hop)
-            } catch {
-                throw .runtime(error)
+        var runners = ContiguousArray<Runner>()
+        var readers = ContiguousArray(repeating: ContiguousArray<Int>(), count: extractors.count)
+        var labels: [String] = []
+        var offsets: [Int] = []
+        for (index, part) in pipeline.parts.enumerated() {
+            let f = pipeline.frontendIndex[index]
+            let config = pipeline.frontends[f]
+            let featureCount = extractors[f].featureCount
+            offsets.append(labels.count)
+            switch part.network {
+            case let .earshot(model):
+                runners.append(.earshot(try NetworkRunner(
+                    model: model, part: part, frontend: config, featureCount: featureCount,
+                    modelIndex: index, keywordOffset: labels.count)))
+            case let .microWakeWord(graph):
+                runners.append(.microWakeWord(try MicroWakeWordRunner(
+                    graph: graph, part: part, frontend: config, featureCount: featureCount,
+                    modelIndex: index, keywordOffset: labels.count)))
             }
-            execution = .windowed(frames: frames, hop: hop)
-            posteriorHopSeconds = frameHop * Double(hop)
-            // The first run happens after frame W - 1.
-            timeOffset = firstFrameEnd + frameHop * Double(frames - 1)
-            lookback = timeOffset
+            readers[f].append(index)
+            labels += part.labels
         }
-        // The decision can come up to the smoothing window after the keyword scored high.
-        lookbackSeconds = lookback + settings.smoothingSeconds
-        do {
-            detector = try Detector(configuration: settings.configuration(
-                labels: labels, posteriorHopSeconds: posteriorHopSeconds, timeOffsetSeconds: timeOffset))
-        } catch {
-            throw .detector(error)
-        }
-        if inputRate != frontend.sampleRate {
+        self.runners = runners
+        self.extractors = extractors
+        self.readers = readers
+        self.labels = labels
+        labelOffsets = offsets
+        frameCounts = .allocate(capacity: extractors.count)
+        frameCounts.initialize(repeating: 0, count: extractors.count)
+        frames = ContiguousArray(extractors.map { extractor in
+            let frame = UnsafeMutablePointer<Float>.allocate(capacity: extractor.featureCount)
+            frame.initialize(repeating: 0, count: extractor.featureCount)
+            return frame
+        })
+        let modelRate = pipeline.frontends[0].sampleRate
+        if inputRate != modelRate {
             do {
-                resampler = try PolyphaseResampler(inputRate: inputRate, outputRate: frontend.sampleRate)
+                resampler = try PolyphaseResampler(inputRate: inputRate, outputRate: modelRate)
             } catch {
                 throw .frontend(error)
             }
         } else {
             resampler = nil
         }
-        resampledCapacity = 4096
         resampled = .allocate(capacity: resampledCapacity)
         resampled.initialize(repeating: 0, count: resampledCapacity)
-        frame = .allocate(capacity: extractor.featureCount)
-        frame.initialize(repeating: 0, count: extractor.featureCount)
-        self.eventCapacity = max(1, eventCapacity)
-        eventBuffer = .allocate(capacity: self.eventCapacity)
-        if settings.endSilenceSeconds > 0 {
-            endFinder = KeywordEndFinder(
-                sampleRate: frontend.sampleRate, lookbackSeconds: lookbackSeconds,
-                silenceSeconds: settings.endSilenceSeconds,
-                maximumWaitSeconds: max(settings.endMaximumWaitSeconds, settings.endSilenceSeconds))
-        } else {
-            endFinder = nil
-        }
-    }
-
-    /// The window hop `listen` uses when the configuration names none: windowed models are
-    /// re-run every 2 frames (or their own hop, if smaller), so events are placed finely rather
-    /// than once per window; nil for streaming models.
-    public static func listeningWindowHop(for model: ModelFile) -> Int? {
-        guard case let .windowed(frames, hop) = model.description.execution else { return nil }
-        return min(hop, max(1, min(frames, 2)))
+        eventList = EventList(capacity: eventCapacity)
     }
 
     deinit {
         resampled.deallocate()
-        frame.deallocate()
-        eventBuffer.deallocate()
+        frameCounts.deallocate()
+        for frame in frames { frame.deallocate() }
     }
 
-    /// When set (`listen --stats`), every hop's front-end and network time is recorded here;
-    /// nil costs one check per call of `process`.
-    public var statistics: LiveStatistics?
+    /// Model `index`'s posteriors (network outputs or steps) since the start (or `reset`).
+    public func posteriors(model index: Int) -> Int {
+        switch runners[index] {
+        case let .earshot(runner): return runner.posteriors
+        case let .microWakeWord(runner): return runner.posteriors
+        }
+    }
 
-    /// Forgets all audio (front end, network state, window, detector, resampler history);
+    /// Model `index`'s detector, for an Earshot model (nil for a microWakeWord graph).
+    public func detector(model index: Int) -> Detector? {
+        guard case let .earshot(runner) = runners[index] else { return nil }
+        return runner.detector
+    }
+
+    /// Model `index`'s sliding-mean rule, for a microWakeWord graph (nil for an Earshot model).
+    public func microWakeWordRule(model index: Int) -> SlidingMeanDetector? {
+        guard case let .microWakeWord(runner) = runners[index] else { return nil }
+        return runner.detector
+    }
+
+    /// Model `index`'s execution: streaming, or windowed with the hop actually used here
+    /// (microWakeWord graphs are streaming, one step per `framesPerStep` frames).
+    public func execution(model index: Int) -> ExecutionMode {
+        guard case let .earshot(runner) = runners[index] else { return .streaming }
+        return runner.execution
+    }
+
+    /// Seconds between model `index`'s posteriors.
+    public func posteriorHopSeconds(model index: Int) -> Double {
+        switch runners[index] {
+        case let .earshot(runner): return runner.posteriorHopSeconds
+        case let .microWakeWord(runner): return runner.posteriorHopSeconds
+        }
+    }
+
+    /// The first model's detector (nil when it is a microWakeWord graph).
+    public var detector: Detector? { detector(model: 0) }
+    /// The first model's execution.
+    public var execution: ExecutionMode { execution(model: 0) }
+    /// Seconds between the first model's posteriors.
+    public var posteriorHopSeconds: Double { posteriorHopSeconds(model: 0) }
+
+    /// Forgets all audio (front ends, network states, windows, detectors, resampler history);
     /// counters restart at 0. `timeShiftSeconds` is kept. Allocates: never.
     public func reset() {
         resampler?.reset()
-        extractor.reset()
-        network.reset()
-        windowed?.reset()
-        detector.reset()
-        endFinder?.reset()
-        featureFrames = 0
-        posteriors = 0
+        var index = 0
+        while index < extractors.count {
+            extractors[index].reset()
+            frameCounts[index] = 0
+            index &+= 1
+        }
+        index = 0
+        while index < runners.count {
+            switch runners[index] {
+            case let .earshot(runner): runner.reset()
+            case let .microWakeWord(runner): runner.reset()
+            }
+            index &+= 1
+        }
         samplesConsumed = 0
-        droppedEvents = 0
-        eventCount = 0
+        eventList.dropped = 0
+        eventList.removeAll()
     }
 
     /// Seconds of input consumed since the start (or `reset`).
@@ -217,7 +214,7 @@ public final class PipelineStream {
     /// Allocates: never.
     @discardableResult
     public func process(samples: UnsafeBufferPointer<Float>) -> Int {
-        eventCount = 0
+        eventList.removeAll()
         samplesConsumed &+= samples.count
         guard let resampler else { return spot(samples) }
         var detections = 0
@@ -231,84 +228,77 @@ public final class PipelineStream {
         return detections
     }
 
-    /// Front end, network and detector over samples at the model's rate.
+    /// Every front end over samples at the models' rate, each frame to the models reading it.
     private func spot(_ samples: UnsafeBufferPointer<Float>) -> Int {
         var detections = 0
-        var offset = 0
+        var f = 0
+        while f < extractors.count {
+            detections &+= spot(samples, frontend: f)
+            f &+= 1
+        }
+        return detections
+    }
+
+    private func spot(_ samples: UnsafeBufferPointer<Float>, frontend f: Int) -> Int {
+        let extractor = extractors[f]
+        let frame = frames[f]
+        let models = readers[f]
         let output = UnsafeMutableBufferPointer(start: frame, count: extractor.featureCount)
         let statistics = self.statistics
         let timed = statistics != nil
+        let shift = timeShiftSeconds
         var frontendNanoseconds: UInt64 = 0
+        var detections = 0
+        var offset = 0
         while offset < samples.count {
             let frontendStart = timed ? MonotonicClock.now() : 0
             let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
-            if let endFinder {
-                endFinder.push(UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)]))
-                if endFinder.isSearching, let end = endFinder.poll() { queuePending(end: end) }
-            }
+            let consumed = UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)])
             offset &+= step.consumed
+            var m = 0
+            while m < models.count {
+                if case let .earshot(runner) = runners[models[m]] { runner.push(consumed, into: eventList, shift: shift) }
+                m &+= 1
+            }
             let networkStart = timed ? MonotonicClock.now() : 0
             frontendNanoseconds &+= networkStart &- frontendStart
             guard step.produced else { continue }
-            featureFrames &+= 1
-            let scores: UnsafeBufferPointer<Float>
-            var ran = true
-            if let windowed {
-                ran = windowed.push(frame)
-                scores = windowed.output
-            } else {
-                scores = network.step(frame)
+            let frameIndex = frameCounts[f]
+            frameCounts[f] = frameIndex &+ 1
+            m = 0
+            while m < models.count {
+                switch runners[models[m]] {
+                case let .earshot(runner):
+                    detections &+= runner.frame(frame, into: eventList, shift: shift)
+                case let .microWakeWord(runner):
+                    detections &+= runner.frame(frame, frameIndex: frameIndex, into: eventList, shift: shift)
+                }
+                m &+= 1
             }
             if let statistics {
                 statistics.recordHop(frontendNanoseconds: frontendNanoseconds, stepNanoseconds: MonotonicClock.now() &- networkStart)
                 frontendNanoseconds = 0
             }
-            guard ran else { continue }
-            posteriors &+= 1
-            guard let event = detector.process(scores) else { continue }
-            detections &+= 1
-            guard let endFinder else {
-                append(PipelineEvent(labelIndex: event.labelIndex, time: event.time + timeShiftSeconds, score: event.score))
-                continue
-            }
-            // A new detection while one still waits (possible with a short refractory period):
-            // the waiting one is placed with what the audio shows so far.
-            if endFinder.isSearching, let end = endFinder.poll(force: true) { queuePending(end: end) }
-            pendingLabel = event.labelIndex
-            pendingScore = event.score
-            // The keyword is mostly heard when its score first crosses (the onset); its loudest
-            // part lies shortly before. Reaching further back would take in an earlier, louder
-            // word and lift the loudness threshold over this one's soft ending.
-            let searchStart = max(event.decisionTime - lookbackSeconds, event.time - Self.onsetLookbackSeconds)
-            endFinder.begin(searchStartSeconds: searchStart, decisionSeconds: event.decisionTime, fallbackSeconds: event.time)
-            if let end = endFinder.poll() { queuePending(end: end) }
         }
         return detections
     }
 
-    /// Completes the detection that waits for its keyword's end, placed with the audio so far
-    /// (it is then the one entry of `events`); call when the stream ends (or before `reset`) so
+    /// Completes the detections that wait for their keyword's end, placed with the audio so far
+    /// (they are then the entries of `events`); call when the stream ends (or before `reset`) so
     /// no detection is lost. Allocates: never.
     ///
-    /// - Returns: 1 if a detection was completed, else 0.
+    /// - Returns: the number of detections completed.
     @discardableResult
     public func flush() -> Int {
-        eventCount = 0
-        guard let endFinder, endFinder.isSearching, let end = endFinder.poll(force: true) else { return 0 }
-        queuePending(end: end)
-        return 1
-    }
-
-    private func queuePending(end: Double) {
-        append(PipelineEvent(labelIndex: pendingLabel, time: end + timeShiftSeconds, score: pendingScore))
-    }
-
-    private func append(_ event: PipelineEvent) {
-        guard eventCount < eventCapacity else {
-            droppedEvents &+= 1
-            return
+        eventList.removeAll()
+        var completed = 0
+        var index = 0
+        while index < runners.count {
+            if case let .earshot(runner) = runners[index] {
+                completed &+= runner.flush(into: eventList, shift: timeShiftSeconds)
+            }
+            index &+= 1
         }
-        eventBuffer[eventCount] = event
-        eventCount &+= 1
+        return completed
     }
 }

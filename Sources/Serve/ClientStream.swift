@@ -1,10 +1,9 @@
+import Pipeline
+
 /// One client's audio stream through every served model: PCM bytes as the client announced them
 /// (rate, sample width, channels) -> mono float (channels averaged, as `listen` downmixes) ->
-/// each model's `ModelStream` (resampled to the model's rate there) -> detections of the keywords
-/// the client asked for.
-///
-/// The one place in Serve that wires the pipeline: when the shared Pipeline module lands, it
-/// replaces `ModelStream` here and nothing else changes.
+/// one `PipelineStream` of the server's `Pipeline` (the stream `listen` runs) -> detections of the
+/// keywords the client asked for.
 ///
 /// All buffers are allocated at `init`; `process`, `finish` and `reset` allocate nothing.
 final class ClientStream {
@@ -15,7 +14,11 @@ final class ClientStream {
     /// The detections of the last `process` or `finish` call.
     let detections: DetectionList
 
-    private let models: ContiguousArray<ModelStream>
+    private let stream: PipelineStream
+    /// Per model, per output label: the catalog entry, or -1 (`KeywordCatalog.tables`, flattened
+    /// as `PipelineStream.labelOffsets`).
+    private let keywordIndex: UnsafeMutablePointer<Int32>
+    private let keywordIndexCount: Int
     private let enabled: UnsafeMutablePointer<Bool>
     private let keywordCount: Int
     private let mono: UnsafeMutablePointer<Float>
@@ -29,7 +32,7 @@ final class ClientStream {
 
     /// - Throws: `ServeError.unsupportedAudio` for a format outside the accepted ranges, or
     ///   `.model` when a model's chain cannot be built.
-    init(models served: [ServedModel], catalog: KeywordCatalog, rate: Int, width: Int, channels: Int) throws(ServeError) {
+    init(pipeline: Pipeline, catalog: KeywordCatalog, rate: Int, width: Int, channels: Int) throws(ServeError) {
         guard Self.rates.contains(rate) else { throw .unsupportedAudio("rate \(rate) Hz is outside \(Self.rates)") }
         guard Self.widths.contains(width) else { throw .unsupportedAudio("sample width \(width) bytes is outside \(Self.widths)") }
         guard Self.channelCounts.contains(channels) else {
@@ -38,11 +41,16 @@ final class ClientStream {
         self.rate = rate
         self.width = width
         self.channels = channels
-        var streams = ContiguousArray<ModelStream>()
-        for (m, model) in served.enumerated() {
-            streams.append(try ModelStream(model: model, inputRate: rate, keywordIndex: catalog.tables[m]))
+        do throws(PipelineError) {
+            stream = try pipeline.makeStream(inputRate: rate, eventCapacity: 64)
+        } catch {
+            if case .frontend = error { throw .unsupportedAudio("cannot resample \(rate) Hz: \(error)") }
+            throw .model(name: "(all)", reason: "\(error)")
         }
-        models = streams
+        let table = catalog.tables.flatMap { $0 }
+        keywordIndexCount = table.count
+        keywordIndex = .allocate(capacity: max(1, table.count))
+        keywordIndex.initialize(from: table, count: table.count)
         keywordCount = catalog.entries.count
         enabled = .allocate(capacity: max(1, keywordCount))
         enabled.initialize(repeating: true, count: max(1, keywordCount))
@@ -53,7 +61,15 @@ final class ClientStream {
         scale = 1 / (Float(1 << (8 * width - 1)) * Float(channels))
     }
 
+    /// A stream through a pipeline of `served` (as `WyomingServer` builds it).
+    ///
+    /// - Throws: as `init(pipeline:catalog:rate:width:channels:)`.
+    convenience init(models served: [ServedModel], catalog: KeywordCatalog, rate: Int, width: Int, channels: Int) throws(ServeError) {
+        try self.init(pipeline: try WyomingServer.pipeline(of: served), catalog: catalog, rate: rate, width: width, channels: channels)
+    }
+
     deinit {
+        keywordIndex.deallocate()
         enabled.deallocate()
         mono.deallocate()
     }
@@ -68,12 +84,7 @@ final class ClientStream {
 
     /// Forgets all audio (a new audio-start). Allocates: never.
     func reset() {
-        // Index loops: `for model in models` allocates an iterator in debug builds.
-        var m = 0
-        while m < models.count {
-            models[m].reset()
-            m &+= 1
-        }
+        stream.reset()
         detections.removeAll()
     }
 
@@ -86,42 +97,32 @@ final class ClientStream {
         while done < frames {
             let count = min(monoCapacity, frames &- done)
             downmix(bytes.baseAddress! + done &* frameBytes, frames: count)
-            let block = UnsafeBufferPointer(start: mono, count: count)
-            var m = 0
-            while m < models.count {
-                models[m].process(block, into: detections)
-                m &+= 1
-            }
+            stream.process(samples: UnsafeBufferPointer(start: mono, count: count))
+            collect()
             done &+= count
         }
-        dropUnselected()
     }
 
     /// Places detections still waiting for their keyword's end (audio-stop). Allocates: never.
     func finish() {
         detections.removeAll()
-        var m = 0
-        while m < models.count {
-            models[m].flush(into: detections)
-            m &+= 1
-        }
-        dropUnselected()
+        stream.flush()
+        collect()
     }
 
-    private func dropUnselected() {
-        let items = detections.items
-        guard let first = items.baseAddress else { return }
-        let base = UnsafeMutablePointer(mutating: first)
-        var kept = 0
+    /// Appends the stream's events that are keywords the client asked for. Allocates: never.
+    private func collect() {
+        // Index loop: `for event in events` allocates an iterator in debug builds.
+        let events = stream.events
         var i = 0
-        while i < items.count {
-            if enabled[Int(base[i].keyword)] {
-                base[kept] = base[i]
-                kept &+= 1
-            }
+        while i < events.count {
+            let event = events[i]
             i &+= 1
+            guard event.keywordIndex >= 0 && event.keywordIndex < keywordIndexCount else { continue }
+            let keyword = keywordIndex[event.keywordIndex]
+            guard keyword >= 0, enabled[Int(keyword)] else { continue }
+            detections.append(StreamDetection(keyword: keyword, time: event.time, score: event.score))
         }
-        detections.truncate(to: kept)
     }
 
     /// Averages the channels of `frames` frames into `mono`, scaled to [-1, 1).

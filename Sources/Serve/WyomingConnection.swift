@@ -122,7 +122,7 @@ final class WyomingConnection {
         if let stream, stream.rate == format.rate, stream.width == format.width, stream.channels == format.channels {
             stream.reset()
         } else {
-            let fresh = try ClientStream(models: server.models, catalog: server.catalog,
+            let fresh = try ClientStream(pipeline: server.pipeline, catalog: server.catalog,
                                          rate: format.rate, width: format.width, channels: format.channels)
             if let selection { fresh.select(selection) }
             stream = fresh

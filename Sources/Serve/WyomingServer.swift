@@ -6,6 +6,7 @@ import Musl
 import Synchronization
 
 import JSON
+import Pipeline
 
 /// A Wyoming wake-word server: accepts clients on one address and serves each on its own thread
 /// with its own stream state; the models are loaded once and shared read-only.
@@ -31,6 +32,8 @@ public final class WyomingServer: @unchecked Sendable {
 
     public let settings: Settings
     public let models: [ServedModel]
+    /// Every served model on one pipeline; each client's audio runs one stream of it.
+    let pipeline: Pipeline
     let catalog: KeywordCatalog
     /// The `info` event, made once.
     let infoEvent: [UInt8]
@@ -56,11 +59,29 @@ public final class WyomingServer: @unchecked Sendable {
         guard !models.isEmpty else { throw .model(name: "(none)", reason: "no model given") }
         self.settings = settings
         self.models = models
+        pipeline = try Self.pipeline(of: models)
+        // Built once here so that a model that cannot run fails at start, not per client.
+        do throws(PipelineError) {
+            _ = try pipeline.makeStream(inputRate: pipeline.frontends[0].sampleRate, eventCapacity: 1)
+        } catch {
+            throw .model(name: models.map(\.name).joined(separator: ", "), reason: "\(error)")
+        }
         catalog = KeywordCatalog(models: models)
         infoEvent = WyomingEvent.encode(type: "info", data: Self.describe(models: models, catalog: catalog))
         // A client that goes away while we write must give EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
         socket = try ListeningSocket(address)
+    }
+
+    /// The one pipeline of `models`, in order.
+    ///
+    /// - Throws: `ServeError.model` when the models cannot share a pipeline.
+    static func pipeline(of models: [ServedModel]) throws(ServeError) -> Pipeline {
+        do throws(PipelineError) {
+            return try Pipeline(parts: models.map(\.part))
+        } catch {
+            throw .model(name: models.map(\.name).joined(separator: ", "), reason: "\(error)")
+        }
     }
 
     /// The `info` data: one wake program, one wake model per keyword.

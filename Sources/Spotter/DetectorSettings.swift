@@ -3,8 +3,12 @@
 public struct DetectorSettings: Equatable, Sendable {
     /// Posteriors are averaged over this many seconds (at least one posterior).
     public var smoothingSeconds: Double = 0.2
-    /// The threshold for keywords without their own entry in `thresholds`.
-    public var threshold: Float = 0.8
+    /// The threshold for keywords without their own entry in `thresholds`; nil: the model's
+    /// stored threshold where a pipeline knows one (see `Pipeline.Part.threshold(for:)`), else
+    /// `DetectorSettings.defaultThreshold`.
+    public var threshold: Float?
+    /// The threshold when neither the settings nor the model name one.
+    public static let defaultThreshold: Float = 0.8
     /// Per-keyword thresholds.
     public var thresholds: [String: Float] = [:]
     /// Seconds of silence after an event.
@@ -34,7 +38,7 @@ public struct DetectorSettings: Equatable, Sendable {
     public func configuration(labels: [String], posteriorHopSeconds hop: Double, timeOffsetSeconds: Double) -> DetectorConfiguration {
         DetectorConfiguration(
             labels: labels, ignoredLabels: Set(ignoredLabels), thresholds: thresholds,
-            defaultThreshold: threshold, smoothingFrames: smoothingFrames(posteriorHopSeconds: hop),
+            defaultThreshold: threshold ?? Self.defaultThreshold, smoothingFrames: smoothingFrames(posteriorHopSeconds: hop),
             hopSeconds: hop, timeOffsetSeconds: timeOffsetSeconds,
             refractorySeconds: refractorySeconds, refractoryScope: refractoryScope)
     }

@@ -1,7 +1,7 @@
 /// microWakeWord's decision rule, as pymicro-wakeword applies it: each network step's
 /// probability joins a window of the last `windowSize`; once the window is full, a detection is
 /// made when their mean exceeds `cutoff` (strictly). The owner resets it after a detection (see
-/// `QuantizedPipelineStream`), so the window refills before the next one.
+/// Pipeline's `MicroWakeWordRunner`), so the window refills before the next one.
 ///
 /// The mean is summed in Double in arrival order and divided once: for probabilities that are
 /// multiples of an output quantum the sum is exact, so the mean is the correctly rounded one

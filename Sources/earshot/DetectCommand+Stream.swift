@@ -1,5 +1,4 @@
 import Listener
-import Model
 import Spotter
 
 // `earshot detect --stream`: a long recording through `listen`'s pipeline (Listener.StreamDetection:
@@ -13,23 +12,11 @@ extension DetectCommand {
             settings = board.detector
             windowHop = board.model.windowHopFrames
         }
-        let modelPath = try DefaultModel.resolve(model.first)
-        // Imported microWakeWord models: their own front end (computed once) and the manifest's rule.
-        // Several models: each must be one (reading it says which is not, and why).
-        if model.count > 1 || QuantizedGraphCommands.isQuantizedGraph(path: modelPath) {
-            let graphs = try QuantizedGraphCommands.readModels(paths: model.isEmpty ? [modelPath] : model)
-            for path in files {
-                let events = try StreamDetection.detect(wavPath: path, graphs: graphs, detector: settings)
-                let formatter = EventFormatter(labels: graphs.map { $0.wakeWord.name }, json: json)
-                for event in events { printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path) }
-            }
-            return
-        }
-        let modelFile = try ModelFile(path: modelPath)
-        let hop = windowHop ?? KeywordSpotter.listeningWindowHop(for: modelFile)
+        let paths = model.isEmpty ? [try DefaultModel.resolve(nil)] : model
+        // Every model (Earshot's and imported microWakeWord graphs) on one pipeline.
+        let pipeline = try StreamPipeline.make(paths: paths, detector: thresholdOption.applied(to: settings), windowHopFrames: windowHop)
         for path in files {
-            let (events, spotter) = try StreamDetection.detect(
-                wavPath: path, model: modelFile, detector: settings, windowHopFrames: hop)
+            let (events, spotter) = try StreamDetection.detect(wavPath: path, pipeline: pipeline)
             let formatter = EventFormatter(labels: spotter.labels, json: json)
             for event in events {
                 printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path)

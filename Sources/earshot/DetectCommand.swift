@@ -17,7 +17,7 @@ struct DetectCommand: ParsableCommand {
     @Argument(help: "WAV files.")
     var files: [String]
 
-    @Option(help: "The Earshot model file (default: the project's models/default.earshot). With --stream, repeat it to run several imported microWakeWord models on one front end.")
+    @Option(help: "The Earshot model file (default: the project's models/default.earshot). With --stream, repeat it to run several models (Earshot models and imported microWakeWord models) on one stream, each front end computed once per hop.")
     var model: [String] = []
 
     @Flag(help: "Print one JSON object per file: {\"path\", \"label\", \"score\", \"scores\"}.")
@@ -29,9 +29,12 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "With --stream: take the detector settings (and window hop) from this board configuration.")
     var config: String?
 
+    @OptionGroup var thresholdOption: ThresholdOption
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one WAV file") }
         if model.count > 1 && !stream { throw ValidationError("several --model options need --stream") }
+        if thresholdOption.threshold != nil && !stream { throw ValidationError("--threshold needs --stream") }
     }
 
     func run() throws {

@@ -32,8 +32,10 @@ struct ListenCommand: ParsableCommand {
     @Option(help: "A board configuration (JSON; see firmware-configs/ and the README).")
     var config: String?
 
-    @Option(help: "The Earshot model file (default: the board configuration's model, else models/default.earshot). Repeat it to run several imported microWakeWord models on one capture and front end.")
+    @Option(help: "The Earshot model file (default: the board configuration's model, else models/default.earshot). Repeat it to run several models (Earshot models and imported microWakeWord models) on one capture, each front end computed once per hop.")
     var model: [String] = []
+
+    @OptionGroup var thresholdOption: ThresholdOption
 
     @Option(help: "The ALSA capture device, e.g. default, hw:1,0, plughw:CARD=Mic (see `arecord -L`).")
     var device: String?
@@ -90,12 +92,10 @@ struct ListenCommand: ParsableCommand {
             alsa = nil
         }
 
-        // An imported microWakeWord model (earshot-qgraph) runs with its own front end and rule.
+        // Every model (Earshot's and imported microWakeWord graphs) on one pipeline.
         let paths = model.isEmpty ? [modelPath] : model
-        // Several models: each must be one (reading it says which is not, and why).
-        let graphs = paths.count > 1 || QuantizedGraphCommands.isQuantizedGraph(path: modelPath)
-            ? try QuantizedGraphCommands.readModels(paths: paths) : nil
-        let modelFile = graphs == nil ? try ModelFile(path: modelPath) : nil
+        board.detector = thresholdOption.applied(to: board.detector)
+        let pipeline = try StreamPipeline.make(paths: paths, detector: board.detector, windowHopFrames: board.model.windowHopFrames)
         let parameters = board.audio.captureParameters
         let deviceName = board.audio.device
         let open: ListenSession.DeviceOpener = { () throws(AudioError) -> CaptureDevice in
@@ -107,14 +107,11 @@ struct ListenCommand: ParsableCommand {
         } catch {
             throw CLIError(Self.explain(error))
         }
-        let settings = board.detector
-        let hop = board.model.windowHopFrames ?? modelFile.flatMap { KeywordSpotter.listeningWindowHop(for: $0) }
         let queue = EventQueue(capacity: 256)
         let session = try ListenSession(
             device: capture, reopen: open,
             makeSpotter: { (rate: Int) throws(ListenerError) -> KeywordSpotter in
-                if let graphs { return try KeywordSpotter(graphs: graphs, inputRate: rate, detector: settings) }
-                return try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
+                try KeywordSpotter(pipeline: pipeline, inputRate: rate)
             },
             queue: queue, log: printDiagnostic)
         if let stats { session.enableStatistics(intervalSeconds: stats) }
@@ -172,10 +169,12 @@ struct ListenCommand: ParsableCommand {
         if granted.rate != spotter.frontend.sampleRate {
             lines.append("earshot: resampling \(granted.rate) Hz -> \(spotter.frontend.sampleRate) Hz (polyphase windowed sinc)")
         }
-        if let micro = spotter.microWakeWordStream {
+        let stream = spotter.stream
+        if stream.detector == nil {
             lines.append("earshot: model \(modelPath): microWakeWord (TFLite int8 graph), keyword\(spotter.labels.count > 1 ? "s" : "") "
                          + spotter.labels.joined(separator: ", ") + (spotter.labels.count > 1 ? " (one front end for all)" : ""))
-            for (label, rule) in zip(spotter.labels, micro.detectors) {
+            for (index, label) in spotter.labels.enumerated() {
+                guard let rule = stream.microWakeWordRule(model: index) else { continue }
                 lines.append("earshot: detector \(label): mean of the last \(rule.windowSize) probabilities above "
                              + "\(EventFormatter.fixed(rule.cutoff, 2)); after a detection its window and network state start over")
             }

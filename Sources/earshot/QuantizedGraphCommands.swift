@@ -36,19 +36,6 @@ enum QuantizedGraphCommands {
         print("wrote \(output): TFLite int8 graph, \(back.operations.count) operations, \(back.variableInitialValues.count) state variables, input [\(back.input.frames), \(back.input.width)] -> \(back.output.width), arena \(network.arenaByteCount) bytes, kernels \(kernels.rawValue), wake word '\(back.wakeWord.name)'")
     }
 
-    /// Reads imported models for one stream (`detect --stream` / `listen` with several --model):
-    /// a file that cannot be read, or is not an imported model, is named in the error.
-    static func readModels(paths: [String]) throws -> [QuantizedGraph] {
-        try paths.map { path in
-            guard isQuantizedGraph(path: path) else {
-                _ = try SystemFile.readAll(path: path)  // A missing file: its own error.
-                throw CLIError("'\(path)' is not an imported microWakeWord model; several --model options run together "
-                               + "only for those (earshot convert MODEL.tflite)")
-            }
-            return try QuantizedGraphFile.read(path: path)
-        }
-    }
-
     static func isQuantizedGraph(path: String) -> Bool {
         guard let bytes = try? SystemFile.readAll(path: path) else { return false }
         return QuantizedGraphFile.isQuantizedGraph(bytes)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Listener
-import Model
 import Serve
 
 /// `earshot serve`: a Wyoming wake-word server for Home Assistant and other voice assistants.
@@ -26,11 +25,13 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Where to listen: tcp://HOST:PORT (port 0: any free port) or unix://PATH.")
     var wyoming = "tcp://0.0.0.0:10400"
 
-    @Option(help: "A model file to serve (repeat for several; default: the board configuration's model, else models/default.earshot).")
+    @Option(help: "A model file to serve, an Earshot model or an imported microWakeWord model (repeat for several, all on one pipeline; default: the board configuration's model, else models/default.earshot).")
     var model: [String] = []
 
     @Option(help: "A board configuration (firmware-configs/*.json): its model and detector settings are used.")
     var config: String?
+
+    @OptionGroup var thresholdOption: ThresholdOption
 
     @Option(name: .customLong("max-clients"), help: "Clients served at once.")
     var maxClients = 16
@@ -61,21 +62,12 @@ struct ServeCommand: ParsableCommand {
         var board = BoardConfiguration()
         if let config { board = try BoardConfiguration.load(path: config) }
         let paths = !model.isEmpty ? model : [try board.model.path ?? DefaultModel.resolve(nil)]
-        var detector = ServeDetectorSettings()
-        detector.smoothingSeconds = board.detector.smoothingSeconds
-        detector.threshold = board.detector.threshold
-        detector.thresholds = board.detector.thresholds
-        detector.refractorySeconds = board.detector.refractorySeconds
-        detector.refractoryScope = board.detector.refractoryScope
-        detector.ignoredLabels = board.detector.ignoredLabels
-        detector.endSilenceSeconds = board.detector.endSilenceSeconds
-        detector.endMaximumWaitSeconds = board.detector.endMaximumWaitSeconds
-        detector.windowHopFrames = board.model.windowHopFrames
+        let detector = thresholdOption.applied(to: board.detector)
         let languages = language.split(separator: ",").map { String($0) }
+        let parts = try StreamPipeline.parts(paths: paths, detector: detector, windowHopFrames: board.model.windowHopFrames)
         var served: [ServedModel] = []
-        for path in paths {
-            let file = try ModelFile(path: path)
-            served.append(try ServedModel(name: Self.baseName(path), file: file, settings: detector, languages: languages))
+        for (path, part) in zip(paths, parts) {
+            served.append(try ServedModel(name: Self.baseName(path), part: part, languages: languages))
         }
         var settings = WyomingServer.Settings()
         settings.maximumClients = maxClients

@@ -89,13 +89,61 @@ struct PipelineStreamTests {
         #expect(offline.map(\.time) == a.map(\.time))
     }
 
-    @Test("models sharing a front end share one entry; several models are refused until multi-model streams exist")
+    @Test("models sharing a front end share one entry; two models on one stream each give their events alone")
     func frontendsAreListedOnce() throws {
         let model = try burstDetectorModel()
-        let pipeline = try Pipeline(parts: [Pipeline.Part(model: model), Pipeline.Part(model: model)])
+        var other = settings
+        other.refractorySeconds = 0.5
+        let pipeline = try Pipeline(parts: [Pipeline.Part(model: model, detector: settings), Pipeline.Part(model: model, detector: other)])
         #expect(pipeline.frontends.count == 1)
         #expect(pipeline.frontendIndex == [0, 0])
-        #expect(throws: PipelineError.self) { _ = try pipeline.makeStream(inputRate: 16_000) }
+        let signal = burstSignal(seconds: 6, starts: [1.0, 1.6, 3.0], length: 0.3)
+        func run(_ stream: PipelineStream) -> [PipelineEvent] {
+            var events: [PipelineEvent] = []
+            signal.withUnsafeBufferPointer { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let end = min(offset + 160, buffer.count)
+                    stream.process(samples: UnsafeBufferPointer(rebasing: buffer[offset..<end]))
+                    events += stream.events
+                    offset = end
+                }
+            }
+            stream.flush()
+            return events + stream.events
+        }
+        let both = run(try pipeline.makeStream(inputRate: 16_000))
+        let first = run(try Pipeline(model: model, detector: settings).makeStream(inputRate: 16_000))
+        let second = run(try Pipeline(model: model, detector: other).makeStream(inputRate: 16_000))
+        #expect(!first.isEmpty && !second.isEmpty)
+        #expect(both.filter { $0.modelIndex == 0 } == first)
+        let labels = model.description.labels.count
+        #expect(both.filter { $0.modelIndex == 1 } == second.map {
+            PipelineEvent(modelIndex: 1, labelIndex: $0.labelIndex, keywordIndex: labels + $0.labelIndex, time: $0.time, score: $0.score)
+        })
         #expect(throws: PipelineError.self) { _ = try Pipeline(parts: []) }
+    }
+
+    @Test("threshold order: a keyword's own > the settings' threshold (--threshold, else the board's) > the model's stored > 0.8")
+    func thresholdOrder() throws {
+        var (description, tensors) = burstDetectorParts()
+        let keyword = "yes"
+        let plain = try ModelFile(bytes: ModelWriter.serialize(description, tensors: tensors))
+        description.metadata["detector.threshold"] = .float(0.35)
+        let trained = try ModelFile(bytes: ModelWriter.serialize(description, tensors: tensors))
+        func effective(_ model: ModelFile, _ settings: DetectorSettings) throws -> Float {
+            let part = Pipeline.Part(model: model, detector: settings)
+            let detector = try #require(try Pipeline(parts: [part]).makeStream(inputRate: 16_000).detector)
+            // What the running detector uses agrees with the stated order.
+            #expect(detector.configuration.thresholds[keyword] ?? detector.configuration.defaultThreshold == Float(part.threshold(for: keyword)))
+            return Float(part.threshold(for: keyword))
+        }
+        var settings = DetectorSettings()
+        #expect(try effective(plain, settings) == 0.8)
+        #expect(try effective(trained, settings) == 0.35)
+        settings.threshold = 0.6
+        #expect(try effective(trained, settings) == 0.6)
+        settings.thresholds = [keyword: 0.9]
+        #expect(try effective(trained, settings) == 0.9)
     }
 }

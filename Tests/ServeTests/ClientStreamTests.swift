@@ -40,7 +40,7 @@ struct ClientStreamTests {
     @Test("no allocation per chunk, at audio-stop or at a new audio-start (48 kHz stereo, resampled and downmixed), detections included",
           .enabled(if: available(modelPath) && available(clipDirectory + "/" + clips[0]), "needs models/default.earshot and ../shared"))
     func allocationFree() throws {
-        let served = try ServedModel(name: "default", file: try ModelFile(path: modelPath), settings: ServeDetectorSettings())
+        let served = try ServedModel(name: "default", file: try ModelFile(path: modelPath))
         let catalog = KeywordCatalog(models: [served])
         let stream = try ClientStream(models: [served], catalog: catalog, rate: 48_000, width: 2, channels: 2)
         let audio = try Self.stereo48k()
@@ -78,7 +78,7 @@ struct ClientStreamTests {
     @Test("downmixing: a stereo stream whose channels are equal gives the mono stream's detections",
           .enabled(if: available(modelPath) && available(clipDirectory + "/" + clips[0]), "needs models/default.earshot and ../shared"))
     func stereoEqualsMono() throws {
-        let served = try ServedModel(name: "default", file: try ModelFile(path: modelPath), settings: ServeDetectorSettings())
+        let served = try ServedModel(name: "default", file: try ModelFile(path: modelPath))
         let catalog = KeywordCatalog(models: [served])
         let stereo = try Self.stereo48k()
         // The same audio as 48 kHz mono: the left channel.
@@ -107,7 +107,7 @@ struct ClientStreamTests {
     @Test("formats outside the accepted ranges are refused with the value")
     func refusesFormats() throws {
         guard available(modelPath) else { return }
-        let served = try ServedModel(name: "default", file: try ModelFile(path: modelPath), settings: ServeDetectorSettings())
+        let served = try ServedModel(name: "default", file: try ModelFile(path: modelPath))
         let catalog = KeywordCatalog(models: [served])
         #expect(throws: ServeError.unsupportedAudio("sample width 5 bytes is outside 1...4")) {
             _ = try ClientStream(models: [served], catalog: catalog, rate: 16_000, width: 5, channels: 1)

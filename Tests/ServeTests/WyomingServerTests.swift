@@ -56,7 +56,7 @@ struct WyomingServerTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.path + "/w.sock"
-        let served = try ServedModel(name: "default", file: try ModelFile(path: Self.modelPath), settings: ServeDetectorSettings())
+        let served = try ServedModel(name: "default", file: try ModelFile(path: Self.modelPath))
         var settings = WyomingServer.Settings()
         settings.stallTimeoutSeconds = 0.5
         settings.logDetections = false
