@@ -84,6 +84,8 @@ compile_module Runtime $(module_files Runtime)
 compile_module Spotter $(module_files Spotter)
 compile_module WAVFile $(module_files WAVFile)
 compile_module NumPyFile $(module_files NumPyFile)
+compile_module Timing $(module_files Timing)
+compile_module Pipeline $(module_files Pipeline)
 # The host CLI's files that hold no ArgumentParser/Foundation code, shared so the output is the same.
 shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference)
 shared_cli=("${shared_cli[@]/#/Sources/earshot/}")
@@ -98,7 +100,7 @@ for source in Sources/CKernels/*.c Aarch64/Support/*.c; do
     c_objects+=("$object")
 done
 
-swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,JSON,Model,Runtime,Spotter,WAVFile,NumPyFile,earshot}.o)
+swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,JSON,Model,Runtime,Spotter,WAVFile,NumPyFile,Timing,Pipeline,earshot}.o)
 wraps="--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=aligned_alloc"
 # The toolchain's lld: GNU ld refuses the ADRP references to Embedded Swift's weak protected
 # metadata symbols ("copy relocation against non-copyable protected symbol"). Not PIE: Swift

@@ -151,6 +151,20 @@ final class NetworkRunner {
         return 1
     }
 
+    /// One feature frame through the network only (no detector): for whole-clip scoring.
+    /// Allocates: never.
+    @inline(__always)
+    func score(_ features: UnsafeMutablePointer<Float>) {
+        if let windowed {
+            windowed.push(features)
+        } else {
+            _ = network.step(features)
+        }
+    }
+
+    /// The network's newest output (the window's last run for windowed models).
+    var output: UnsafeBufferPointer<Float> { windowed?.output ?? network.output }
+
     /// Completes the detection that waits for its keyword's end. Returns 1 if there was one.
     /// Allocates: never.
     func flush(into events: EventList, shift: Double) -> Int {

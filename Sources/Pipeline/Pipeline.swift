@@ -103,11 +103,11 @@ public final class Pipeline: Sendable {
         }
         // One resampler feeds every front end.
         guard frontends.allSatisfy({ $0.sampleRate == frontends[0].sampleRate }) else {
-            throw .other("the models' front ends read different sample rates (\(frontends.map(\.sampleRate))); "
+            throw .other("the models' front ends read different sample rates (\(frontends.map { $0.sampleRate })); "
                          + "one pipeline runs models of one rate")
         }
         // A per-keyword threshold must name a keyword of some model (each model takes its own).
-        let labels = Set(parts.flatMap(\.labels))
+        let labels = Set(parts.flatMap { $0.labels })
         for part in parts {
             for name in part.detector.thresholds.keys.sorted() where !labels.contains(name) {
                 throw .detector(.unknownKeyword(name))
@@ -131,7 +131,7 @@ public final class Pipeline: Sendable {
     }
 
     /// The model's labels, per part (see `Part.labels`).
-    public var labels: [[String]] { parts.map(\.labels) }
+    public var labels: [[String]] { parts.map { $0.labels } }
 
     /// A new stream through this pipeline for audio at `inputRate` Hz, with its own state.
     ///

@@ -59,14 +59,14 @@ public final class PipelineStream {
         case microWakeWord(MicroWakeWordRunner)
     }
 
-    private let runners: ContiguousArray<Runner>
-    private let extractors: ContiguousArray<FeatureExtractor>
+    let runners: ContiguousArray<Runner>
+    let extractors: ContiguousArray<FeatureExtractor>
     /// Per front end, the indices of the models that read it.
     private let readers: ContiguousArray<ContiguousArray<Int>>
     /// Per front end, its frames since the start (or `reset`).
     private let frameCounts: UnsafeMutablePointer<Int>
     /// Per front end, its output frame.
-    private let frames: ContiguousArray<UnsafeMutablePointer<Float>>
+    let frames: ContiguousArray<UnsafeMutablePointer<Float>>
     private let resampler: PolyphaseResampler?
     /// Resampler output, `resampledCapacity` floats.
     private let resampled: UnsafeMutablePointer<Float>

@@ -1,9 +1,10 @@
 import Frontend
 import Model
-import Runtime
+import Pipeline
 
-/// Classifies whole clips with a model that carries its front end: WAV samples -> features ->
-/// network -> the scores of one prediction.
+/// Classifies whole clips with a model that carries its front end, through the model's
+/// `Pipeline` (`PipelineStream.scoreClip`): WAV samples -> features -> network -> the scores of
+/// one prediction.
 ///
 /// - Windowed models (`earshot.execution.mode = windowed`, W frames): the clip is cut or
 ///   zero-padded to the W frames' sample span (1 s for the ML-KWS models, as TensorFlow's
@@ -14,13 +15,10 @@ final class ClipClassifier {
     let model: ModelFile
     let frontend: FrontendConfig
     let labels: [String]
-    private let network: Network
-    private let windowed: WindowedNetwork?
-    private let extractor: FeatureExtractor
+    private let stream: PipelineStream
     private var resamplers: [Int: PolyphaseResampler] = [:]
-    private var frame: [Float]
 
-    /// Loads a model and prepares its front end and network.
+    /// Loads a model and prepares its pipeline.
     ///
     /// - Throws: `CLIError` when the model has no front end; model, runtime and front-end errors.
     /// (Typed throws, module errors wrapped with their text: the static aarch64 build compiles this
@@ -36,28 +34,16 @@ final class ClipClassifier {
                            + "convert it again with --frontend PRESET ... or a manifest with a \"frontend\" object")
         }
         self.frontend = frontend
-        do {
-            network = try Network(model: model)
-            windowed = try WindowedNetwork.forModel(network)
+        do throws(PipelineError) {
+            stream = try Pipeline(model: model).makeStream(inputRate: frontend.sampleRate)
         } catch {
             throw CLIError(error.description)
         }
-        do {
-            extractor = try FeatureExtractor(config: frontend)
-        } catch {
-            throw CLIError(error.description)
-        }
-        let count = model.description.outputSize
-        labels = model.description.labels.isEmpty
-            ? (0..<count).map { "class\($0)" } : model.description.labels
-        frame = [Float](repeating: 0, count: extractor.featureCount)
+        labels = stream.labels
     }
 
     /// Samples per clip for windowed models (the window's span), nil otherwise.
-    var clipSamples: Int? {
-        guard case let .windowed(frames, _) = model.description.execution else { return nil }
-        return frontend.sampleSpan(frames: frames)
-    }
+    var clipSamples: Int? { stream.clipSamples(model: 0) }
 
     /// Reads and classifies one WAV file.
     func classify(path: String) throws(CLIError) -> (scores: [Float], clip: AudioClip) {
@@ -72,30 +58,12 @@ final class ClipClassifier {
             if samples.count > span { samples.removeLast(samples.count - span) }
             if samples.count < span { samples += [Float](repeating: 0, count: span - samples.count) }
         }
-        extractor.reset()
-        windowed?.reset()
-        network.reset()
-        var scores = [Float](repeating: 0, count: network.outputSize)
-        var steps = 0
+        var scores = [Float](repeating: 0, count: labels.count)
         samples.withUnsafeBufferPointer { input in
-            frame.withUnsafeMutableBufferPointer { out in
-                var offset = 0
-                while offset < input.count {
-                    let step = extractor.process(UnsafeBufferPointer(rebasing: input[offset...]), into: out)
-                    offset += step.consumed
-                    guard step.produced else { continue }
-                    steps += 1
-                    if let windowed {
-                        windowed.push(out.baseAddress!)
-                    } else {
-                        _ = network.step(out.baseAddress!)
-                    }
-                }
+            scores.withUnsafeMutableBufferPointer { out in
+                _ = stream.scoreClip(input, model: 0, into: out)
             }
         }
-        guard steps > 0 else { return scores }
-        let result = windowed?.output ?? network.output
-        for i in 0..<scores.count { scores[i] = result[i] }
         return scores
     }
 
