@@ -73,7 +73,7 @@ let package = Package(
         // Front end per hop and the whole pipeline's real-time factor (tools/bench_frontend.py).
         .executableTarget(
             name: "earshot-pipeline-bench",
-            dependencies: ["Frontend", "Model", "Runtime", "WAVFile"],
+            dependencies: ["Frontend", "Model", "Pipeline", "WAVFile"],
             path: "Benchmarks/earshot-pipeline-bench"
         ),
         // Per-step latency of imported TFLite graphs beside TFLite itself (tools/bench_tflite.py; issue 14).

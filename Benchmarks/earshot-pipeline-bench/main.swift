@@ -1,5 +1,5 @@
 // earshot-pipeline-bench: the audio front end per hop, and the whole pipeline's real-time factor
-// (front end + network + decision), on one model that carries its front end. A benchmark, not a test.
+// (front end + network + detector), on one model that carries its front end. A benchmark, not a test.
 //
 //     earshot-pipeline-bench --model M.earshot [--clips DIR] [--seconds 60] [--json]
 //
@@ -8,15 +8,15 @@
 //   1. front end: every hop of the stream is timed (clock_gettime(CLOCK_MONOTONIC_RAW), timer cost
 //      subtracted), for the model's front end and for each preset at 16 kHz; p50/p90/p99/max in µs
 //      and the p99 as a share of the hop (the real-time budget).
-//   2. pipeline: the stream is fed in 10 ms periods of Int16 samples through the front end, the
-//      network (windowed models: a window run every `window_hop` frames, and every frame as the
-//      worst case) and the decision (argmax and a threshold); wall time / audio time = real-time
-//      factor, and the latency of each period that completed a frame.
+//   2. pipeline: the stream is fed in 10 ms periods of Int16 samples through the `Pipeline` listen
+//      runs: front end, network (windowed models: a window run every `window_hop` frames, and every
+//      frame as the worst case) and detector; wall time / audio time = real-time factor, and the
+//      latency of each period that completed a frame.
 // Run it on a release build: swift build -c release --product earshot-pipeline-bench.
 import Frontend
 import Glibc
 import Model
-import Runtime
+import Pipeline
 import WAVFile
 
 // MARK: - Options
@@ -234,64 +234,45 @@ struct PipelineResult {
     var detections: Int
 }
 
-/// Streams Int16 periods of 10 ms through front end -> network -> decision.
+/// Streams Int16 periods of 10 ms through the `Pipeline` `listen` runs: conversion to float ->
+/// front end -> network -> detector (default settings: threshold 0.8, 0.2 s smoothing, 1 s refractory).
 func pipeline(model: ModelFile, frontend: FrontendConfig, samples: [Int16], windowHop: Int?,
               overhead: UInt64, label: String) -> PipelineResult {
-    guard let extractor = try? FeatureExtractor(config: frontend),
-          let network = try? Network(model: model) else { fail("cannot prepare the model") }
-    var windowed: WindowedNetwork? = nil
-    if case let .windowed(frames, hop) = model.description.execution {
-        windowed = try? WindowedNetwork(network: network, frames: frames, hop: windowHop ?? hop)
+    let stream: PipelineStream
+    do {
+        stream = try Pipeline(model: model, windowHopFrames: windowHop).makeStream(inputRate: frontend.sampleRate)
+    } catch {
+        fail("cannot prepare the model: \(error)")
     }
     let period = frontend.sampleRate / 100
-    let classes = network.outputSize
-    var frame = [Float](repeating: 0, count: extractor.featureCount)
+    var buffer = [Float](repeating: 0, count: period)
     var latencies: [UInt64] = []
     latencies.reserveCapacity(samples.count / period + 1)
-    var frames = 0, runs = 0, detections = 0
-    var previous = -1
-    let threshold: Float = 0.8
+    var detections = 0
     var total: UInt64 = 0
     samples.withUnsafeBufferPointer { input in
-        frame.withUnsafeMutableBufferPointer { out in
+        buffer.withUnsafeMutableBufferPointer { floats in
             var offset = 0
             while offset < input.count {
                 let count = min(period, input.count - offset)
+                let framesBefore = stream.featureFrames
                 let start = now()
-                var done = 0
-                var completed = false
-                while done < count {
-                    let chunk = UnsafeBufferPointer(rebasing: input[(offset + done)..<(offset + count)])
-                    let step = extractor.process(chunk, into: out)
-                    done += step.consumed
-                    guard step.produced else { continue }
-                    completed = true
-                    frames += 1
-                    var scores: UnsafeBufferPointer<Float>
-                    if let windowed {
-                        guard windowed.push(out.baseAddress!) else { continue }
-                        runs += 1
-                        scores = windowed.output
-                    } else {
-                        scores = network.step(out.baseAddress!)
-                    }
-                    // Decision: the top class, reported when it changes and clears the threshold.
-                    var best = 0
-                    for c in 1..<classes where scores[c] > scores[best] { best = c }
-                    if scores[best] >= threshold && best != previous { detections += 1 }
-                    previous = best
-                }
+                for i in 0..<count { floats[i] = Float(input[offset + i]) * (1.0 / 32768) }
+                detections += stream.process(samples: UnsafeBufferPointer(rebasing: floats[0..<count]))
                 let end = now()
                 let elapsed = end &- start &- Swift.min(overhead, end &- start)
                 total &+= elapsed
-                if completed { latencies.append(elapsed) }
+                if stream.featureFrames != framesBefore { latencies.append(elapsed) }
                 offset += count
             }
         }
     }
+    detections += stream.flush()
+    let runs: Int
+    if case .windowed = stream.execution { runs = stream.posteriors } else { runs = 0 }
     let seconds = Double(samples.count) / Double(frontend.sampleRate)
     return PipelineResult(label: label, realTimeFactor: Double(total) / 1e9 / seconds, audioSeconds: seconds,
-                          frames: frames, windowRuns: runs, periodLatency: Summary(latencies), detections: detections)
+                          frames: stream.featureFrames, windowRuns: runs, periodLatency: Summary(latencies), detections: detections)
 }
 
 // MARK: - Main
@@ -352,10 +333,10 @@ if options.json {
         print("  \(padded) \(summary.text(budgetMicroseconds: budget))")
     }
     print("")
-    print("pipeline (10 ms Int16 periods -> front end -> network -> decision):")
+    print("pipeline (10 ms Int16 periods -> Pipeline: front end -> network -> detector, as listen):")
     for result in pipelines {
         print("  \(result.label): real-time factor \(fixed(result.realTimeFactor, 5)) "
-              + "(\(result.frames) frames, \(result.windowRuns) window runs, \(result.detections) decisions over 0.8)")
+              + "(\(result.frames) frames, \(result.windowRuns) window runs, \(result.detections) detections)")
         print("    latency of periods that completed a frame: \(result.periodLatency.text(budgetMicroseconds: 10_000))")
     }
 }
