@@ -174,6 +174,36 @@ struct ListenCommandTests {
         #expect(offline.stdout.split(separator: "\n").count == 4)
     }
 
+    @Test("threshold order on the command line: --threshold > the board's detector.threshold > the model's stored threshold > 0.8")
+    func thresholdOrder() throws {
+        let f = try Fixture()
+        // The bursts score about 0.997 for "yes" (printed below), silence about 0 (the burst detector).
+        func events(_ arguments: [String], model: String? = nil) throws -> Int {
+            let run = try earshot(["detect", "--stream", "--model", model ?? f.model, f.wav] + arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout.split(separator: "\n").count
+        }
+        let scores = try earshot(["detect", "--stream", "--config", f.config, "--model", f.model, f.wav]).stdout
+            .split(separator: "\n").compactMap { $0.split(separator: "\t").last.flatMap { Float($0) } }
+        #expect(scores.count == 4, "\(scores)")
+        // The board says 0.5 (4 events); --threshold above every score wins over it.
+        #expect(try events(["--config", f.config]) == 4)
+        #expect(scores.allSatisfy { $0 > 0.9 && $0 < 0.999 }, "\(scores)")
+        #expect(try events(["--config", f.config, "--threshold", "0.999"]) == 0)
+        // A model storing detector.threshold 1.0: nothing fires by itself; the board's 0.5 overrides it.
+        var (description, tensors) = burstDetectorParts()
+        description.metadata["detector.threshold"] = .float(1.0)
+        let strict = f.directory.path + "/strict.earshot"
+        try ModelWriter.write(description, tensors: tensors, to: strict)
+        #expect(try events([], model: strict) == 0)
+        #expect(try events(["--config", f.config], model: strict) == 4)
+        #expect(try events(["--threshold", "0.5"], model: strict) == 4)
+        // Without any: 0.8 (the bursts reach it).
+        #expect(try events([]) == (scores.filter { $0 >= 0.8 }.count))
+        let bad = try earshot(["detect", "--stream", "--model", f.model, f.wav, "--threshold", "1.5"])
+        #expect(bad.status != 0 && bad.stderr.contains("--threshold must be 0 to 1"), "\(bad.stderr)")
+    }
+
     @Test("a missing device: a clear error naming it, and exit status 1")
     func missingDevice() throws {
         let f = try Fixture()
