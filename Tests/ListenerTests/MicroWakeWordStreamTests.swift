@@ -43,27 +43,9 @@ struct MicroWakeWordStreamTests {
         let period = rate / 100
         // Stated warm-up: a throwaway stream over 1 s takes the process's one-time runtime
         // allocations (type metadata); the stream counted below is counted from its first period.
-        let warmUp = try pipeline.makeStream(inputRate: rate)
-        signal.withUnsafeBufferPointer { samples in
-            var offset = 0
-            while offset + period <= 100 * period {
-                _ = warmUp.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
-                offset &+= period
-            }
-        }
+        _ = streamEvents(try pipeline.makeStream(inputRate: rate), Array(signal[0..<(100 * period)]), period: period)
         let stream = try pipeline.makeStream(inputRate: rate)
-        var detections = 0
-        var events = 0
-        let allocations = signal.withUnsafeBufferPointer { samples -> Int in
-            allocation_counter_begin()
-            var offset = 0
-            while offset + period <= samples.count {
-                detections &+= stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
-                events &+= stream.events.count
-                offset &+= period
-            }
-            return allocation_counter_end()
-        }
+        let (allocations, detections, events) = countStreamAllocations(stream, signal, period: period)
         #expect(stream.posteriors == stream.featureFrames / graph.input.frames)
         #expect(detections > 0, "the detector fired during the count")
         #expect(events == detections && stream.droppedEvents == 0)
@@ -138,21 +120,6 @@ private let defaultModelPath = repositoryRoot + "/models/default.earshot"
 
 @Suite("Pipeline: mixed model kinds and front ends on one stream")
 struct MixedPipelineStreamTests {
-    /// Every event of `stream` over `signal` in 10 ms periods, flushed at the end.
-    private func run(_ stream: PipelineStream, _ signal: [Float], period: Int) -> [PipelineEvent] {
-        var events: [PipelineEvent] = []
-        signal.withUnsafeBufferPointer { samples in
-            var offset = 0
-            while offset + period <= samples.count {
-                stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
-                events += stream.events
-                offset &+= period
-            }
-        }
-        stream.flush()
-        return events + stream.events
-    }
-
     private func settings(wakeWord: String) -> DetectorSettings {
         var settings = DetectorSettings()
         // Low thresholds, so that both models fire on the bursts.
@@ -184,10 +151,10 @@ struct MixedPipelineStreamTests {
         let stream = try pipeline.makeStream(inputRate: rate)
         #expect(stream.labels == [graph.wakeWord.name] + model.description.labels)
         #expect(stream.labelOffsets == [0, 1])
-        let together = run(stream, signal, period: period)
-        let micro = run(try Pipeline(parts: [Pipeline.Part(graph: graph, detector: settings)]).makeStream(inputRate: rate),
+        let together = streamEvents(stream, signal, period: period)
+        let micro = streamEvents(try Pipeline(parts: [Pipeline.Part(graph: graph, detector: settings)]).makeStream(inputRate: rate),
                         signal, period: period)
-        let earshot = run(try Pipeline(parts: [Pipeline.Part(model: model, detector: earshotSettings, windowHopFrames: hop)])
+        let earshot = streamEvents(try Pipeline(parts: [Pipeline.Part(model: model, detector: earshotSettings, windowHopFrames: hop)])
                             .makeStream(inputRate: rate), signal, period: period)
         #expect(!micro.isEmpty && !earshot.isEmpty, "both models fired (\(micro.count), \(earshot.count))")
         #expect(together.filter { $0.modelIndex == 0 } == micro)
@@ -212,22 +179,9 @@ struct MixedPipelineStreamTests {
         let period = rate / 100
         let signal = burstSignal(seconds: 12, starts: stride(from: 0.3, to: 11.0, by: 0.7).map { $0 }, length: 0.25, rate: rate)
         // Stated warm-up: a throwaway stream takes the process's one-time runtime allocations.
-        _ = run(try pipeline.makeStream(inputRate: rate), Array(signal[0..<(rate * 2)]), period: period)
+        _ = streamEvents(try pipeline.makeStream(inputRate: rate), Array(signal[0..<(rate * 2)]), period: period)
         let stream = try pipeline.makeStream(inputRate: rate)
-        var detections = 0
-        var events = 0
-        let allocations = signal.withUnsafeBufferPointer { samples -> Int in
-            allocation_counter_begin()
-            var offset = 0
-            while offset + period <= samples.count {
-                detections &+= stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
-                events &+= stream.events.count
-                offset &+= period
-            }
-            detections &+= stream.flush()
-            events &+= stream.events.count
-            return allocation_counter_end()
-        }
+        let (allocations, detections, events) = countStreamAllocations(stream, signal, period: period)
         #expect(detections > 2, "the detectors fired during the count")
         #expect(events == detections && stream.droppedEvents == 0)
         #expect(allocations == 0, "\(allocations) allocations")

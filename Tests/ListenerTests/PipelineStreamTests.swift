@@ -1,4 +1,3 @@
-import AllocationCounter
 import Listener
 import Model
 import Pipeline
@@ -28,30 +27,9 @@ struct PipelineStreamTests {
         // (Swift runtime metadata, per process, not per stream; 8 seen when this case runs first).
         // A throwaway stream over the same audio takes them; the stream counted below is counted from its own
         // first period.
-        let warmUp = try pipeline.makeStream(inputRate: rate)
-        signal.withUnsafeBufferPointer { samples in
-            var offset = 0
-            while offset + period <= samples.count {
-                _ = warmUp.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
-                offset &+= period
-            }
-        }
+        _ = streamEvents(try pipeline.makeStream(inputRate: rate), signal, period: period)
         let stream = try pipeline.makeStream(inputRate: rate)
-        var detections = 0
-        var events = 0
-        let allocations = signal.withUnsafeBufferPointer { samples -> Int in
-            allocation_counter_begin()
-            var offset = 0
-            while offset + period <= samples.count {
-                // No Slice here: its one-time type metadata would be counted as the stream's.
-                detections &+= stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: period))
-                events &+= stream.events.count
-                offset &+= period
-            }
-            detections &+= stream.flush()
-            events &+= stream.events.count
-            return allocation_counter_end()
-        }
+        let (allocations, detections, events) = countStreamAllocations(stream, signal, period: period)
         #expect(detections > 10, "the detector fired during the count (\(variant))")
         #expect(events == detections && stream.droppedEvents == 0)
         #expect(allocations == 0, "\(allocations) allocations (\(variant))")
@@ -61,20 +39,7 @@ struct PipelineStreamTests {
     func streamsAreIndependent() throws {
         let pipeline = try Pipeline(model: try burstDetectorModel(), detector: settings)
         let signal = burstSignal(seconds: 6, starts: [1.0, 3.0], length: 0.3)
-        func run(_ stream: PipelineStream, _ samples: [Float]) -> [PipelineEvent] {
-            var events: [PipelineEvent] = []
-            samples.withUnsafeBufferPointer { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let end = min(offset + 160, buffer.count)
-                    stream.process(samples: UnsafeBufferPointer(rebasing: buffer[offset..<end]))
-                    events += stream.events
-                    offset = end
-                }
-            }
-            stream.flush()
-            return events + stream.events
-        }
+        func run(_ stream: PipelineStream, _ samples: [Float]) -> [PipelineEvent] { streamEvents(stream, samples, period: 160) }
         let first = try pipeline.makeStream(inputRate: 16_000)
         let second = try pipeline.makeStream(inputRate: 16_000)
         // Silence through the second stream first: it must not disturb the first one.
@@ -98,20 +63,7 @@ struct PipelineStreamTests {
         #expect(pipeline.frontends.count == 1)
         #expect(pipeline.frontendIndex == [0, 0])
         let signal = burstSignal(seconds: 6, starts: [1.0, 1.6, 3.0], length: 0.3)
-        func run(_ stream: PipelineStream) -> [PipelineEvent] {
-            var events: [PipelineEvent] = []
-            signal.withUnsafeBufferPointer { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let end = min(offset + 160, buffer.count)
-                    stream.process(samples: UnsafeBufferPointer(rebasing: buffer[offset..<end]))
-                    events += stream.events
-                    offset = end
-                }
-            }
-            stream.flush()
-            return events + stream.events
-        }
+        func run(_ stream: PipelineStream) -> [PipelineEvent] { streamEvents(stream, signal, period: 160) }
         let both = run(try pipeline.makeStream(inputRate: 16_000))
         let first = run(try Pipeline(model: model, detector: settings).makeStream(inputRate: 16_000))
         let second = run(try Pipeline(model: model, detector: other).makeStream(inputRate: 16_000))
