@@ -145,7 +145,8 @@ extension BoardConfiguration {
 
         if let detector = try top.object("detector", known: detectorKeys) {
             if let seconds = try detector.double("smoothing_seconds", range: 0...10) { config.detector.smoothingSeconds = seconds }
-            if let threshold = try detector.double("threshold", range: 0...1) { config.detector.threshold = Float(threshold) }
+            // null: the model's stored threshold, else 0.8 (docs/pipeline.md).
+            if let threshold = try detector.double("threshold", range: 0...1, nullable: true) { config.detector.threshold = Float(threshold) }
             if let thresholds = try detector.object("thresholds", known: nil) {
                 var table: [String: Float] = [:]
                 for member in thresholds.members {
