@@ -27,7 +27,7 @@ extension QuantizedGraphFile {
         }
         let keys = Keys(values: values)
         let architectureName = try keys.string(ModelKey.architecture)
-        guard architectureName == architecture else { throw .wrongArchitecture(architectureName) }
+        guard architectureName == architecture else { throw .wrongArchitecture(found: architectureName, expected: architecture) }
         let format = try keys.u32(prefix + "version")
         guard format == formatVersion else { throw .unsupportedFormatVersion(found: format, supported: formatVersion) }
 
