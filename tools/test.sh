@@ -50,6 +50,8 @@
 #   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
 #              committed export (export_onnx.py) and conversion (tools/train/convert.sh)
 #   syscalls   tools/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
+#   vad-labels tools/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
+#              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
 #   alloc-rel  the allocation-counting tests in a release build (.build-rel)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
@@ -514,6 +516,15 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     record syscalls FAILED 0 "not run: the build or the venv is missing"
 else
     check_section syscalls "$python" tools/syscall_check.py ${SWIFT_BUILD_FLAGS:+--scratch-path "$(dirname "$bin_path")"}
+fi
+
+# The keyword-end labels RealClipStreamTests reads (Silero VAD, committed TSV) re-derived (a second).
+header "vad-labels: tools/keyword_end_vad.py --check (Silero VAD speech ends of the 20 stream clips == the committed TSV)"
+if [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record vad-labels FAILED 0 "not run: the venv is missing"
+else
+    check_section vad-labels "$python" tools/keyword_end_vad.py --check
 fi
 
 # The allocation-counting tests again in a release build (.build-rel): the optimizer must not
