@@ -677,6 +677,32 @@ else
     fi
 fi
 # END microwakeword stream
+# MARK: - tflite-elementwise (issue 14): int8 ADD / MUL / QUANTIZE vs TFLite
+header "tflite-elementwise: tools/tflite_elementwise_check.py (random int8 ADD/MUL/QUANTIZE graphs vs libtensorflowlite_c and BUILTIN_REF)"
+t=$SECONDS
+tfe_log="$logs/tflite-elementwise.log"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record tflite-elementwise FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
+else
+    # A fresh seed each run (printed); `--graphs 300` is the full check.
+    "$python" tools/tflite_elementwise_check.py --graphs 100 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tfe_log"
+    tfe_status=${PIPESTATUS[0]}
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tfe_log" | tail -1 || true)"
+    e_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
+    e_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
+    tests_passed=$((tests_passed + ${e_passed:-0}))
+    if ((tfe_status != 0)); then
+        ((${e_failed:-0} > 0)) || e_failed=1
+        tests_failed=$((tests_failed + e_failed))
+        record tflite-elementwise FAILED $((SECONDS - t)) "exit $tfe_status; ${counts:-no count printed}"
+    elif grep -q 'skipped:' "$tfe_log"; then
+        missing tflite-elementwise $((SECONDS - t)) "$(grep -m1 'skipped:' "$tfe_log")"
+    else
+        record tflite-elementwise ok $((SECONDS - t)) "${counts:-no count printed}"
+    fi
+fi
+# END tflite-elementwise
 
 sanitizer_section() {  # name filter(optional) swift-test-flags...
     local name="$1" filter="$2"

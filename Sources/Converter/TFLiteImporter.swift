@@ -229,7 +229,7 @@ struct TFLiteGraphBuilder {
             case .quantize:
                 try lowerQuantize(op, name, outName)
             case .add, .mul:
-                throw .unsupportedOperator(index: index, op: name, tensor: outName)
+                try lowerElementwise(op, builtin, name, outName)
             }
         }
     }

@@ -82,10 +82,19 @@ public enum QuantizedGraphFile {
                 weights.append(("qgraph.op.\(index).weights", c.weights))
             case let .lookup(input, output, count, table):
                 kind("lookup"); ints(op + "ints", [input, output, count]); ints(op + "table", table.map { Int($0) })
-            case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum):
+            case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum, rounding):
                 kind("requantize")
                 ints(op + "ints", [input, output, count, Int(inputZero), Int(multiplier), Int(shift),
-                                   Int(outputZero), Int(minimum), Int(maximum)])
+                                   Int(outputZero), Int(minimum), Int(maximum), rounding.rawValue])
+            case let .elementwise(e):
+                kind(e.kind == .add ? "add" : "mul")
+                var values = [e.output] + e.shape
+                values += [Int(e.outputOffset), Int(e.multiplier), Int(e.shift), Int(e.activationMin), Int(e.activationMax)]
+                for (name, operand) in [("first", e.first), ("second", e.second)] {
+                    values += [operand.tensor] + operand.shape + [Int(operand.offset), Int(operand.multiplier), Int(operand.shift)]
+                    if operand.tensor < 0 { weights.append(("qgraph.op.\(index).\(name)", operand.constant)) }
+                }
+                ints(op + "ints", values)
             }
         }
         for (name, _) in weights where name.utf8.count > GGUF.maxTensorNameLength {

@@ -125,6 +125,7 @@ enum QuantizedGraphCommands {
                 weights += c.weights.count
             case .lookup: name = "logistic (table)"
             case .requantize: name = "requantize"
+            case let .elementwise(e): name = e.kind == .add ? "add" : "mul"
             }
             counts[name, default: 0] += 1
         }
