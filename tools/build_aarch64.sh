@@ -42,6 +42,26 @@ module CKernels {
 }
 EOF
 
+# libasound's headers (architecture-independent; Debian's libasound2-dev) for the Audio module.
+# The library itself is not linked: Aarch64/Support/alsa_loader.c loads libasound.so.2 at run time.
+alsa_headers=/usr/include/alsa
+[[ -f "$alsa_headers/asoundlib.h" ]] || { echo "build_aarch64: $alsa_headers missing (apt-get install libasound2-dev)" >&2; exit 1; }
+mkdir -p "$out/alsa-include"
+ln -sfn "$alsa_headers" "$out/alsa-include/alsa"
+# CALSA as the host's module map has it, minus `link "asound"`.
+cat >"$modules/CALSA.modulemap" <<EOF
+module CALSA [system] {
+    header "$repo/Sources/CALSA/shim.h"
+    export *
+}
+EOF
+cat >"$modules/CListenerShims.modulemap" <<EOF
+module CListenerShims {
+    header "$repo/Sources/CListenerShims/include/CListenerShims.h"
+    export *
+}
+EOF
+
 swift_flags=(-package-name Earshot 
     -target aarch64-none-none-elf -clang-target aarch64-unknown-linux-gnu
     -enable-experimental-feature Embedded -wmo -O
@@ -49,6 +69,9 @@ swift_flags=(-package-name Earshot
     -I "$modules"
     -Xcc -fmodule-map-file="$modules/CKernels.modulemap"
     -Xcc -fmodule-map-file="$repo/Aarch64/CGlibc/module.modulemap"
+    -Xcc -fmodule-map-file="$modules/CALSA.modulemap"
+    -Xcc -fmodule-map-file="$modules/CListenerShims.modulemap"
+    -Xcc -isystem -Xcc "$out/alsa-include"
     -Xcc -isystem -Xcc "$sysroot/include"
 )
 
@@ -84,21 +107,28 @@ compile_module Runtime $(module_files Runtime)
 compile_module Spotter $(module_files Spotter)
 compile_module WAVFile $(module_files WAVFile)
 compile_module NumPyFile $(module_files NumPyFile)
+compile_module Timing $(module_files Timing)
+compile_module Pipeline $(module_files Pipeline)
+compile_module Audio $(module_files Audio)
+compile_module Listener $(module_files Listener)
+compile_module Profiler $(module_files Profiler)
 # The host CLI's files that hold no ArgumentParser/Foundation code, shared so the output is the same.
 shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference)
 shared_cli=("${shared_cli[@]/#/Sources/earshot/}")
 compile_module earshot Aarch64/earshot/*.swift "${shared_cli[@]/%/.swift}"
 
-c_flags=(-O2 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -I Sources/CKernels/include)
+c_flags=(-O2 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -I Sources/CKernels/include
+    -I Sources/CListenerShims/include -isystem "$out/alsa-include")
 c_objects=()
-for source in Sources/CKernels/*.c Aarch64/Support/*.c; do
+for source in Sources/CKernels/*.c Sources/CListenerShims/*.c Aarch64/Support/*.c; do
     object="$objects/c-$(basename "$source" .c).o"
     echo "aarch64-linux-gnu-gcc $source"
     nice -n 10 aarch64-linux-gnu-gcc "${c_flags[@]}" -c "$source" -o "$object"
     c_objects+=("$object")
 done
 
-swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,JSON,Model,Runtime,Spotter,WAVFile,NumPyFile,earshot}.o)
+swift_objects=("$objects"/{Kernels,Frontend,Glibc,SystemFile,JSON,Model,Runtime,Spotter,WAVFile,NumPyFile}.o
+    "$objects"/{Timing,Pipeline,Audio,Listener,Profiler,earshot}.o)
 wraps="--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=aligned_alloc"
 # The toolchain's lld: GNU ld refuses the ADRP references to Embedded Swift's weak protected
 # metadata symbols ("copy relocation against non-copyable protected symbol"). Not PIE: Swift

@@ -115,7 +115,7 @@ extension BoardConfiguration {
             if let name = try audio.string("format") {
                 guard let format = SampleFormat(name: name) else {
                     throw audio.failure("format", .invalid(
-                        "'\(name)' is not a sample format; use one of \(SampleFormat.allCases.map(\.name).joined(separator: ", "))"))
+                        "'\(name)' is not a sample format; use one of \(SampleFormat.allCases.map { $0.name }.joined(separator: ", "))"))
                 }
                 config.audio.format = format
             }

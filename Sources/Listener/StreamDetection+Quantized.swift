@@ -42,13 +42,7 @@ extension StreamDetection {
     public static func detect(
         wavPath path: String, graphs: [QuantizedGraph], detector settings: DetectorSettings
     ) throws(ListenerError) -> [StreamEvent] {
-        let audio: WAVAudio
-        do {
-            let file = try MappedFile(path: path)
-            audio = try WAVFile.decode(file.bytes)
-        } catch {
-            throw .other("'\(path)': \(error)")
-        }
+        let audio = try readWAV(path)
         return try detect(samples: audio.samples, rate: audio.sampleRate, graphs: graphs, detector: settings)
     }
 }

@@ -60,14 +60,24 @@ public enum StreamDetection {
     public static func detect(
         wavPath path: String, model: ModelFile, detector settings: DetectorSettings, windowHopFrames: Int? = nil
     ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
-        let audio: WAVAudio
-        do {
-            let file = try MappedFile(path: path)
-            audio = try WAVFile.decode(file.bytes)
+        let audio = try readWAV(path)
+        return try detect(samples: audio.samples, rate: audio.sampleRate, model: model, detector: settings,
+                          windowHopFrames: windowHopFrames)
+    }
+
+    /// The decoded WAV file at `path`; the error names the file. (Typed catches, one per call:
+    /// Embedded Swift has no `any Error`.)
+    static func readWAV(_ path: String) throws(ListenerError) -> WAVAudio {
+        let file: MappedFile
+        do throws(SystemFileError) {
+            file = try MappedFile(path: path)
         } catch {
             throw .other("'\(path)': \(error)")
         }
-        return try detect(samples: audio.samples, rate: audio.sampleRate, model: model, detector: settings,
-                          windowHopFrames: windowHopFrames)
+        do throws(WAVError) {
+            return try WAVFile.decode(file.bytes)
+        } catch {
+            throw .other("'\(path)': \(error)")
+        }
     }
 }

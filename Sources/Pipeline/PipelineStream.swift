@@ -99,15 +99,16 @@ public final class PipelineStream {
         guard labels.count == outputs else {
             throw .labelCountMismatch(labels: labels.count, outputs: outputs)
         }
-        do {
+        // Typed catches, one per call (Embedded Swift has no dynamic casts).
+        do throws(RuntimeError) {
             network = try Network(model: model)
-            extractor = try FeatureExtractor(config: frontend)
-        } catch let error as RuntimeError {
-            throw .runtime(error)
-        } catch let error as FrontendError {
-            throw .frontend(error)
         } catch {
-            throw .other("\(error)")
+            throw .runtime(error)
+        }
+        do throws(FrontendError) {
+            extractor = try FeatureExtractor(config: frontend)
+        } catch {
+            throw .frontend(error)
         }
         guard extractor.featureCount == network.inputSize else {
             throw .featureSizeMismatch(features: extractor.featureCount, networkInput: network.inputSize)

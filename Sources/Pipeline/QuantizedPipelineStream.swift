@@ -104,15 +104,16 @@ public final class QuantizedPipelineStream {
         labels = graphs.map { $0.wakeWord.name }
         guard Set(labels).count == labels.count else { throw .other("two models have the same wake word name (\(labels))") }
         var networks: [QuantizedNetwork] = []
-        do {
+        // Typed catches, one per call (Embedded Swift has no dynamic casts).
+        do throws(ModelError) {
             for graph in graphs { networks.append(try QuantizedNetwork(graph: graph)) }
-            extractor = try FeatureExtractor(config: config)
-        } catch let error as RuntimeError {
-            throw .runtime(error)
-        } catch let error as FrontendError {
-            throw .frontend(error)
         } catch {
             throw .other("\(error)")
+        }
+        do throws(FrontendError) {
+            extractor = try FeatureExtractor(config: config)
+        } catch {
+            throw .frontend(error)
         }
         for network in networks {
             guard network.outputSize == 1 else { throw .labelCountMismatch(labels: 1, outputs: network.outputSize) }
