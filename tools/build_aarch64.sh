@@ -4,19 +4,22 @@
 #
 #     tools/build_aarch64.sh
 #
-# - The Swift core (Kernels, Frontend, SystemFile, Model, Runtime, Spotter, WAVFile, NumPyFile: every
-#   *.swift of each module directory) is compiled by the installed Swift toolchain in Embedded Swift
+# - The Swift core (Kernels, Frontend, SystemFile, JSON, Model, Runtime, Spotter, WAVFile, NumPyFile)
+#   and Timing, Pipeline, Audio, Listener, Profiler (every *.swift of each module directory) are compiled by the installed Swift toolchain in Embedded Swift
 #   mode for aarch64-none-none-elf, one whole module at a time, with the internal Clang reading
 #   Debian's aarch64 glibc headers (-clang-target aarch64-unknown-linux-gnu).
 # - Aarch64/Glibc stands in for the toolchain's Glibc overlay (Embedded Swift has none), so the
 #   core's `import Glibc` files compile unchanged.
 # - The command line is Aarch64/earshot plus the host CLI's shared files (no ArgumentParser).
+# - libasound is not linked: Aarch64/Support/alsa_loader.c dlopen()s libasound.so.2 when `listen`
+#   opens a device (the board's glibc must be the one linked, 2.36: Debian / Raspberry Pi OS bookworm).
 # - The C kernels (Sources/CKernels/*.c: NEON, SDOT, runtime dispatch) are the host build's files,
 #   compiled by aarch64-linux-gnu-gcc; its driver links everything with glibc, -static, through
 #   the Swift toolchain's lld. Modules are rebuilt only when their sources changed.
 # Aarch64/Support/allocation_counter.c is linked in with --wrap=malloc,...: the hidden subcommand
 # `earshot count-allocations` proves the per-step paths allocation-free in this build too.
-# Needs: swiftc (Swift 6.3), gcc-aarch64-linux-gnu, libc6-dev-arm64-cross (tools/setup.sh installs them).
+# Needs: swiftc (Swift 6.3), gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, libasound2-dev (for the
+# headers; tools/setup.sh installs them).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -113,7 +116,8 @@ compile_module Audio $(module_files Audio)
 compile_module Listener $(module_files Listener)
 compile_module Profiler $(module_files Profiler)
 # The host CLI's files that hold no ArgumentParser/Foundation code, shared so the output is the same.
-shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference)
+shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference
+    QuantizedGraphModels StreamDetect ListenRun ProfileRun)
 shared_cli=("${shared_cli[@]/#/Sources/earshot/}")
 compile_module earshot Aarch64/earshot/*.swift "${shared_cli[@]/%/.swift}"
 

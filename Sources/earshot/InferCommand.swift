@@ -33,8 +33,8 @@ struct InferCommand: ParsableCommand {
 
     func run() throws {
         // TFLite import (issue 14): imported int8 graphs have their own runner.
-        if QuantizedGraphCommands.isQuantizedGraph(path: model) {
-            return try QuantizedGraphCommands.infer(model: model, features: features, wav: wav, out: out)
+        if QuantizedGraphModels.isQuantizedGraph(path: model) {
+            return try QuantizedGraphModels.infer(model: model, features: features, wav: wav, out: out)
         }
         guard let features else { throw CLIError("--features is required for this model") }
         try FeatureInference.run(model: model, features: features, out: out)

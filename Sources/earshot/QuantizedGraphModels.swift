@@ -1,0 +1,139 @@
+// The `infer`, `inspect`, `detect --stream` and `listen` work for imported TFLite models (quantized
+// graphs), apart from the TFLite importer so the static aarch64 build (Aarch64/earshot) runs the same
+// code. Typed throws: Embedded Swift has no `any Error`.
+import Frontend
+import Model
+import NumPyFile
+import Runtime
+import SystemFile
+
+/// Imported microWakeWord models (`earshot-qgraph` files): the subcommands call in here when the
+/// model is one.
+enum QuantizedGraphModels {
+    /// Reads imported models for one stream (`detect --stream` / `listen` with several --model):
+    /// a file that cannot be read, or is not an imported model, is named in the error.
+    static func readModels(paths: [String]) throws(CLIError) -> [QuantizedGraph] {
+        var graphs: [QuantizedGraph] = []
+        for path in paths {
+            guard isQuantizedGraph(path: path) else {
+                // A missing file: its own error.
+                do { _ = try SystemFile.readAll(path: path) } catch { throw CLIError(error.description) }
+                throw CLIError("'\(path)' is not an imported microWakeWord model; several --model options run together "
+                               + "only for those (earshot convert MODEL.tflite)")
+            }
+            graphs.append(try read(path))
+        }
+        return graphs
+    }
+
+    /// The imported model at `path`.
+    static func read(_ path: String) throws(CLIError) -> QuantizedGraph {
+        do { return try QuantizedGraphFile.read(path: path) } catch { throw CLIError(error.description) }
+    }
+
+    /// A runnable network for `graph`.
+    static func makeNetwork(_ graph: QuantizedGraph) throws(CLIError) -> QuantizedNetwork {
+        do { return try QuantizedNetwork(graph: graph) } catch { throw CLIError(error.description) }
+    }
+
+    static func isQuantizedGraph(path: String) -> Bool {
+        do throws(SystemFileError) {
+            return QuantizedGraphFile.isQuantizedGraph(try SystemFile.readAll(path: path))
+        } catch {
+            return false
+        }
+    }
+
+    /// `earshot infer` for a quantized graph: features [T, F] (float, as pymicro-features gives
+    /// them; or computed from `wav` by the model's `micro` front end) -> one output row per network
+    /// step (every `frames` rows), float32 [T / frames, C].
+    static func infer(model: String, features: String?, wav: String?, out: String) throws(CLIError) {
+        let graph = try read(model)
+        let network = try makeNetwork(graph)
+        let frames: [Float]
+        let rowCount: Int
+        let width = network.featureWidth
+        if let features {
+            let array: NumPyArray
+            let bytes: [UInt8]
+            do { bytes = try SystemFile.readAll(path: features) } catch { throw CLIError(error.description) }
+            do { array = try NumPyFormat.parse(bytes) } catch { throw CLIError(error.description) }
+            guard array.shape.count == 2, array.shape[1] == width else {
+                throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(width)]")
+            }
+            guard array.elementType == .float32 || array.elementType == .float64 else {
+                throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32 or float64")
+            }
+            frames = array.floats()
+            rowCount = array.shape[0]
+        } else if let wav {
+            (frames, rowCount) = try microFeatures(wav: wav, graph: graph, width: width)
+        } else {
+            throw CLIError("give the input as --wav CLIP.wav or --features F.npy")
+        }
+        let perStep = network.framesPerStep
+        let steps = rowCount / perStep
+        let size = network.outputSize
+        var outputs = [Float](repeating: 0, count: steps * size)
+        frames.withUnsafeBufferPointer { input in
+            for step in 0..<steps {
+                network.setInput(features: input.baseAddress! + step * perStep * width)
+                let result = network.step()
+                for c in 0..<size { outputs[step * size + c] = result[c] }
+            }
+        }
+        do {
+            try SystemFile.writeAtomically(NumPyFormat.serialize(NumPyArray(shape: [steps, size], floats: outputs)), to: out)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// The model's own front end (`micro`, TensorFlow Lite Micro's, as pymicro-features computes it)
+    /// over a WAV file resampled to its rate: float features [T, width], row-major.
+    private static func microFeatures(wav: String, graph: QuantizedGraph, width: Int) throws(CLIError) -> ([Float], Int) {
+        let wake = graph.wakeWord
+        guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
+            throw CLIError("--wav: this model's front end is '\(wake.frontendPreset)', which Earshot does not compute; pass --features")
+        }
+        let config = FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: width)
+        let extractor: FeatureExtractor
+        do { extractor = try FeatureExtractor(config: config) } catch { throw CLIError(error.description) }
+        var resamplers: [Int: PolyphaseResampler] = [:]
+        let clip = try AudioClip.read(wav, rate: config.sampleRate, resamplers: &resamplers)
+        let rows = extractor.features(of: clip.samples)
+        return (rows.flatMap { $0 }, rows.count)
+    }
+
+    static func inspect(path: String) throws(CLIError) {
+        let graph = try read(path)
+        let network = try makeNetwork(graph)
+        var counts: [String: Int] = [:]
+        var weights = 0
+        for operation in graph.operations {
+            let name: String
+            switch operation {
+            case .copy: name = "copy"
+            case .readVariable: name = "read_variable"
+            case .assignVariable: name = "assign_variable"
+            case .concatenation: name = "concatenation"
+            case .slice: name = "slice"
+            case let .convolution(c):
+                name = ["conv2d", "depthwise_conv2d", "fully_connected"][c.kind.rawValue]
+                weights += c.weights.count
+            case .lookup: name = "logistic (table)"
+            case .requantize: name = "requantize"
+            }
+            counts[name, default: 0] += 1
+        }
+        let wake = graph.wakeWord
+        print("model: \(path) (TFLite int8 graph, earshot-qgraph)")
+        print("wake word: '\(wake.name)', probability cutoff \(wake.probabilityCutoff), sliding window \(wake.slidingWindow) steps")
+        print("front end: \(wake.frontendPreset), feature step \(wake.featureStepMilliseconds) ms; \(graph.input.frames) frames x \(graph.input.width) features per step (input scale \(graph.input.scale), zero point \(graph.input.zeroPoint))")
+        print("output: \(graph.output.width) x \(graph.output.unsigned ? "uint8" : "int8") (scale \(graph.output.scale), zero point \(graph.output.zeroPoint))")
+        print("operations: \(graph.operations.count) — " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
+        let state = graph.variableInitialValues.reduce(0) { $0 + $1.count }
+        print("state: \(graph.variableInitialValues.count) variables, \(state) bytes; int8 weights \(weights)")
+        print("arena: \(network.arenaByteCount) bytes (manifest tensor_arena_size \(wake.tensorArenaBytes))")
+    }
+}
