@@ -19,7 +19,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         // TFLite import (issue 14): imported int8 graphs.
-        if QuantizedGraphCommands.isQuantizedGraph(path: model) { return try QuantizedGraphCommands.inspect(path: model) }
+        if QuantizedGraphCommands.isQuantizedGraph(path: model) { return try QuantizedGraphCommands.inspect(path: model, json: json) }
         let file = try ModelFile(path: model)
         let network = try Network(model: file)
         var summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount, kernels: network.kernels.name)

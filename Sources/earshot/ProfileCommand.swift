@@ -87,6 +87,8 @@ struct ProfileCommand: ParsableCommand {
                 if !paths.contains(path) { paths.append(path) }
             }
         }
+        // Imported TFLite models (issue 14) have their own profiler.
+        if paths.count == 1, QuantizedGraphCommands.isQuantizedGraph(path: paths[0]) { return try profileQuantized(path: paths[0]) }
         var targets: [ProfileTarget] = []
         for path in paths {
             let file = try ModelFile(path: path)
