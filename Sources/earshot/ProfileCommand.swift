@@ -89,6 +89,9 @@ struct ProfileCommand: ParsableCommand {
         }
         // Imported TFLite models (issue 14) have their own profiler.
         if paths.count == 1, QuantizedGraphCommands.isQuantizedGraph(path: paths[0]) { return try profileQuantized(path: paths[0]) }
+        if let imported = paths.first(where: QuantizedGraphCommands.isQuantizedGraph(path:)) {
+            throw CLIError("'\(imported)' is an imported TFLite model: --compare works with variants of Earshot's own models; profile it alone with --model")
+        }
         var targets: [ProfileTarget] = []
         for path in paths {
             let file = try ModelFile(path: path)
