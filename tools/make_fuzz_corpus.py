@@ -313,6 +313,19 @@ def tflite_corpus(out: str, earshot: str | None) -> int:
     except ImportError:
         print("FuzzTFLite: pymicro-wakeword is not installed; only the tiny seeds")
         return count
+    # Small ADD / MUL / QUANTIZE graphs (tools/tflite_elementwise_check.py, fixed seed): the
+    # elementwise operators and broadcast shapes the wheel's models do not use.
+    try:
+        import numpy as np
+        import tflite_elementwise_check as elementwise
+
+        rng = np.random.default_rng(14)
+        for index in range(12):
+            data, _, _ = elementwise.random_case(rng)
+            write(directory, f"elementwise_{index}.tflite", data)
+            count += 1
+    except ImportError as error:
+        print(f"FuzzTFLite: no elementwise seeds ({error})")
     models = sorted(glob.glob(os.path.join(os.path.dirname(pymicro_wakeword.__file__), "models", "*.tflite")))
     for path in models:
         data = open(path, "rb").read()

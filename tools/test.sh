@@ -655,7 +655,7 @@ else
 fi
 # END tflite
 # MARK: - microwakeword stream (issue 14 item 3)
-header "mww-stream: tools/microwakeword_stream_check.py (detect --stream with imported models vs pymicro-wakeword's detector, 3 min)"
+header "mww-stream: tools/microwakeword_stream_check.py (detect --stream with imported models vs pymicro-wakeword's detector, 3 min) + tools/wakeword_demo.sh"
 t=$SECONDS
 mww_log="$logs/mww-stream.log"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
@@ -668,6 +668,20 @@ else
     m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
     m_failed=$(sed -nE 's/.* ([0-9]+) failed$/\1/p' <<<"$counts")
     tests_passed=$((tests_passed + ${m_passed:-0}))
+    # The demo: four wake phrases through ALSA's file plugin into one `listen` with the four models
+    # (exit 2: pymicro-wakeword missing, reported as skipped like the check above).
+    EARSHOT_SKIP_SETUP=1 EARSHOT_BINARY="$bin_path/earshot" tools/wakeword_demo.sh >>"$mww_log" 2>&1
+    demo_status=$?
+    grep '^\[wakeword-demo\] .* phrases\|FAILED' "$mww_log" || true
+    if ((demo_status == 0)); then
+        tests_passed=$((tests_passed + 1))
+    elif ((demo_status == 2)); then
+        echo "skipped: tools/wakeword_demo.sh: pymicro-wakeword is not installed" >>"$mww_log"
+    else
+        # Counted here only when the check itself failed too (otherwise the failure branch counts it).
+        if ((mww_status != 0)); then tests_failed=$((tests_failed + 1)); else mww_status=$demo_status; fi
+        counts="${counts:-}; wakeword_demo.sh exit $demo_status"
+    fi
     if ((mww_status != 0)); then
         ((${m_failed:-0} > 0)) || m_failed=1
         tests_failed=$((tests_failed + m_failed))

@@ -223,3 +223,20 @@ public enum QuantizedOperation: Sendable, Equatable {
     /// ADD or MUL of two int8 operands (one may be a constant), broadcast to the output's shape.
     case elementwise(QuantizedElementwise)
 }
+
+extension QuantizedOperation {
+    /// A short name of the operation's kind (inspect and profile reports).
+    public var kindName: String {
+        switch self {
+        case .copy: return "copy"
+        case .readVariable: return "read_variable"
+        case .assignVariable: return "assign_variable"
+        case .concatenation: return "concatenation"
+        case .slice: return "slice"
+        case let .convolution(c): return ["conv2d", "depthwise_conv2d", "fully_connected"][c.kind.rawValue]
+        case .lookup: return "logistic"
+        case .requantize: return "requantize"
+        case let .elementwise(e): return e.kind == .add ? "add" : "mul"
+        }
+    }
+}

@@ -228,71 +228,88 @@ public final class QuantizedNetwork {
     /// Runs one step on the input tensor; returns the raw output bytes' dequantized values.
     @discardableResult
     public func step() -> UnsafePointer<Float> {
-        let base = arena
-        for index in 0..<planCount {
-            let op = plan + index
-            switch op.pointee.kind {
-            case .copy:
-                (base + op.pointee.output).update(from: base + op.pointee.input, count: op.pointee.count)
-            case .concatenation:
-                let pairs = op.pointee.pairs!, inputs = op.pointee.count
-                var target = base + op.pointee.output
-                for block in 0..<op.pointee.outer {
-                    for i in 0..<inputs {
-                        let inner = pairs[2 &* i &+ 1]
-                        target.update(from: base + pairs[2 &* i] + block &* inner, count: inner)
-                        target += inner
-                    }
-                }
-            case .slice:
-                let strides = op.pointee.strides, begin = op.pointee.begin, stride = op.pointee.stride
-                let count = op.pointee.counts
-                var target = base + op.pointee.output
-                let input = base + op.pointee.input
-                for a in 0..<count.0 {
-                    let pa = (begin.0 &+ a &* stride.0) &* strides.0
-                    for b in 0..<count.1 {
-                        let pb = pa &+ (begin.1 &+ b &* stride.1) &* strides.1
-                        for c in 0..<count.2 {
-                            let source = input + (pb &+ (begin.2 &+ c &* stride.2) &* strides.2 &+ begin.3)
-                            if stride.3 == 1 {
-                                target.update(from: source, count: count.3)
-                            } else {
-                                for d in 0..<count.3 { target[d] = source[d &* stride.3] }
-                            }
-                            target += count.3
-                        }
-                    }
-                }
-            case .convolution:
-                convolve(op.pointee.params, base + op.pointee.input, base + op.pointee.output)
-            case .lookup:
-                let table = op.pointee.table!, input = base + op.pointee.input, output = base + op.pointee.output
-                for i in 0..<op.pointee.count { output[i] = table[Int(input[i]) &+ 128] }
-            case .requantize:
-                let input = base + op.pointee.input, output = base + op.pointee.output
-                let zero = op.pointee.inputZero, multiplier = op.pointee.multiplier, shift = op.pointee.shift
-                let outputZero = op.pointee.outputZero, minimum = op.pointee.minimum, maximum = op.pointee.maximum
-                let upward = op.pointee.outer
-                for i in 0..<op.pointee.count {
-                    var v = eq_multiply_by_quantized_multiplier(Int32(input[i]) &- zero, multiplier, shift, i < upward ? 1 : 0)
-                    v = min(max(v &+ outputZero, minimum), maximum)
-                    output[i] = Int8(truncatingIfNeeded: v)
-                }
-            case .elementwise:
-                var first = UnsafePointer(base + op.pointee.input), second = UnsafePointer(base + op.pointee.second)
-                if let constant = op.pointee.constant1 { first = UnsafePointer(constant) }
-                if let constant = op.pointee.constant2 { second = UnsafePointer(constant) }
-                eq_elementwise_s8(op.pointee.elementwise, first, second, base + op.pointee.output)
-            }
-        }
+        for index in 0..<planCount { execute(plan + index) }
+        return dequantizedOutput()
+    }
+
+    /// Operations a step runs (the graph's, in order; `runOperation` runs one, for profiling).
+    public var operationCount: Int { planCount }
+
+    /// Runs operation `index` of a step alone: a step is `runOperation(0)`, …,
+    /// `runOperation(operationCount - 1)`, then `dequantizedOutput()`.
+    public func runOperation(_ index: Int) {
+        precondition(index >= 0 && index < planCount, "operation \(index) of \(planCount)")
+        execute(plan + index)
+    }
+
+    /// The output tensor's values, dequantized (what `step` returns).
+    public func dequantizedOutput() -> UnsafePointer<Float> {
         let port = graph.output
-        let raw = base + tensorOffsets[port.tensor]
+        let raw = arena + tensorOffsets[port.tensor]
         for i in 0..<port.width {
             let q = port.unsigned ? Int32(UInt8(bitPattern: raw[i])) : Int32(raw[i])
             output[i] = Float(q &- Int32(port.zeroPoint)) * port.scale
         }
         return UnsafePointer(output)
+    }
+
+    @inline(__always)
+    private func execute(_ op: UnsafeMutablePointer<Step>) {
+        let base = arena
+        switch op.pointee.kind {
+        case .copy:
+            (base + op.pointee.output).update(from: base + op.pointee.input, count: op.pointee.count)
+        case .concatenation:
+            let pairs = op.pointee.pairs!, inputs = op.pointee.count
+            var target = base + op.pointee.output
+            for block in 0..<op.pointee.outer {
+                for i in 0..<inputs {
+                    let inner = pairs[2 &* i &+ 1]
+                    target.update(from: base + pairs[2 &* i] + block &* inner, count: inner)
+                    target += inner
+                }
+            }
+        case .slice:
+            let strides = op.pointee.strides, begin = op.pointee.begin, stride = op.pointee.stride
+            let count = op.pointee.counts
+            var target = base + op.pointee.output
+            let input = base + op.pointee.input
+            for a in 0..<count.0 {
+                let pa = (begin.0 &+ a &* stride.0) &* strides.0
+                for b in 0..<count.1 {
+                    let pb = pa &+ (begin.1 &+ b &* stride.1) &* strides.1
+                    for c in 0..<count.2 {
+                        let source = input + (pb &+ (begin.2 &+ c &* stride.2) &* strides.2 &+ begin.3)
+                        if stride.3 == 1 {
+                            target.update(from: source, count: count.3)
+                        } else {
+                            for d in 0..<count.3 { target[d] = source[d &* stride.3] }
+                        }
+                        target += count.3
+                    }
+                }
+            }
+        case .convolution:
+            convolve(op.pointee.params, base + op.pointee.input, base + op.pointee.output)
+        case .lookup:
+            let table = op.pointee.table!, input = base + op.pointee.input, output = base + op.pointee.output
+            for i in 0..<op.pointee.count { output[i] = table[Int(input[i]) &+ 128] }
+        case .requantize:
+            let input = base + op.pointee.input, output = base + op.pointee.output
+            let zero = op.pointee.inputZero, multiplier = op.pointee.multiplier, shift = op.pointee.shift
+            let outputZero = op.pointee.outputZero, minimum = op.pointee.minimum, maximum = op.pointee.maximum
+            let upward = op.pointee.outer
+            for i in 0..<op.pointee.count {
+                var v = eq_multiply_by_quantized_multiplier(Int32(input[i]) &- zero, multiplier, shift, i < upward ? 1 : 0)
+                v = min(max(v &+ outputZero, minimum), maximum)
+                output[i] = Int8(truncatingIfNeeded: v)
+            }
+        case .elementwise:
+            var first = UnsafePointer(base + op.pointee.input), second = UnsafePointer(base + op.pointee.second)
+            if let constant = op.pointee.constant1 { first = UnsafePointer(constant) }
+            if let constant = op.pointee.constant2 { second = UnsafePointer(constant) }
+            eq_elementwise_s8(op.pointee.elementwise, first, second, base + op.pointee.output)
+        }
     }
 
     /// The output tensor's raw quantized value `i` (uint8 outputs as 0...255).

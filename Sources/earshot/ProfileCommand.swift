@@ -79,6 +79,11 @@ struct ProfileCommand: ParsableCommand {
 
     func run() throws {
         let paths = try ProfileRun.modelPaths(model: model, compare: compare, defaultModel: DefaultModel.path())
+        // Imported TFLite models (issue 14) have their own profiler.
+        if paths.count == 1, QuantizedGraphModels.isQuantizedGraph(path: paths[0]) { return try profileQuantized(path: paths[0]) }
+        if let imported = paths.first(where: QuantizedGraphModels.isQuantizedGraph(path:)) {
+            throw CLIError("'\(imported)' is an imported TFLite model: --compare works with variants of Earshot's own models; profile it alone with --model")
+        }
         let targets = try ProfileRun.targets(paths: paths)
         let given = try frontendOptions.config()
         if let device {

@@ -2,6 +2,7 @@
 // graphs), apart from the TFLite importer so the static aarch64 build (Aarch64/earshot) runs the same
 // code. Typed throws: Embedded Swift has no `any Error`.
 import Frontend
+import JSON
 import Model
 import NumPyFile
 import Runtime
@@ -105,26 +106,21 @@ enum QuantizedGraphModels {
         return (rows.flatMap { $0 }, rows.count)
     }
 
-    static func inspect(path: String) throws(CLIError) {
+    static func inspect(path: String, json: Bool = false) throws(CLIError) {
         let graph = try read(path)
         let network = try makeNetwork(graph)
         var counts: [String: Int] = [:]
         var weights = 0
         for operation in graph.operations {
-            let name: String
-            switch operation {
-            case .copy: name = "copy"
-            case .readVariable: name = "read_variable"
-            case .assignVariable: name = "assign_variable"
-            case .concatenation: name = "concatenation"
-            case .slice: name = "slice"
-            case let .convolution(c):
-                name = ["conv2d", "depthwise_conv2d", "fully_connected"][c.kind.rawValue]
-                weights += c.weights.count
-            case .lookup: name = "logistic (table)"
-            case .requantize: name = "requantize"
-            }
-            counts[name, default: 0] += 1
+            counts[operation.kindName, default: 0] += 1
+            if case let .convolution(c) = operation { weights += c.weights.count }
+            if case let .elementwise(e) = operation { weights += e.first.constant.count + e.second.constant.count }
+        }
+        let state = graph.variableInitialValues.reduce(0) { $0 + $1.count }
+        if json {
+            print(inspectJSON(path: path, graph: graph, network: network, counts: counts, weights: weights, stateBytes: state)
+                .serialized(indent: 2))
+            return
         }
         let wake = graph.wakeWord
         print("model: \(path) (TFLite int8 graph, earshot-qgraph)")
@@ -132,8 +128,38 @@ enum QuantizedGraphModels {
         print("front end: \(wake.frontendPreset), feature step \(wake.featureStepMilliseconds) ms; \(graph.input.frames) frames x \(graph.input.width) features per step (input scale \(graph.input.scale), zero point \(graph.input.zeroPoint))")
         print("output: \(graph.output.width) x \(graph.output.unsigned ? "uint8" : "int8") (scale \(graph.output.scale), zero point \(graph.output.zeroPoint))")
         print("operations: \(graph.operations.count) — " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
-        let state = graph.variableInitialValues.reduce(0) { $0 + $1.count }
         print("state: \(graph.variableInitialValues.count) variables, \(state) bytes; int8 weights \(weights)")
         print("arena: \(network.arenaByteCount) bytes (manifest tensor_arena_size \(wake.tensorArenaBytes))")
+    }
+
+    /// `inspect --json` for an imported graph: the same facts as the text, as one object.
+    private static func inspectJSON(path: String, graph: QuantizedGraph, network: QuantizedNetwork, counts: [String: Int],
+                                    weights: Int, stateBytes: Int) -> JSON {
+        let wake = graph.wakeWord
+        let port = { (p: QuantizedPort) -> JSON in
+            .members([("frames", .int(p.frames)), ("width", .int(p.width)), ("scale", .double(Double(p.scale))),
+                      ("zero_point", .int(p.zeroPoint)), ("type", .string(p.unsigned ? "uint8" : "int8"))])
+        }
+        return .members([
+            ("model", .string(path)),
+            ("format", .string("earshot-qgraph")),
+            ("wake_word", .string(wake.name)),
+            ("probability_cutoff", .double(wake.probabilityCutoff)),
+            ("sliding_window", .int(wake.slidingWindow)),
+            ("frontend", .string(wake.frontendPreset)),
+            ("feature_step_ms", .int(wake.featureStepMilliseconds)),
+            ("input", port(graph.input)),
+            ("output", port(graph.output)),
+            ("operations", .array(graph.operations.enumerated().map { index, operation in
+                .members([("index", .int(index)), ("kind", .string(operation.kindName))])
+            })),
+            ("operation_counts", .members(counts.keys.sorted().map { ($0, .int(counts[$0]!)) })),
+            ("state_variables", .int(graph.variableInitialValues.count)),
+            ("state_bytes", .int(stateBytes)),
+            ("int8_weights", .int(weights)),
+            ("kernel_path", .string(network.kernelPath.description)),
+            ("arena_bytes", .int(network.arenaByteCount)),
+            ("manifest_tensor_arena_size", .int(wake.tensorArenaBytes)),
+        ])
     }
 }
