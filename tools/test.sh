@@ -39,6 +39,8 @@
 #   wyoming    tools/wyoming_check.py + tools/wyoming_soak.py --audio-minutes 20: release `earshot serve`
 #              with the real `wyoming` client over TCP and a Unix socket (describe, two clients at once,
 #              garbage connections) and 4 reconnecting clients (RSS flat, every detection to its client)
+#   silero     tools/silero_parity.py --minutes 2: Silero VAD converted (release) vs ONNX Runtime on real
+#              audio: fp32 within 1e-4 per chunk, int8 error and agreement, CPU per chunk beside it
 #   asan       swift test --sanitize=address (whole suite; own scratch .build-asan)
 #   ubsan      swift test with UBSan on the C targets (-Xcc -fsanitize=undefined; Swift traps on its
 #              own; whole suite; .build-ubsan), halting on the first report
@@ -606,6 +608,23 @@ else
         tests_failed=$((tests_failed + w_failed))
         record wyoming FAILED $((SECONDS - t)) "exit $wyoming_status; $w_passed passed, $w_failed failed"
     fi
+fi
+
+# MARK: - silero (issue 17)
+# Silero VAD converted by `earshot convert` (release) against ONNX Runtime running the wheel's graph,
+# chunk by chunk on 2 minutes of real audio from ../shared (LibriSpeech, Speech Commands, noise,
+# silence): fp32 within 1e-4 on every chunk, int8 error and decision agreement, CPU per chunk
+# beside ONNX Runtime. The 10-minute run is in docs/vad.md. About 60-90 s.
+header "silero: tools/silero_parity.py --minutes 2 (Silero VAD in Earshot vs ONNX Runtime)"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record silero FAILED 0 "not run: the build or the venv is missing"
+elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/silero-build.log" 2>&1; then
+    tests_failed=$((tests_failed + 1))
+    record silero FAILED 0 "release build failed"
+else
+    silero_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
+    check_section silero "$python" tools/silero_parity.py --earshot "$silero_bin" --minutes 2 --work "$logs/silero"
 fi
 
 # MARK: - hardening (issue 9): sanitizers and fuzzing
