@@ -44,6 +44,9 @@ struct ListenCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds of stream time.")
     var duration: Double?
 
+    @OptionGroup(title: "Voice-activity gate")
+    var vadOptions: VADOptions
+
     @Flag(help: "Print one JSON object per event: {\"keyword\", \"time\", \"score\"}.")
     var json = false
 
@@ -108,13 +111,17 @@ struct ListenCommand: ParsableCommand {
             throw CLIError(Self.explain(error))
         }
         let settings = board.detector
+        let gate = try vadOptions.option(boardVAD: board.vad)
+        if gate != nil && graphs != nil { throw CLIError("--vad runs in front of Earshot's own streaming models, not imported microWakeWord models") }
         let hop = board.model.windowHopFrames ?? modelFile.flatMap { KeywordSpotter.listeningWindowHop(for: $0) }
         let queue = EventQueue(capacity: 256)
         let session = try ListenSession(
             device: capture, reopen: open,
             makeSpotter: { (rate: Int) throws(ListenerError) -> KeywordSpotter in
                 if let graphs { return try KeywordSpotter(graphs: graphs, inputRate: rate, detector: settings) }
-                return try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
+                let spotter = try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
+                if let gate { try spotter.attachGate(gate) }
+                return spotter
             },
             queue: queue, log: printDiagnostic)
         if let stats { session.enableStatistics(intervalSeconds: stats) }
