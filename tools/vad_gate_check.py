@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""The voice-activity gate (`--vad`): wake-word network steps saved and recall kept (issue 17).
+
+Converts Silero VAD (the silero-vad wheel's silero_vad_16k_op15.onnx) with `earshot convert`, then runs
+`earshot detect --stream` (listen's pipeline) with and without `--vad` on:
+  * positives: every real recording of each wake phrase in ../shared/data/wakeword_recordings_dev
+    (smart_mirror, view_glass), joined per phrase into one stream with --gap seconds of digital silence
+    between clips, through the project's model for that phrase (models/wakeword/PHRASE.earshot). A clip is
+    detected when the model fires between the clip's start and --tolerance seconds after its end.
+    Recall with the gate must be within 1 point of recall without it.
+  * background: LibriSpeech read speech, the Speech Commands background-noise recordings, and digital
+    silence from ../shared (--background-minutes, split 50/35/15), each through the view_glass model:
+    the share of network steps the gate saves (pre-roll replays counted as steps), and false alarms
+    with and without the gate.
+
+    .venv/bin/python tools/vad_gate_check.py --earshot .build/release/earshot [--limit N] [--json OUT]
+
+Prints the figures and "N passed, M failed"; exit 1 on a failure. "skipped: REASON" (exit 0) when the
+silero-vad wheel, soundfile or the recordings are missing.
+"""
+import argparse
+import glob
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import wave
+
+import numpy as np
+
+try:
+    import soundfile
+except ImportError as error:
+    print(f"skipped: {error}")
+    sys.exit(0)
+
+RATE = 16000
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+def find_shared():
+    directory = REPO
+    while True:
+        parent = os.path.dirname(directory)
+        candidate = os.path.join(parent, "shared", "data")
+        if os.path.isdir(candidate) or parent == directory:
+            return candidate
+        directory = parent
+
+
+def read(path):
+    audio, rate = soundfile.read(path, dtype="int16", always_2d=True)
+    if rate != RATE:
+        raise SystemExit(f"{path}: {rate} Hz, expected {RATE}")
+    return audio[:, 0]
+
+
+def write_wav(path, samples):
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(samples.astype("<i2").tobytes())
+
+
+def detect(earshot, model, wav, vad=None):
+    command = [earshot, "detect", "--stream", wav, "--model", model, "--json"]
+    if vad:
+        command += ["--vad", vad]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr.strip()}")
+    times = [json.loads(line)["time"] for line in result.stdout.splitlines() if line.strip()]
+    gate = None
+    match = re.search(r"network stepped (\d+) times for (\d+) frames", result.stderr)
+    if match:
+        gate = (int(match.group(1)), int(match.group(2)))
+    if vad and gate is None:
+        raise SystemExit(f"no gate summary from {' '.join(command)}: {result.stderr.strip()}")
+    return times, gate
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--earshot", default=os.path.join(REPO, ".build/release/earshot"))
+    parser.add_argument("--shared", default=find_shared())
+    parser.add_argument("--limit", type=int, default=0, help="at most this many recordings per phrase (0: all)")
+    parser.add_argument("--gap", type=float, default=2.0)
+    parser.add_argument("--tolerance", type=float, default=1.0)
+    parser.add_argument("--background-minutes", type=float, default=10.0)
+    parser.add_argument("--json")
+    parser.add_argument("--work")
+    args = parser.parse_args()
+
+    spec = importlib.util.find_spec("silero_vad")
+    graph = os.path.join(list(spec.submodule_search_locations)[0], "data", "silero_vad_16k_op15.onnx") if spec else ""
+    if not os.path.exists(graph):
+        print("skipped: the silero-vad wheel is not installed")
+        return 0
+    recordings = os.path.join(args.shared, "wakeword_recordings_dev")
+    if not os.path.isdir(recordings):
+        print(f"skipped: {recordings} is absent")
+        return 0
+    work = args.work or tempfile.mkdtemp(prefix="vad_gate.")
+    os.makedirs(work, exist_ok=True)
+    vad = os.path.join(work, "vad.earshot")
+    subprocess.run([args.earshot, "convert", graph, "-o", vad], check=True, capture_output=True)
+
+    failures = 0
+    checks = 0
+    figures = {"positives": {}, "background": {}}
+
+    def check(ok, line):
+        nonlocal failures, checks
+        checks += 1
+        failures += 0 if ok else 1
+        print(("ok    " if ok else "FAIL  ") + line)
+
+    for phrase in ("smart_mirror", "view_glass"):
+        model = os.path.join(REPO, "models", "wakeword", f"{phrase}.earshot")
+        files = sorted(glob.glob(os.path.join(recordings, phrase, "*.flac")))
+        if args.limit:
+            files = files[: args.limit]
+        parts, spans, cursor = [], [], 0
+        gap = np.zeros(int(args.gap * RATE), dtype=np.int16)
+        for path in files:
+            clip = read(path)
+            parts += [clip, gap]
+            spans.append((cursor / RATE, (cursor + len(clip)) / RATE))
+            cursor += len(clip) + len(gap)
+        wav = os.path.join(work, f"{phrase}.wav")
+        write_wav(wav, np.concatenate(parts))
+        plain, _ = detect(args.earshot, model, wav)
+        gated, gate = detect(args.earshot, model, wav, vad)
+
+        def recall(times):
+            hits = sum(1 for start, end in spans if any(start <= t <= end + args.tolerance for t in times))
+            return hits / len(spans)
+
+        r0, r1 = recall(plain), recall(gated)
+        saved = 1 - gate[0] / gate[1]
+        figures["positives"][phrase] = {"clips": len(spans), "recall": r0, "recall_gated": r1, "steps_saved": saved}
+        check(abs(r1 - r0) <= 0.01,
+              f"{phrase}: recall {100 * r0:.1f} % without the gate, {100 * r1:.1f} % with it ({len(spans)} real recordings; "
+              f"limit 1 point); steps saved {100 * saved:.1f} % (the {args.gap:.0f} s gaps)")
+
+    minutes = args.background_minutes
+    speech = sorted(glob.glob(os.path.join(args.shared, "librispeech_test_clean_dev", "*", "*", "*.flac")))
+    noise = sorted(glob.glob(os.path.join(args.shared, "speech_commands_train_small", "_background_noise_", "*.wav")))
+    sources = {
+        "librispeech": (speech, 0.50),
+        "noise": (noise, 0.35),
+        "silence": ([], 0.15),
+    }
+    model = os.path.join(REPO, "models", "wakeword", "view_glass.earshot")
+    total_steps = total_frames = 0
+    for name, (files, share) in sources.items():
+        want = int(minutes * 60 * share * RATE)
+        if files:
+            parts, have, index = [], 0, 0
+            while have < want and index < 10 * len(files):
+                clip = read(files[index % len(files)])
+                if name == "noise":
+                    clip = clip[(index // len(files)) * 20 * RATE:][: 20 * RATE]
+                parts.append(clip[: want - have])
+                have += len(parts[-1])
+                index += 1
+            samples = np.concatenate(parts)
+        else:
+            samples = np.zeros(want, dtype=np.int16)
+        wav = os.path.join(work, f"background-{name}.wav")
+        write_wav(wav, samples)
+        plain, _ = detect(args.earshot, model, wav)
+        gated, gate = detect(args.earshot, model, wav, vad)
+        saved = 1 - gate[0] / gate[1]
+        total_steps += gate[0]
+        total_frames += gate[1]
+        figures["background"][name] = {"minutes": len(samples) / RATE / 60, "steps_saved": saved,
+                                       "false_alarms": len(plain), "false_alarms_gated": len(gated)}
+        print(f"info  {name} ({len(samples) / RATE / 60:.1f} min): steps saved {100 * saved:.1f} %, "
+              f"false alarms {len(plain)} without the gate, {len(gated)} with it")
+    overall = 1 - total_steps / total_frames
+    figures["background"]["all_steps_saved"] = overall
+    check(len(figures["background"]) > 0 and figures["background"]["silence"]["steps_saved"] > 0.9,
+          f"background ({minutes:.0f} min): steps saved {100 * overall:.1f} % overall; digital silence "
+          f"{100 * figures['background']['silence']['steps_saved']:.1f} % (> 90 %)")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(figures, out, indent=1)
+    print(f"{checks - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
