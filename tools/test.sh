@@ -522,7 +522,7 @@ fi
 # bring allocations back. Counting starts at the first step/push after load unless a test says
 # otherwise. EARSHOT_SKIP_RELEASE_ALLOC=1 skips it. Cost is the release build of the tests: 662 s on
 # the 2-core machine under heavy load (2026-12-04, 53 tests; the tests themselves 1.5 s).
-alloc_filter='nothing|Allocation|allocat|Silero|Zero|zero|Quantized|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
+alloc_filter='nothing|Allocation|allocat|Silero|SpeechGate|Zero|zero|Quantized|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
 if [[ "${EARSHOT_SKIP_RELEASE_ALLOC:-0}" == 1 ]]; then
     record alloc-rel skipped 0 "EARSHOT_SKIP_RELEASE_ALLOC=1"
 else
