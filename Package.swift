@@ -10,7 +10,7 @@ import PackageDescription
 //   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
 //   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
 //   Model, Runtime, Frontend, Timing <- Profiler <- earshot
-//   Frontend, Model, Runtime, Spotter, JSON <- Serve (Wyoming server, no ALSA) <- earshot
+//   Frontend, Model, Runtime, Spotter, JSON, Pipeline (the VAD gate) <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
 // Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths and the
 // environment meet the OS (Audio, Listener and Timing still make their own capture, thread and
@@ -52,7 +52,7 @@ let package = Package(
             dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Timing", "JSON", "Pipeline"]
         ),
         // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
-        .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter", "JSON"]),
+        .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter", "JSON", "Pipeline"]),
         // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
         .target(name: "Timing", dependencies: ["JSON"]),
         // Latency profiling: per-layer timing, reports (text, JSON, SVG).
@@ -111,6 +111,6 @@ let package = Package(
                 "AllocationCounter", "TestSupport",
             ]
         ),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter", "Converter", "Pipeline"]),
     ]
 )

@@ -14,21 +14,8 @@ extension PipelineStream {
     }
 
     /// For a frame just computed into the stream's frame buffer: nil when the network should step
-    /// it (the gate is open; on opening, the network is reset and the pre-roll stepped first),
-    /// else zero scores for the detector (the frame went into the pre-roll). Allocates: never.
+    /// it, else zero scores for the detector (see `SpeechGate.route`). Allocates: never.
     func gatedScores(_ gate: SpeechGate) -> UnsafeBufferPointer<Float>? {
-        guard gate.admit(frameBuffer) else { return gate.silence }
-        if gate.takeOpening() {
-            network.reset()
-            var index = 0
-            while index < gate.ringHeld {
-                _ = network.step(gate.preRollFrame(index))
-                index &+= 1
-            }
-            gate.framesStepped &+= gate.ringHeld
-            gate.clearPreRoll()
-        }
-        gate.framesStepped &+= 1
-        return nil
+        gate.route(frameBuffer, network: network)
     }
 }

@@ -1,4 +1,5 @@
 import Model
+import Runtime
 
 /// When a voice-activity gate lets the wake-word network step (`listen --vad`, `detect --stream --vad`).
 public struct SpeechGateSettings: Equatable, Sendable {
@@ -120,6 +121,26 @@ public final class SpeechGate {
         ringWrite = ringWrite &+ 1 == preRollCapacity ? 0 : ringWrite &+ 1
         if ringHeld < preRollCapacity { ringHeld &+= 1 }
         return false
+    }
+
+    /// Routes a new feature frame of a streaming `network`: nil when the network should step it
+    /// now (the gate is open; on opening, the network was reset and stepped through the pre-roll,
+    /// oldest first), else zero scores for the detector (the frame went into the pre-roll).
+    /// Allocates: never.
+    public func route(_ frame: UnsafePointer<Float>, network: Network) -> UnsafeBufferPointer<Float>? {
+        guard admit(frame) else { return silence }
+        if takeOpening() {
+            network.reset()
+            var index = 0
+            while index < ringHeld {
+                _ = network.step(preRollFrame(index))
+                index &+= 1
+            }
+            framesStepped &+= ringHeld
+            clearPreRoll()
+        }
+        framesStepped &+= 1
+        return nil
     }
 
     /// Whether the gate opened since the last call (then the caller replays the pre-roll).
