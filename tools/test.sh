@@ -41,6 +41,8 @@
 #              garbage connections) and 4 reconnecting clients (RSS flat, every detection to its client)
 #   silero     tools/silero_parity.py --minutes 2: Silero VAD converted (release) vs ONNX Runtime on real
 #              audio: fp32 within 1e-4 per chunk, int8 error and agreement, CPU per chunk beside it
+#   vad-gate   tools/vad_gate_check.py --background-minutes 3: `detect --stream --vad` vs without: recall
+#              on the 768 wake-phrase recordings within 1 point, network steps saved on speech/noise/silence
 #   asan       swift test --sanitize=address (whole suite; own scratch .build-asan)
 #   ubsan      swift test with UBSan on the C targets (-Xcc -fsanitize=undefined; Swift traps on its
 #              own; whole suite; .build-ubsan), halting on the first report
@@ -614,8 +616,10 @@ fi
 # Silero VAD converted by `earshot convert` (release) against ONNX Runtime running the wheel's graph,
 # chunk by chunk on 2 minutes of real audio from ../shared (LibriSpeech, Speech Commands, noise,
 # silence): fp32 within 1e-4 on every chunk, int8 error and decision agreement, CPU per chunk
-# beside ONNX Runtime. The 10-minute run is in docs/vad.md. About 60-90 s.
-header "silero: tools/silero_parity.py --minutes 2 (Silero VAD in Earshot vs ONNX Runtime)"
+# beside ONNX Runtime; then the gate (tools/vad_gate_check.py: recall with and without --vad on all
+# 768 wake-phrase recordings within 1 point, steps saved on 3 min of LibriSpeech/noise/silence).
+# The 10-minute and 20-minute runs are in docs/vad.md. About 40 s on a quiet machine.
+header "silero: tools/silero_parity.py --minutes 2 + tools/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record silero FAILED 0 "not run: the build or the venv is missing"
@@ -625,6 +629,7 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/sile
 else
     silero_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
     check_section silero "$python" tools/silero_parity.py --earshot "$silero_bin" --minutes 2 --work "$logs/silero"
+    check_section vad-gate "$python" tools/vad_gate_check.py --earshot "$silero_bin" --background-minutes 3 --work "$logs/vad-gate"
 fi
 
 # MARK: - hardening (issue 9): sanitizers and fuzzing
