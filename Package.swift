@@ -111,6 +111,6 @@ let package = Package(
                 "AllocationCounter", "TestSupport",
             ]
         ),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter", "Converter", "Pipeline"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter", "Converter", "Pipeline", "TestSupport"]),
     ]
 )

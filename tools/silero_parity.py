@@ -21,54 +21,25 @@ when onnxruntime, soundfile or the silero-vad wheel is missing (tools/test.sh fa
 """
 import argparse
 import glob
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import wave
 
 import numpy as np
 
 try:
     import onnxruntime as ort
-    import soundfile
+    from shared_audio import RATE, find_shared, read, silero_graph, write_wav
 except ImportError as error:
     print(f"skipped: {error}")
     sys.exit(0)
 
-def find_shared():
-    """../shared/data beside the checkout (or beside a parent of it, for git worktrees)."""
-    directory = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    while True:
-        parent = os.path.dirname(directory)
-        candidate = os.path.join(parent, "shared", "data")
-        if os.path.isdir(candidate) or parent == directory:
-            return candidate
-        directory = parent
-
-
 SHARED = find_shared()
-RATE = 16000
 CHUNK = 512
 CONTEXT = 64
-
-
-def silero_data():
-    spec = importlib.util.find_spec("silero_vad")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = os.path.join(list(spec.submodule_search_locations)[0], "data")
-    return path if os.path.exists(os.path.join(path, "silero_vad_16k_op15.onnx")) else None
-
-
-def read(path):
-    audio, rate = soundfile.read(path, dtype="int16", always_2d=True)
-    if rate != RATE:
-        raise SystemExit(f"{path}: {rate} Hz, expected {RATE}")
-    return audio[:, 0]
 
 
 def build_stream(seconds, shared):
@@ -99,14 +70,6 @@ def build_stream(seconds, shared):
     used = sum(len(p) for p in parts)
     parts.append(np.zeros(max(total - used, 0), dtype=np.int16))
     return np.concatenate(parts)
-
-
-def write_wav(path, samples):
-    with wave.open(path, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.astype("<i2").tobytes())
 
 
 def onnx_reference(model_path, samples):
@@ -166,11 +129,10 @@ def main():
     parser.add_argument("--work", help="keep intermediate files here")
     args = parser.parse_args()
 
-    data = silero_data()
-    if data is None:
+    graph = silero_graph()
+    if graph is None:
         print("skipped: the silero-vad wheel (silero_vad/data/silero_vad_16k_op15.onnx) is not installed")
         return 0
-    graph = os.path.join(data, "silero_vad_16k_op15.onnx")
     work = args.work or tempfile.mkdtemp(prefix="silero_parity.")
     os.makedirs(work, exist_ok=True)
 

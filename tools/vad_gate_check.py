@@ -20,51 +20,20 @@ silero-vad wheel, soundfile or the recordings are missing.
 """
 import argparse
 import glob
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import wave
 
 import numpy as np
 
 try:
-    import soundfile
+    from shared_audio import RATE, REPO, find_shared, read, silero_graph, write_wav
 except ImportError as error:
     print(f"skipped: {error}")
     sys.exit(0)
-
-RATE = 16000
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-
-
-def find_shared():
-    directory = REPO
-    while True:
-        parent = os.path.dirname(directory)
-        candidate = os.path.join(parent, "shared", "data")
-        if os.path.isdir(candidate) or parent == directory:
-            return candidate
-        directory = parent
-
-
-def read(path):
-    audio, rate = soundfile.read(path, dtype="int16", always_2d=True)
-    if rate != RATE:
-        raise SystemExit(f"{path}: {rate} Hz, expected {RATE}")
-    return audio[:, 0]
-
-
-def write_wav(path, samples):
-    with wave.open(path, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.astype("<i2").tobytes())
 
 
 def detect(earshot, model, wav, vad=None):
@@ -96,9 +65,8 @@ def main():
     parser.add_argument("--work")
     args = parser.parse_args()
 
-    spec = importlib.util.find_spec("silero_vad")
-    graph = os.path.join(list(spec.submodule_search_locations)[0], "data", "silero_vad_16k_op15.onnx") if spec else ""
-    if not os.path.exists(graph):
+    graph = silero_graph()
+    if graph is None:
         print("skipped: the silero-vad wheel is not installed")
         return 0
     recordings = os.path.join(args.shared, "wakeword_recordings_dev")

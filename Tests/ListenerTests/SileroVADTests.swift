@@ -3,42 +3,13 @@ import Converter
 import Foundation
 import Model
 import Pipeline
+import TestSupport
 import Testing
 import WAVFile
 
-/// The silero-vad wheel's ONNX graph, when the wheel is installed in the repository's venv (read
-/// at test time, never committed).
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-private let sileroGraph: String? = {
-    let lib = repository.appendingPathComponent(".venv/lib")
-    guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }
-    for python in pythons {
-        let path = lib.appendingPathComponent(python).appendingPathComponent("site-packages/silero_vad/data/silero_vad_16k_op15.onnx").path
-        if FileManager.default.fileExists(atPath: path) { return path }
-    }
-    return nil
-}()
-
-/// Real speech: the Speech Commands test clips in ../shared (beside the checkout or a parent of it).
-private let speechClips: [String] = {
-    var directory = repository
-    while directory.path != "/" {
-        let clips = directory.deletingLastPathComponent().appendingPathComponent("shared/data/speech_commands_v0.02_subset/yes")
-        if let files = try? FileManager.default.contentsOfDirectory(atPath: clips.path) {
-            return files.filter { $0.hasSuffix(".wav") }.sorted().prefix(12).map { clips.appendingPathComponent($0).path }
-        }
-        directory = directory.deletingLastPathComponent()
-    }
-    return []
-}()
-
-private func sileroModel() throws -> ModelFile {
-    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: sileroGraph!)))
-    let imported = try ONNXImporter.importModel(bytes: bytes)
-    return try ModelFile(bytes: ModelWriter.serialize(imported.description, tensors: imported.tensors))
-}
+private let sileroGraph = WheelAndSharedFiles.sileroGraph
+/// Real speech: Speech Commands test clips from ../shared.
+private let speechClips = WheelAndSharedFiles.sharedClips("speech_commands_v0.02_subset/yes", count: 12)
 
 /// Twelve real clips with half a second of digital silence after each.
 private func speechSignal() throws -> [Float] {

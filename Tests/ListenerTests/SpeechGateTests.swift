@@ -4,40 +4,15 @@ import Foundation
 import Model
 import Pipeline
 import Spotter
+import TestSupport
 import Testing
 import WAVFile
 
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-private let sileroGraph: String? = {
-    let lib = repository.appendingPathComponent(".venv/lib")
-    guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }
-    for python in pythons {
-        let path = lib.appendingPathComponent(python).appendingPathComponent("site-packages/silero_vad/data/silero_vad_16k_op15.onnx").path
-        if FileManager.default.fileExists(atPath: path) { return path }
-    }
-    return nil
-}()
-
-private let speechClips: [String] = {
-    var directory = repository
-    while directory.path != "/" {
-        let clips = directory.deletingLastPathComponent().appendingPathComponent("shared/data/speech_commands_v0.02_subset/go")
-        if let files = try? FileManager.default.contentsOfDirectory(atPath: clips.path) {
-            return files.filter { $0.hasSuffix(".wav") }.sorted().prefix(8).map { clips.appendingPathComponent($0).path }
-        }
-        directory = directory.deletingLastPathComponent()
-    }
-    return []
-}()
-
+private let repository = WheelAndSharedFiles.repository()
+private let sileroGraph = WheelAndSharedFiles.sileroGraph
+private let speechClips = WheelAndSharedFiles.sharedClips("speech_commands_v0.02_subset/go", count: 8)
 private let wakeModelPath = repository.appendingPathComponent("models/wakeword/view_glass.earshot").path
-
-private func vadModel() throws -> ModelFile {
-    let imported = try ONNXImporter.importModel(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: sileroGraph!))))
-    return try ModelFile(bytes: ModelWriter.serialize(imported.description, tensors: imported.tensors))
-}
+private func vadModel() throws -> ModelFile { try sileroModel() }
 
 /// Two seconds of digital silence, then each clip followed by two seconds of silence.
 private func gappedSpeech() throws -> [Float] {

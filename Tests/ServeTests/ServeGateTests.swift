@@ -4,22 +4,13 @@ import Foundation
 import Model
 import Pipeline
 import SystemFile
+import TestSupport
 import Testing
 
 @testable import Serve
 
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-private let sileroGraph: String? = {
-    let lib = repository.appendingPathComponent(".venv/lib")
-    guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }
-    for python in pythons {
-        let path = lib.appendingPathComponent(python).appendingPathComponent("site-packages/silero_vad/data/silero_vad_16k_op15.onnx").path
-        if FileManager.default.fileExists(atPath: path) { return path }
-    }
-    return nil
-}()
+private let repository = WheelAndSharedFiles.repository()
+private let sileroGraph = WheelAndSharedFiles.sileroGraph
 
 private func vadModel() throws -> ModelFile {
     let imported = try ONNXImporter.importModel(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: sileroGraph!))))
