@@ -131,6 +131,7 @@ struct ListenCommand: ParsableCommand {
             throw CLIError("\(board.source): 'keywords.\(name)': not a label of the model (\(spotter.labels.joined(separator: " ")))")
         }
         printDiagnostic(Self.startReport(board: board, modelPath: paths.joined(separator: ", "), capture: capture, spotter: spotter))
+        if let gate = spotter.gate { printDiagnostic("earshot: " + VADOptions.settingsLine(gate)) }
 
         StopRequest.installSignalHandlers()
         let reporter = EventReporter(
@@ -153,6 +154,7 @@ struct ListenCommand: ParsableCommand {
         }
         reporter.finish()
         printDiagnostic(Self.closingReport(summary, reporter: reporter, queue: queue))
+        if let gate = session.spotter.gate { printDiagnostic("earshot: " + VADOptions.summary(gate)) }
     }
 
     static func explain(_ error: AudioError) -> String {

@@ -28,6 +28,13 @@ struct VADOptions: ParsableArguments {
         return SpeechGateOption(model: try ModelFile(path: path), settings: settings)
     }
 
+    /// A line for stderr: the gate's settings.
+    static func settingsLine(_ gate: SpeechGate) -> String {
+        let settings = gate.settings
+        return "vad gate: the network steps while speech probability >= \(Format.fixed(Double(settings.threshold), decimals: 2)), "
+            + "hang-over \(Format.fixed(settings.hangoverSeconds, decimals: 2)) s, pre-roll \(Format.fixed(settings.preRollSeconds, decimals: 2)) s"
+    }
+
     /// A line for stderr: how much of the stream the wake-word network stepped.
     static func summary(_ gate: SpeechGate) -> String {
         let frames = gate.framesSeen
