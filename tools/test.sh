@@ -617,8 +617,9 @@ fi
 # chunk by chunk on 2 minutes of real audio from ../shared (LibriSpeech, Speech Commands, noise,
 # silence): fp32 within 1e-4 on every chunk, int8 error and decision agreement, CPU per chunk
 # beside ONNX Runtime; then the gate (tools/vad_gate_check.py: recall with and without --vad on all
-# 768 wake-phrase recordings within 1 point, steps saved on 3 min of LibriSpeech/noise/silence).
-# The 10-minute and 20-minute runs are in docs/vad.md. About 40 s on a quiet machine.
+# 768 wake-phrase recordings within 1 point, serve --vad through the wyoming client, steps saved on
+# 3 min of LibriSpeech/noise/silence).
+# The 10-minute and 20-minute runs are in docs/vad.md. About 55 s on a quiet machine.
 header "silero: tools/silero_parity.py --minutes 2 + tools/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
