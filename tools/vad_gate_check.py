@@ -232,6 +232,19 @@ def main():
         print(f"info  {name} ({len(samples) / RATE / 60:.1f} min): steps saved {100 * saved:.1f} %, "
               f"false alarms {len(plain)} without the gate, {len(gated)} with it")
     overall = 1 - total_steps / total_frames
+    # Net CPU: the network steps saved against the VAD's own cost (earshot profile, p50 per step).
+    def profile(path, wav):
+        report = json.loads(subprocess.run([args.earshot, "profile", "--model", path, "--wav", wav, "--json", "--steps", "1000"],
+                                           check=True, capture_output=True, text=True).stdout)
+        return report["step_us"]["p50"], report["frontend_us"]["p50"], report["hop_us"]
+    step, _, hop = profile(model, wav)
+    vad_step, vad_frontend, vad_hop = profile(vad, wav)
+    without = step * 1e6 / hop
+    with_gate = step * (1 - overall) * 1e6 / hop + (vad_step + vad_frontend) * 1e6 / vad_hop
+    figures["cpu_us_per_second"] = {"network_without_gate": without, "network_with_gate_plus_vad": with_gate}
+    print(f"info  CPU per second of background audio: wake-word network {without:.0f} us without the gate; "
+          f"with it {step * (1 - overall) * 1e6 / hop:.0f} us of network + {(vad_step + vad_frontend) * 1e6 / vad_hop:.0f} us of VAD "
+          f"= {with_gate:.0f} us (net {'saving' if with_gate < without else 'cost'}: the gate pays off only for networks costlier than the VAD)")
     figures["background"]["all_steps_saved"] = overall
     check(len(figures["background"]) > 0 and figures["background"]["silence"]["steps_saved"] > 0.9,
           f"background ({minutes:.0f} min): steps saved {100 * overall:.1f} % overall; digital silence "
