@@ -619,7 +619,7 @@ fi
 # beside ONNX Runtime; then the gate (tools/vad_gate_check.py: recall with and without --vad on all
 # 768 wake-phrase recordings within 1 point, serve --vad through the wyoming client, steps saved on
 # 3 min of LibriSpeech/noise/silence).
-# The 10-minute and 20-minute runs are in docs/vad.md. About 55 s on a quiet machine.
+# The 10-minute and 20-minute runs are in docs/vad.md. About 60 s (silero 10 s, vad-gate 51 s, measured).
 header "silero: tools/silero_parity.py --minutes 2 + tools/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
