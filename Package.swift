@@ -11,7 +11,7 @@ import PackageDescription
 //   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
 //   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
 //   Model, Runtime, Frontend, Timing <- Profiler <- earshot
-//   Frontend, Model, Runtime, Spotter, JSON <- Serve (Wyoming server, no ALSA) <- earshot
+//   Frontend, Model, Runtime, Spotter, JSON, Pipeline (the VAD gate) <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
 // Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths, the
 // environment, the monotonic clock and the process's memory figures meet the OS (Audio, Listener
@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["Audio", "Frontend", "Model", "Runtime", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Timing", "JSON", "Pipeline"]
         ),
         // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
-        .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter", "JSON"]),
+        .target(name: "Serve", dependencies: ["Frontend", "Model", "Runtime", "Spotter", "JSON", "Pipeline"]),
         // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
         .target(name: "Timing", dependencies: ["JSON", "SystemFile"]),
         // Latency profiling: per-layer timing, reports (text, JSON, SVG).
@@ -112,6 +112,6 @@ let package = Package(
                 "AllocationCounter", "TestSupport",
             ]
         ),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter", "Converter", "Pipeline", "TestSupport"]),
     ]
 )

@@ -21,54 +21,25 @@ when onnxruntime, soundfile or the silero-vad wheel is missing (tools/test.sh fa
 """
 import argparse
 import glob
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import wave
 
 import numpy as np
 
 try:
     import onnxruntime as ort
-    import soundfile
+    from shared_audio import RATE, find_shared, read, silero_graph, write_wav
 except ImportError as error:
     print(f"skipped: {error}")
     sys.exit(0)
 
-def find_shared():
-    """../shared/data beside the checkout (or beside a parent of it, for git worktrees)."""
-    directory = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    while True:
-        parent = os.path.dirname(directory)
-        candidate = os.path.join(parent, "shared", "data")
-        if os.path.isdir(candidate) or parent == directory:
-            return candidate
-        directory = parent
-
-
 SHARED = find_shared()
-RATE = 16000
 CHUNK = 512
 CONTEXT = 64
-
-
-def silero_data():
-    spec = importlib.util.find_spec("silero_vad")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = os.path.join(list(spec.submodule_search_locations)[0], "data")
-    return path if os.path.exists(os.path.join(path, "silero_vad_16k_op15.onnx")) else None
-
-
-def read(path):
-    audio, rate = soundfile.read(path, dtype="int16", always_2d=True)
-    if rate != RATE:
-        raise SystemExit(f"{path}: {rate} Hz, expected {RATE}")
-    return audio[:, 0]
 
 
 def build_stream(seconds, shared):
@@ -101,14 +72,6 @@ def build_stream(seconds, shared):
     return np.concatenate(parts)
 
 
-def write_wav(path, samples):
-    with wave.open(path, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.astype("<i2").tobytes())
-
-
 def onnx_reference(model_path, samples):
     """Probabilities per full chunk as Silero's OnnxWrapper feeds its graph, and CPU s per chunk."""
     options = ort.SessionOptions()
@@ -121,13 +84,19 @@ def onnx_reference(model_path, samples):
     context = np.zeros((1, CONTEXT), dtype=np.float32)
     sr = np.array(RATE, dtype=np.int64)
     out = np.empty(chunks, dtype=np.float64)
-    start = time.process_time()
+    times = np.empty(chunks, dtype=np.float64)
+    cpu = 0.0
     for i in range(chunks):
         x = np.concatenate([context, audio[None, i * CHUNK:(i + 1) * CHUNK]], axis=1)
-        probability, state = session.run(None, {"input": x, "state": state, "sr": sr})
+        feeds = {"input": x, "state": state, "sr": sr}
+        start, start_cpu = time.perf_counter(), time.process_time()
+        probability, state = session.run(None, feeds)
+        cpu += time.process_time() - start_cpu
+        times[i] = time.perf_counter() - start
         out[i] = probability[0, 0]
         context = x[:, -CONTEXT:]
-    return out, (time.process_time() - start) / chunks
+    return out, {"p50_us": float(np.median(times) * 1e6), "mean_us": float(times.mean() * 1e6),
+                 "cpu_mean_us": cpu / chunks * 1e6}
 
 
 def run(command):
@@ -160,11 +129,10 @@ def main():
     parser.add_argument("--work", help="keep intermediate files here")
     args = parser.parse_args()
 
-    data = silero_data()
-    if data is None:
+    graph = silero_graph()
+    if graph is None:
         print("skipped: the silero-vad wheel (silero_vad/data/silero_vad_16k_op15.onnx) is not installed")
         return 0
-    graph = os.path.join(data, "silero_vad_16k_op15.onnx")
     work = args.work or tempfile.mkdtemp(prefix="silero_parity.")
     os.makedirs(work, exist_ok=True)
 
@@ -213,20 +181,18 @@ def main():
     check(fp32_agreement == 1.0, f"fp32 decision agrees on {100 * fp32_agreement:.2f} % of chunks")
 
     report = earshot_cpu(args.earshot, fp32, wav)
-    step = report.get("step", {}).get("p50_us") if isinstance(report.get("step"), dict) else None
-    frontend = report.get("frontend", {}).get("p50_us") if isinstance(report.get("frontend"), dict) else None
+    step = report["step_us"]["p50"]
+    frontend = report["frontend_us"]["p50"]
+    earshot_us = step + frontend
     figures = {
         "minutes": len(samples) / RATE / 60, "chunks": n, "fp32_max_error": float(error.max()),
         "int8_max_error": float(int8_error.max()), "int8_decision_agreement": agreement,
-        "ort_us_per_chunk": ort_seconds * 1e6, "earshot_profile": report,
+        "ort": ort_seconds, "earshot_us_per_chunk_p50": earshot_us,
+        "earshot_step_us": report["step_us"], "earshot_frontend_us": report["frontend_us"],
     }
-    if step is not None:
-        earshot_us = step + (frontend or 0)
-        figures["earshot_us_per_chunk"] = earshot_us
-        print(f"info  CPU per chunk: ONNX Runtime (1 thread) {ort_seconds * 1e6:.1f} us, Earshot {earshot_us:.1f} us "
-              f"(front end {frontend} + network {step}, p50): ratio ONNX Runtime / Earshot {ort_seconds * 1e6 / earshot_us:.2f}")
-    else:
-        print(f"info  CPU per chunk: ONNX Runtime (1 thread) {ort_seconds * 1e6:.1f} us; Earshot profile keys: {sorted(report)}")
+    print(f"info  per chunk, p50: ONNX Runtime session.run (1 thread) {ort_seconds['p50_us']:.1f} us "
+          f"(CPU mean {ort_seconds['cpu_mean_us']:.1f} us), Earshot {earshot_us:.1f} us "
+          f"(front end {frontend:.1f} + network {step:.1f}): ONNX Runtime / Earshot = {ort_seconds['p50_us'] / earshot_us:.2f}")
     if args.json:
         with open(args.json, "w") as out:
             json.dump(figures, out, indent=1, default=str)

@@ -26,9 +26,10 @@ public enum StreamDetection {
     /// - Throws: `ListenerError` when the pipeline cannot be built for the model.
     public static func detect(
         samples: [Float], rate: Int, model: ModelFile, detector settings: DetectorSettings,
-        windowHopFrames: Int? = nil, chunkFrames: Int? = nil
+        windowHopFrames: Int? = nil, chunkFrames: Int? = nil, gate: SpeechGateOption? = nil
     ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
         let spotter = try KeywordSpotter(model: model, inputRate: rate, detector: settings, windowHopFrames: windowHopFrames)
+        if let gate { try spotter.attachGate(gate) }
         let queue = EventQueue(capacity: 1024)
         let chunk = max(1, chunkFrames ?? rate / 100)
         var events: [StreamEvent] = []
@@ -58,11 +59,12 @@ public enum StreamDetection {
     ///
     /// - Throws: `ListenerError.other` naming the file when it cannot be read or decoded.
     public static func detect(
-        wavPath path: String, model: ModelFile, detector settings: DetectorSettings, windowHopFrames: Int? = nil
+        wavPath path: String, model: ModelFile, detector settings: DetectorSettings, windowHopFrames: Int? = nil,
+        gate: SpeechGateOption? = nil
     ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
         let audio = try readWAV(path)
         return try detect(samples: audio.samples, rate: audio.sampleRate, model: model, detector: settings,
-                          windowHopFrames: windowHopFrames)
+                          windowHopFrames: windowHopFrames, gate: gate)
     }
 
     /// The decoded WAV file at `path`; the error names the file. (Typed catches, one per call:

@@ -39,6 +39,8 @@ public final class PipelineStream {
     public let posteriorHopSeconds: Double
     /// Added to every event time (e.g. the time a reopened device was away).
     public var timeShiftSeconds: Double = 0
+    /// The voice-activity gate (`attachGate`), or nil: the network steps on every frame.
+    public internal(set) var gate: SpeechGate?
 
     /// Feature frames computed since the start (or `reset`).
     public private(set) var featureFrames = 0
@@ -56,7 +58,7 @@ public final class PipelineStream {
     private let eventBuffer: UnsafeMutablePointer<PipelineEvent>
     private var eventCount = 0
 
-    private let network: Network
+    let network: Network
     private let windowed: WindowedNetwork?
     private let extractor: FeatureExtractor
     private let resampler: PolyphaseResampler?
@@ -64,6 +66,8 @@ public final class PipelineStream {
     private let resampled: UnsafeMutablePointer<Float>
     private let resampledCapacity: Int
     private let frame: UnsafeMutablePointer<Float>
+    /// The newest feature frame (for the gate's pre-roll).
+    var frameBuffer: UnsafePointer<Float> { UnsafePointer(frame) }
     /// Places event times at the keyword's end; nil when end finding is off.
     private let endFinder: KeywordEndFinder?
     /// Seconds before a decision where the keyword may have started (the network's view).
@@ -197,6 +201,7 @@ public final class PipelineStream {
     public func reset() {
         resampler?.reset()
         extractor.reset()
+        gate?.reset()
         network.reset()
         windowed?.reset()
         detector.reset()
@@ -243,6 +248,7 @@ public final class PipelineStream {
         while offset < samples.count {
             let frontendStart = timed ? MonotonicClock.now() : 0
             let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
+            gate?.listen(UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)]))
             if let endFinder {
                 endFinder.push(UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)]))
                 if endFinder.isSearching, let end = endFinder.poll() { queuePending(end: end) }
@@ -252,6 +258,12 @@ public final class PipelineStream {
             frontendNanoseconds &+= networkStart &- frontendStart
             guard step.produced else { continue }
             featureFrames &+= 1
+            if let gate, let silence = gatedScores(gate) {
+                // Gate closed: the detector sees silence, so its clock and smoothing go on.
+                posteriors &+= 1
+                _ = detector.process(silence)
+                continue
+            }
             let scores: UnsafeBufferPointer<Float>
             var ran = true
             if let windowed {

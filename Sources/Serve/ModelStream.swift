@@ -1,5 +1,6 @@
 import Frontend
 import Model
+import Pipeline
 import Runtime
 import Spotter
 
@@ -55,6 +56,8 @@ final class ModelStream {
     private let network: Network
     private let windowed: WindowedNetwork?
     private let extractor: FeatureExtractor
+    /// The voice-activity gate (`ServedModel.vad`), or nil.
+    private let gate: SpeechGate?
     private let detector: Detector
     private let resampler: PolyphaseResampler?
     private let endFinder: KeywordEndFinder?
@@ -83,6 +86,18 @@ final class ModelStream {
             throw .model(name: model.name, reason: "\(error)")
         }
         featureCount = extractor.featureCount
+        if let vad = model.vad {
+            guard case .streaming = model.file.description.execution else {
+                throw .model(name: model.name, reason: "the VAD gate runs in front of streaming models; this one runs on windows")
+            }
+            do {
+                gate = try SpeechGate(vad: vad.model, settings: vad.settings, frontend: frontend, outputCount: model.file.description.outputSize)
+            } catch {
+                throw .model(name: model.name, reason: "VAD gate: \(error)")
+            }
+        } else {
+            gate = nil
+        }
         guard featureCount == network.inputSize else {
             throw .model(name: model.name, reason: "\(featureCount) features for a network input of \(network.inputSize)")
         }
@@ -157,6 +172,7 @@ final class ModelStream {
     func reset() {
         resampler?.reset()
         extractor.reset()
+        gate?.reset()
         network.reset()
         windowed?.reset()
         detector.reset()
@@ -180,12 +196,18 @@ final class ModelStream {
         let output = UnsafeMutableBufferPointer(start: frame, count: featureCount)
         while offset < samples.count {
             let step = extractor.process(UnsafeBufferPointer(rebasing: samples[offset...]), into: output)
+            gate?.listen(UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)]))
             if let endFinder {
                 endFinder.push(UnsafeBufferPointer(rebasing: samples[offset..<(offset &+ step.consumed)]))
                 if endFinder.isSearching, let end = endFinder.poll() { emit(pendingLabel, end, pendingScore, list) }
             }
             offset &+= step.consumed
             guard step.produced else { continue }
+            if let gate, let silence = gate.route(frame, network: network) {
+                // Gate closed: the detector sees silence, so its clock and smoothing go on.
+                _ = detector.process(silence)
+                continue
+            }
             let scores: UnsafeBufferPointer<Float>
             if let windowed {
                 guard windowed.push(frame) else { continue }

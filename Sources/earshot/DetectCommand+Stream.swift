@@ -1,6 +1,6 @@
 // `earshot detect --stream`: the work is StreamDetect (shared with the static aarch64 build).
 extension DetectCommand {
     func runStream() throws {
-        try StreamDetect.run(files: files, modelPaths: model, modelPath: DefaultModel.resolve(model.first), config: config, json: json)
+        try StreamDetect.run(files: files, modelPaths: model, modelPath: DefaultModel.resolve(model.first), config: config, json: json, vad: vadOptions.request)
     }
 }

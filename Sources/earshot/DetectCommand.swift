@@ -29,6 +29,9 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "With --stream: take the detector settings (and window hop) from this board configuration.")
     var config: String?
 
+    @OptionGroup(title: "Voice-activity gate (with --stream)")
+    var vadOptions: VADOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one WAV file") }
         if model.count > 1 && !stream { throw ValidationError("several --model options need --stream") }

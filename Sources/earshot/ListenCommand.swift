@@ -40,6 +40,9 @@ struct ListenCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds of stream time.")
     var duration: Double?
 
+    @OptionGroup(title: "Voice-activity gate")
+    var vadOptions: VADOptions
+
     @Flag(help: "Print one JSON object per event: {\"keyword\", \"time\", \"score\"}.")
     var json = false
 
@@ -67,7 +70,7 @@ struct ListenCommand: ParsableCommand {
     func run() throws {
         let options = ListenOptions(
             config: config, models: model, defaultModel: DefaultModel.path(), device: device, alsaConfig: alsaConfig,
-            duration: duration, json: json, command: command, stats: stats)
+            duration: duration, json: json, command: command, stats: stats, vad: vadOptions.request)
         try ListenRun.run(options)
     }
 }

@@ -19,6 +19,8 @@ struct ListenOptions {
     var json: Bool
     var command: String?
     var stats: Double?
+    /// The voice-activity gate asked for (`--vad`; the board configuration's `vad` key otherwise).
+    var vad = VADRequest()
 }
 
 /// `earshot listen`: keywords from a live ALSA stream (see ListenCommand for the whole story).
@@ -70,6 +72,8 @@ enum ListenRun {
             throw CLIError(explain(error))
         }
         let settings = board.detector
+        let gate = try o.vad.option(boardVAD: board.vad)
+        if gate != nil && graphs != nil { throw CLIError("--vad runs in front of Earshot's own streaming models, not imported microWakeWord models") }
         let hop = board.model.windowHopFrames ?? modelFile.flatMap { KeywordSpotter.listeningWindowHop(for: $0) }
         let queue = EventQueue(capacity: 256)
         let session: ListenSession
@@ -78,7 +82,9 @@ enum ListenRun {
                 device: capture, reopen: open,
                 makeSpotter: { (rate: Int) throws(ListenerError) -> KeywordSpotter in
                     if let graphs { return try KeywordSpotter(graphs: graphs, inputRate: rate, detector: settings) }
-                    return try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
+                    let spotter = try KeywordSpotter(model: modelFile!, inputRate: rate, detector: settings, windowHopFrames: hop)
+                    if let gate { try spotter.attachGate(gate) }
+                    return spotter
                 },
                 queue: queue, log: printDiagnostic)
         } catch {
@@ -91,6 +97,7 @@ enum ListenRun {
             throw CLIError("\(board.source): 'keywords.\(name)': not a label of the model (\(spotter.labels.joined(separator: " ")))")
         }
         printDiagnostic(startReport(board: board, modelPath: paths.joined(separator: ", "), capture: capture, spotter: spotter))
+        if let gate = spotter.gate { printDiagnostic("earshot: " + VADRequest.settingsLine(gate)) }
 
         StopRequest.installSignalHandlers()
         let reporter = EventReporter(
@@ -113,6 +120,7 @@ enum ListenRun {
         }
         reporter.finish()
         printDiagnostic(closingReport(summary, reporter: reporter, queue: queue))
+        if let gate = session.spotter.gate { printDiagnostic("earshot: " + VADRequest.summary(gate)) }
     }
 
     static func explain(_ error: AudioError) -> String {

@@ -44,6 +44,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-payload"), help: "The largest audio chunk accepted, in bytes.")
     var maxPayload = 1 << 20
 
+    @OptionGroup(title: "Voice-activity gate")
+    var vadOptions: VADOptions
+
     @Option(help: "The language announced for the models (comma-separated).")
     var language = "en"
 
@@ -72,10 +75,18 @@ struct ServeCommand: ParsableCommand {
         detector.endMaximumWaitSeconds = board.detector.endMaximumWaitSeconds
         detector.windowHopFrames = board.model.windowHopFrames
         let languages = language.split(separator: ",").map { String($0) }
+        let gate = try vadOptions.request.option(boardVAD: board.vad)
         var served: [ServedModel] = []
         for path in paths {
             let file = try ModelFile(path: path)
-            served.append(try ServedModel(name: Self.baseName(path), file: file, settings: detector, languages: languages))
+            let model = try ServedModel(name: Self.baseName(path), file: file, settings: detector, languages: languages)
+            if let gate {
+                guard case .streaming = file.description.execution else {
+                    throw CLIError("'\(path)': --vad runs in front of streaming models; this one runs on windows")
+                }
+                model.vad = (gate.model, gate.settings)
+            }
+            served.append(model)
         }
         var settings = WyomingServer.Settings()
         settings.maximumClients = maxClients

@@ -3,6 +3,7 @@
 import Listener
 import Model
 import Spotter
+import SystemFile
 
 /// A long recording through `listen`'s pipeline (Listener.StreamDetection: resampling, front end,
 /// network, detector), in 10 ms chunks as a capture device delivers them.
@@ -13,18 +14,23 @@ enum StreamDetect {
     ///   - modelPaths: the models given (several: imported microWakeWord models on one front end).
     ///   - modelPath: the first model, or the default model when none was given.
     ///   - config: a board configuration for the detector settings (and window hop).
-    static func run(files: [String], modelPaths: [String], modelPath: String, config: String?, json: Bool) throws(CLIError) {
+    static func run(files: [String], modelPaths: [String], modelPath: String, config: String?, json: Bool,
+                    vad: VADRequest = VADRequest()) throws(CLIError) {
         var settings = DetectorSettings()
         var windowHop: Int? = nil
+        var boardVAD: BoardVAD? = nil
         if let config {
             let board: BoardConfiguration
             do { board = try BoardConfiguration.load(path: config) } catch { throw CLIError(error.description) }
             settings = board.detector
             windowHop = board.model.windowHopFrames
+            boardVAD = board.vad
         }
+        let gate = try vad.option(boardVAD: boardVAD)
         // Imported microWakeWord models: their own front end (computed once) and the manifest's rule.
         // Several models: each must be one (reading it says which is not, and why).
         if modelPaths.count > 1 || QuantizedGraphModels.isQuantizedGraph(path: modelPath) {
+            if gate != nil { throw CLIError("--vad runs in front of Earshot's own streaming models, not imported microWakeWord models") }
             let graphs = try QuantizedGraphModels.readModels(paths: modelPaths.isEmpty ? [modelPath] : modelPaths)
             for path in files {
                 let events: [StreamEvent]
@@ -46,10 +52,11 @@ enum StreamDetect {
         for path in files {
             let result: (events: [StreamEvent], spotter: KeywordSpotter)
             do {
-                result = try StreamDetection.detect(wavPath: path, model: modelFile, detector: settings, windowHopFrames: hop)
+                result = try StreamDetection.detect(wavPath: path, model: modelFile, detector: settings, windowHopFrames: hop, gate: gate)
             } catch {
                 throw CLIError(error.description)
             }
+            if let attached = result.spotter.gate { FileSystem.writeStandardError(VADRequest.summary(attached) + "\n") }
             let formatter = EventFormatter(labels: result.spotter.labels, json: json)
             for event in result.events {
                 printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path, files: files, json: json)
