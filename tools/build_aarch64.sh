@@ -117,7 +117,7 @@ compile_module Listener $(module_files Listener)
 compile_module Profiler $(module_files Profiler)
 # The host CLI's files that hold no ArgumentParser/Foundation code, shared so the output is the same.
 shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference
-    QuantizedGraphModels StreamDetect ListenRun ProfileRun)
+    QuantizedGraphModels StreamDetect ListenRun ProfileRun VADRequest)
 shared_cli=("${shared_cli[@]/#/Sources/earshot/}")
 compile_module earshot Aarch64/earshot/*.swift "${shared_cli[@]/%/.swift}"
 

@@ -33,16 +33,9 @@ public final class VoiceActivityStream {
             throw .other("a voice-activity model gives one speech probability per chunk; this one gives \(model.description.outputSize) outputs")
         }
         self.frontend = frontend
-        do {
-            network = try Network(model: model)
-            extractor = try FeatureExtractor(config: frontend)
-        } catch let error as RuntimeError {
-            throw .runtime(error)
-        } catch let error as FrontendError {
-            throw .frontend(error)
-        } catch {
-            throw .other("\(error)")
-        }
+        // One typed catch per call: Embedded Swift (the aarch64 build) cannot cast errors.
+        do throws(RuntimeError) { network = try Network(model: model) } catch { throw .runtime(error) }
+        do throws(FrontendError) { extractor = try FeatureExtractor(config: frontend) } catch { throw .frontend(error) }
         guard extractor.featureCount == network.inputSize else {
             throw .featureSizeMismatch(features: extractor.featureCount, networkInput: network.inputSize)
         }
