@@ -161,7 +161,7 @@ extension QuantizedGraphFile {
 }
 
 /// Typed access to decoded keys, each failure naming the key.
-private struct Keys {
+struct Keys {
     let values: [String: GGUFValue]
 
     func value(_ key: String) throws(ModelError) -> GGUFValue {

@@ -36,6 +36,11 @@ struct InferCommand: ParsableCommand {
         if QuantizedGraphCommands.isQuantizedGraph(path: model) {
             return try QuantizedGraphCommands.infer(model: model, features: features, wav: wav, out: out)
         }
+        // openWakeWord models (issue 15): scores per 80 ms chunk from audio.
+        if OpenWakeWordCommands.isOpenWakeWord(path: model) {
+            guard let wav else { throw CLIError("an openWakeWord model reads audio: give --wav CLIP.wav") }
+            return try OpenWakeWordCommands.infer(models: [model], wav: wav, out: out)
+        }
         guard let features else { throw CLIError("--features is required for this model") }
         try FeatureInference.run(model: model, features: features, out: out)
     }
