@@ -17,9 +17,10 @@ import numpy as np
 
 def tflite_layers(path):
     """The head as (kind, params) layers, in order, from the TFLite graph."""
-    from ai_edge_litert.interpreter import Interpreter
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-    it = Interpreter(model_path=path)
+    # Without the default (XNNPACK) delegate, so the operator list is the graph's own.
+    it = Interpreter(model_path=path, experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
     it.allocate_tensors()
     tensors = {t["index"]: t for t in it.get_tensor_details()}
     ops = it._get_ops_details()

@@ -23,7 +23,7 @@ struct TFLiteOpenWakeWord {
     }
 
     static func name(_ code: Int32) -> String {
-        if let op = Op(rawValue: code) { return "\(op)" }
+        if let op = Op(rawValue: code) { return String(describing: op).uppercased() }
         let known: [Int32: String] = [62: "GREATER_EQUAL", 118: "IF", 32: "CUSTOM", 114: "QUANTIZE", 6: "DEQUANTIZE"]
         return known[code] ?? "builtin operator \(code)"
     }
@@ -32,7 +32,10 @@ struct TFLiteOpenWakeWord {
 
     func unsupported(_ index: Int) -> TFLiteError {
         let op = graph.operators[index]
-        return .unsupportedOperator(index: index, op: Self.name(op.code), tensor: outputName(op))
+        return .unsupportedAttribute(
+            op: "\(Self.name(op.code)) (operator \(index))", tensor: outputName(op),
+            reason: "not an operator of openWakeWord's networks as Earshot reads them (CONV_2D, PAD, LEAKY_RELU, MAXIMUM, MAX_POOL_2D, "
+                + "FULLY_CONNECTED, RELU, LOGISTIC, RESHAPE, the layer-norm and mel-spectrogram patterns)")
     }
 
     /// A constant float32 tensor's values.
