@@ -145,6 +145,34 @@ def main():
             print(f"{'ok  ' if ok else 'FAIL'} {label}: max |diff| {worst:.3e} (bar {bar:g}) over {n - SKIP_CHUNKS} chunks, "
                   f"rows {len(mine)}/{len(theirs)}, decisions (>= 0.5) agree {agree * 100:.3f}%, "
                   f"chunks >= 0.5: openWakeWord {int((theirs >= 0.5).sum())}, Earshot {int((mine >= 0.5).sum())}")
+        # All TFLite heads on one stream (shared backbone), fp32 vs fp16/int8 embedding weights.
+        shared_heads = [(head, out) for head, kind, bar, label, out in converted if kind == "onnx" and head.endswith(".tflite")]
+        shared = [out for _, out in shared_heads]
+        if shared:
+            rows = {}
+            for precision in ("fp32", "fp16", "int8"):
+                scores = os.path.join(tmp, f"shared-{precision}.npy")
+                command = [args.earshot, "infer", "--model", shared[0], "--wav", wav, "--out", scores, "--embedding-weights", precision]
+                for m in shared[1:]:
+                    command += ["--and-model", m]
+                subprocess.run(command, check=True)
+                rows[precision] = np.load(scores)[SKIP_CHUNKS:]
+            worst = max(float(np.abs(rows["fp32"][:, i] - ref[head][SKIP_CHUNKS:SKIP_CHUNKS + len(rows["fp32"])]).max())
+                        for i, (head, _) in enumerate(shared_heads))
+            ok = worst <= BAR
+            passed += ok
+            failed += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {len(shared)} heads on one stream (mel and embedding once per chunk), fp32: "
+                  f"max |diff| vs openWakeWord {worst:.3e} (bar {BAR:g})")
+            for precision in ("fp16", "int8"):
+                error = float(np.abs(rows[precision] - rows["fp32"]).max())
+                agree = float(np.mean((rows[precision] >= 0.5) == (rows["fp32"] >= 0.5)))
+                ok = agree >= 0.999
+                passed += ok
+                failed += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} {len(shared)} heads on one stream, embedding weights {precision} vs fp32: "
+                      f"decisions (>= 0.5) agree on {agree * 100:.3f}% of {rows['fp32'].size} head-chunks (bar 99.9%), "
+                      f"max score error {error:.3e}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -39,7 +39,9 @@ public final class OpenWakeWordStream {
     public let scores: UnsafeMutablePointer<Float>
 
     /// - Throws: when the models do not share one mel network, embedding network and geometry.
-    public init(models: [OpenWakeWordModel]) throws(ModelError) {
+    /// `embeddingPrecision`: the embedding CNN's convolution weights (fp32 as in the file, or fp16/int8
+    /// converted at load).
+    public init(models: [OpenWakeWordModel], embeddingPrecision: FloatLayerRunner.Precision = .fp32) throws(ModelError) {
         guard let base = models.first else { throw .invalidValue(key: "models", value: "none", expected: "at least one openWakeWord model") }
         for other in models.dropFirst() where other.mel != base.mel || other.embedding != base.embedding
             || other.chunkSamples != base.chunkSamples || other.embeddingFrames != base.embeddingFrames {
@@ -47,7 +49,7 @@ public final class OpenWakeWordStream {
                                 expected: "models on one stream that share their mel and embedding networks")
         }
         for model in models { try model.validate() }
-        embedding = try FloatLayerRunner(base.embedding)
+        embedding = try FloatLayerRunner(base.embedding, precision: embeddingPrecision)
         var heads = [FloatLayerRunner]()
         for model in models { heads.append(try FloatLayerRunner(model.head)) }
         self.heads = heads
@@ -162,6 +164,6 @@ public final class OpenWakeWordStream {
         (embeddingHistory + (embeddings &- 1) &* embeddingSize).update(from: vector, count: embeddingSize)
         embeddingsComputed &+= 1
         guard embeddingsComputed >= embeddings else { return }
-        for (index, head) in heads.enumerated() { scores[index] = head.run(embeddingHistory)[0] }
+        for index in 0..<heads.count { scores[index] = heads[index].run(embeddingHistory)[0] }
     }
 }

@@ -55,10 +55,13 @@ enum OpenWakeWordCommands {
     }
 
     /// Scores per 80 ms chunk: row k is the score after sample chunk·(k+1) of the clip.
-    static func infer(models paths: [String], wav: String, out: String) throws {
+    static func infer(models paths: [String], wav: String, out: String, precision: String = "fp32") throws {
+        guard let embeddingPrecision = FloatLayerRunner.Precision(rawValue: precision) else {
+            throw CLIError("--embedding-weights must be fp32, fp16 or int8")
+        }
         var models = [OpenWakeWordModel]()
         for path in paths { models.append(try OpenWakeWordFile.read(path: path)) }
-        let stream = try OpenWakeWordStream(models: models)
+        let stream = try OpenWakeWordStream(models: models, embeddingPrecision: embeddingPrecision)
         var resamplers = [Int: PolyphaseResampler]()
         let clip = try AudioClip.read(wav, rate: 16000, resamplers: &resamplers)
         let samples = clip.samples.map { $0 * 32768 }

@@ -21,8 +21,8 @@ private func smallModel(seed: UInt64 = 15) -> OpenWakeWordModel {
         .convolution(FloatConvolution(kernelHeight: 2, kernelWidth: 1, inputChannels: 3, outputChannels: 4, weights: values(24), bias: values(4))),
     ])
     let head = FloatLayerStack(input: FloatShape(height: 4, width: 4, channels: 1), layers: [
-        .dense(outputs: 5, weights: values(80), bias: values(5), activation: .relu),
-        .layerNorm(epsilon: 1e-5, gamma: values(5), beta: values(5), activation: .relu),
+        .dense(outputs: 5, weights: values(80), bias: values(5), activation: .none),
+        .layerNorm(epsilon: 1e-5, gamma: values(5, 1...2), beta: values(5), activation: .none),
         .dense(outputs: 1, weights: values(5), bias: values(1), activation: .none), .sigmoid,
     ])
     return OpenWakeWordModel(name: "small", mel: mel, embedding: embedding, head: head, chunkSamples: 16, embeddingFrames: 6, headEmbeddings: 4)
@@ -33,31 +33,50 @@ private func audio(_ count: Int, seed: UInt64 = 3) -> [Float] {
     return (0..<count).map { _ in Float.random(in: -3000...3000, using: &generator) }
 }
 
-@Suite("openWakeWord stream")
+@Suite("openWakeWord stream", .serialized)
 struct OpenWakeWordStreamTests {
-    @Test("process allocates nothing, counted from the first chunk after load")
-    func allocationFree() throws {
-        let stream = try OpenWakeWordStream(models: [smallModel(), smallModel(seed: 16)].map { model in
-            var other = model
-            other.mel = smallModel().mel
-            other.embedding = smallModel().embedding
-            return other
-        })
+    /// Allocations of `process` on a fresh stream, counted from its first chunk (chunk by chunk, 300
+    /// chunks), after the same run on a throwaway stream took the process's one-time runtime allocations.
+    private func countAllocations(_ models: [OpenWakeWordModel], _ precision: FloatLayerRunner.Precision) throws -> (Int, [Float]) {
         let samples = audio(16 * 300)
-        var rows = [Float](repeating: 0, count: 2 * 300)
-        var total = 0
-        samples.withUnsafeBufferPointer { input in
-            rows.withUnsafeMutableBufferPointer { out in
-                allocation_counter_begin()
-                for chunk in 0..<300 {
-                    total += stream.process(UnsafeBufferPointer(rebasing: input[chunk * 16 ..< (chunk + 1) * 16]),
-                                            rows: out.baseAddress! + chunk * 2, rowCapacity: 1)
+        var rows = [Float](repeating: 0, count: models.count * 300)
+        var count = 0
+        for attempt in 0..<2 {
+            let stream = try OpenWakeWordStream(models: models, embeddingPrecision: precision)
+            samples.withUnsafeBufferPointer { input in
+                rows.withUnsafeMutableBufferPointer { out in
+                    allocation_counter_begin()
+                    for chunk in 0..<300 {
+                        _ = stream.process(UnsafeBufferPointer(rebasing: input[chunk * 16 ..< (chunk + 1) * 16]),
+                                           rows: out.baseAddress! + chunk * models.count, rowCapacity: 1)
+                    }
+                    count = allocation_counter_end()
                 }
-                #expect(allocation_counter_end() == 0)
             }
+            _ = attempt
         }
-        #expect(total == 300)
+        return (count, rows)
+    }
+
+    @Test("process allocates nothing, counted from the first chunk after load (two models sharing the backbone)")
+    func allocationFree() throws {
+        var second = smallModel(seed: 16)
+        (second.mel, second.embedding) = (smallModel().mel, smallModel().embedding)
+        let (count, rows) = try countAllocations([smallModel(), second], .fp32)
+        #expect(count == 0)
         #expect(rows.allSatisfy { !$0.isNaN })
+        #expect(rows[0] == 0 && rows[2 * 299] > 0)
+    }
+
+    @Test("fp16 and int8 embedding weights: close to fp32 and allocation-free", arguments: [FloatLayerRunner.Precision.fp16, .int8])
+    func reducedPrecision(_ precision: FloatLayerRunner.Precision) throws {
+        let (_, a) = try countAllocations([smallModel()], .fp32)
+        let (count, b) = try countAllocations([smallModel()], precision)
+        #expect(count == 0)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        // Scores are sigmoids in (0, 1): reduced weights move them, but not far.
+        #expect(worst < (precision == .fp16 ? 1e-3 : 5e-2), "\(precision): \(worst)")
+        #expect(a != b, "\(precision) gave exactly the fp32 scores")
     }
 
     @Test("one row per chunk; rows before the first full head window are 0; reset replays the stream")
@@ -113,6 +132,14 @@ struct OpenWakeWordStreamTests {
                     #expect(abs(Double(y[(oy * outWidth + ox) * 3 + o]) - sum) < 1e-5)
                 }
             }
+        }
+        for precision in [FloatLayerRunner.Precision.fp16, .int8] {
+            let reduced = try FloatLayerRunner(FloatLayerStack(input: input, layers: [.convolution(conv)]), precision: precision)
+            let z = x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: reduced.run($0.baseAddress!), count: reduced.outputCount)) }
+            let worst = zip(y, z).map { abs($0 - $1) }.max() ?? 0
+            // |x| <= 1, 12 products per output: int8 costs at most about 12 · (1/254 + 1/254) ≈ 0.1.
+            #expect(worst < (precision == .fp16 ? 1e-2 : 0.1), "\(precision): \(worst)")
+            #expect(worst > 0, "\(precision) gave exactly the fp32 result")
         }
         let pool = try FloatLayerRunner(FloatLayerStack(input: input, layers: [.maxPool(height: 2, width: 2, strideHeight: 2, strideWidth: 2)]))
         let pooled = x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: pool.run($0.baseAddress!), count: pool.outputCount)) }
