@@ -88,14 +88,17 @@ def main():
             for k in range(chunks):
                 model.predict(pcm[k * CHUNK:(k + 1) * CHUNK])
             theirs = (time.process_time() - start) / chunks
-            command = [args.earshot, "infer", "--model", models[0], "--out", os.path.join(tmp, "s.npy")]
-            for m in models[1:count]:
-                command += ["--and-model", m]
-            full = child_cpu(command + ["--wav", wav])
-            base = child_cpu(command + ["--wav", short])
-            mine = (full - base) / (chunks - 12)
-            print(f"{count} wake word{'s' if count > 1 else ''}: openWakeWord {theirs * 1e3:.3f} ms, "
-                  f"Earshot fp32 {mine * 1e3:.3f} ms ({mine / theirs:.2f}x)")
+            line = f"{count} wake word{'s' if count > 1 else ''}: openWakeWord {theirs * 1e3:.3f} ms"
+            for precision in ("fp32", "fp16", "int8"):
+                command = [args.earshot, "infer", "--model", models[0], "--out", os.path.join(tmp, "s.npy"),
+                           "--embedding-weights", precision]
+                for m in models[1:count]:
+                    command += ["--and-model", m]
+                full = child_cpu(command + ["--wav", wav])
+                base = child_cpu(command + ["--wav", short])
+                mine = (full - base) / (chunks - 12)
+                line += f", Earshot {precision} {mine * 1e3:.3f} ms ({mine / theirs:.2f}x)"
+            print(line)
     return 0
 
 
