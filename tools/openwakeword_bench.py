@@ -43,14 +43,11 @@ def main():
     parser.add_argument("--minutes", type=float, default=2)
     parser.add_argument("--earshot", default=os.path.join(openwakeword_parity.ROOT, ".build", "release", "earshot"))
     args = parser.parse_args()
-    dirs, why = openwakeword_parity.wheels()
+    dirs, why = openwakeword_parity.setup(["alexa", "hey mycroft", "hey rhasspy", "okay nabu"])
     if dirs is None:
         print(why)
         return 0
     onnx_dir, tfl_dir = dirs
-    if not os.path.isdir(tflite_parity.DATA) and os.path.isdir("/work/shared/data"):
-        tflite_parity.DATA = "/work/shared/data"
-    tflite_parity.PHRASES = ["alexa", "hey mycroft", "hey rhasspy", "okay nabu"]
     pcm = tflite_parity.speech_stream(int(args.minutes * 60), seed=7)
     chunks = len(pcm) // CHUNK
     import soundfile as sf

@@ -48,6 +48,17 @@ def wheels():
     return (onnx_dir, tfl_dir), None
 
 
+def setup(phrases):
+    """The wheels' folders and the data folder, or (None, "skipped: reason")."""
+    dirs, why = wheels()
+    if dirs is None:
+        return None, why
+    if not os.path.isdir(tflite_parity.DATA) and os.path.isdir("/work/shared/data"):
+        tflite_parity.DATA = "/work/shared/data"
+    tflite_parity.PHRASES = phrases
+    return dirs, None
+
+
 def reference(pcm, onnx_dir, heads):
     """openWakeWord's score per chunk for each head path (.onnx via Model.predict, .tflite on its features)."""
     from ai_edge_litert.interpreter import Interpreter
@@ -84,14 +95,11 @@ def main():
     parser.add_argument("--tflite-bar", type=float, default=1e-3,
                         help="bar for models converted with the TFLite feature networks (they differ from the ONNX ones)")
     args = parser.parse_args()
-    dirs, why = wheels()
+    dirs, why = setup(["alexa", "hey mycroft", "hey rhasspy", "okay nabu", "hey jarvis"])
     if dirs is None:
         print(why)
         return 0
     onnx_dir, tfl_dir = dirs
-    if not os.path.isdir(tflite_parity.DATA) and os.path.isdir("/work/shared/data"):
-        tflite_parity.DATA = "/work/shared/data"
-    tflite_parity.PHRASES = ["alexa", "hey mycroft", "hey rhasspy", "okay nabu", "hey jarvis"]
     try:
         pcm = tflite_parity.speech_stream(int(args.minutes * 60), seed=15)
     except SystemExit as stop:
