@@ -28,14 +28,16 @@ public enum OpenWakeWordImporter {
         return model
     }
 
-    static func melNetwork(_ source: Source) throws(OpenWakeWordImportError) -> OpenWakeWordMel {
+    /// A mel-spectrogram network alone (what `importModel` reads from `melspectrogram`).
+    public static func melNetwork(_ source: Source) throws(OpenWakeWordImportError) -> OpenWakeWordMel {
         if source.isTFLite {
             do { return try TFLiteOpenWakeWord(bytes: source.bytes).melNetwork() } catch { throw .tflite(file: source.name, error) }
         }
         do { return try ONNXOpenWakeWord(bytes: source.bytes).melNetwork() } catch { throw .onnx(file: source.name, error) }
     }
 
-    static func stack(_ source: Source, input: FloatShape) throws(OpenWakeWordImportError) -> FloatLayerStack {
+    /// An embedding CNN or a head alone, as a layer chain over `input`.
+    public static func stack(_ source: Source, input: FloatShape) throws(OpenWakeWordImportError) -> FloatLayerStack {
         if source.isTFLite {
             do { return try TFLiteOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .tflite(file: source.name, error) }
         }
