@@ -3,7 +3,8 @@ import Model
 
 /// Runs a `FloatLayerStack` in buffers allocated once at init: two activation buffers used in
 /// turn and one patch buffer for the convolutions (im2col, one output position at a time).
-/// `run` allocates nothing. Convolutions may run with fp16 or int8 weights (quantized at load, per
+/// `run` allocates nothing. Convolutions over more than one input channel may run with fp16 or int8
+/// weights (quantized at load, per
 /// output channel; int8 activations quantized per output position), through the matrix–vector kernels.
 public final class FloatLayerRunner {
     /// The weight type of the convolutions.
@@ -57,7 +58,8 @@ public final class FloatLayerRunner {
         quantized.initialize(repeating: 0, count: MatrixOperand.quantizedByteCount(columns: patchSize))
         var operands = [MatrixOperand?](), storage = [UnsafeMutableRawPointer]()
         for layer in stack.layers {
-            guard case let .convolution(c) = layer, precision != .fp32 else { operands.append(nil); continue }
+            // A convolution over one input channel (the first, on the mel frames) is cheap and most sensitive: it stays fp32.
+            guard case let .convolution(c) = layer, precision != .fp32, c.inputChannels > 1 else { operands.append(nil); continue }
             let rows = c.outputChannels, columns = c.weights.count / rows
             if precision == .fp16 {
                 let halves = UnsafeMutablePointer<UInt16>.allocate(capacity: c.weights.count)
