@@ -66,7 +66,7 @@ extension TFLiteOpenWakeWord {
         guard position < op.inputs.count, op.inputs[position] >= 0 else { return [] }
         let tensor = graph.tensors[op.inputs[position]]
         let data = model.data(tensor)
-        guard tensor.type == 2, data.count == 4 * tensor.shape.reduce(1, *) else {
+        guard tensor.type == 2, data.count == 4 * (Self.elements(tensor.shape) ?? -1) else {
             throw .unsupportedAttribute(op: Self.name(op.code), tensor: outputName(op), reason: "'\(tensor.name)' must be a constant int32 tensor")
         }
         let base = data.startIndex
@@ -134,7 +134,7 @@ extension TFLiteOpenWakeWord {
         guard o[1].inputs == [x, mean], o[2].inputs == [d, d], o[3].inputs.first == o[2].outputs[0],
               o[4].inputs.first == o[3].outputs[0], o[5].inputs.first == o[4].outputs[0], o[6].inputs == [d, o[5].outputs[0]],
               o[7].inputs.first == o[6].outputs[0], o[8].inputs.first == o[7].outputs[0],
-              graph.tensors[mean].shape.reduce(1, *) == 1 else {
+              Self.elements(graph.tensors[mean].shape) == 1 else {
             throw .unsupportedAttribute(op: "MEAN", tensor: outputName(o[0]), reason: "the layer-norm operators are not wired as d = x − mean(x), d·rsqrt(mean(d²) + ε)·γ + β over all values")
         }
         for op in o where op.code == Op.mul.rawValue || op.code == Op.sub.rawValue {

@@ -38,6 +38,17 @@ struct TFLiteOpenWakeWord {
                 + "FULLY_CONNECTED, RELU, LOGISTIC, RESHAPE, the layer-norm and mel-spectrogram patterns)")
     }
 
+    /// The element count of a shape, nil when it overflows (a hostile file's dimensions).
+    static func elements(_ shape: [Int]) -> Int? {
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= Int(Int32.max) else { return nil }
+            count = product
+        }
+        return count
+    }
+
     /// A constant float32 tensor's values.
     func floats(_ op: TFLiteOperator, _ position: Int, _ role: String) throws(TFLiteError) -> [Float] {
         guard position < op.inputs.count, op.inputs[position] >= 0 else {
@@ -45,7 +56,7 @@ struct TFLiteOpenWakeWord {
         }
         let tensor = graph.tensors[op.inputs[position]]
         let data = model.data(tensor)
-        let count = tensor.shape.reduce(1, *)
+        let count = Self.elements(tensor.shape) ?? -1
         guard tensor.type == 0, !data.isEmpty, data.count == 4 * count else {
             throw .unsupportedAttribute(op: Self.name(op.code), tensor: outputName(op),
                                         reason: "\(role) '\(tensor.name)' must be a constant float32 tensor of \(tensor.shape) (type \(tensor.type), \(data.count) bytes)")
