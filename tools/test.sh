@@ -745,6 +745,16 @@ else
 fi
 # END tflite-elementwise
 
+# openWakeWord models (issue 15): Earshot's scores vs openwakeword 0.6.0 chunk by chunk (about 1.5 min).
+header "openwakeword: tools/openwakeword_parity.py (the wheel's five heads, TFLite and ONNX, vs openwakeword 0.6.0, 1 min of speech)"
+if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record openwakeword FAILED 0 "not run: the build or the venv is missing"
+else
+    check_section openwakeword "$python" tools/openwakeword_parity.py --minutes 1 --earshot "$bin_path/earshot"
+fi
+# END openwakeword
+
 sanitizer_section() {  # name filter(optional) swift-test-flags...
     local name="$1" filter="$2"
     shift 2

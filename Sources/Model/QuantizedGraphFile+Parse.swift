@@ -10,26 +10,7 @@ extension QuantizedGraphFile {
 
     private static func parse(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> QuantizedGraph {
         var cursor = GGUFCursor(bytes)
-        let magic = try cursor.readBytes(4, "the magic")
-        guard magic.elementsEqual(GGUF.magic) else { throw .badMagic(found: Array(magic)) }
-        let version = try cursor.u32("the GGUF version")
-        guard version == GGUF.version else { throw .unsupportedGGUFVersion(found: version, supported: GGUF.version) }
-        let tensorCount = try cursor.u64("the tensor count")
-        let kvCount = try cursor.u64("the key-value count")
-        let pairs = try cursor.requireCount(kvCount, elementSize: 13, "key-value pairs")
-        var values = [String: GGUFValue](minimumCapacity: pairs)
-        for index in 0..<pairs {
-            let key = try cursor.string("key \(index)", limit: GGUF.maxKeyLength)
-            guard values[key] == nil else { throw .duplicateKey(key) }
-            let rawType = try cursor.u32("the value type of '\(key)'")
-            guard let type = GGUFValueType(rawValue: rawType) else { throw .unknownValueType(key: key, type: rawType) }
-            values[key] = try cursor.value(type: type, key: key)
-        }
-        let keys = Keys(values: values)
-        let architectureName = try keys.string(ModelKey.architecture)
-        guard architectureName == architecture else { throw .wrongArchitecture(found: architectureName, expected: architecture) }
-        let format = try keys.u32(prefix + "version")
-        guard format == formatVersion else { throw .unsupportedFormatVersion(found: format, supported: formatVersion) }
+        let (keys, tensorCount) = try GGUF.readKeys(&cursor, architecture: architecture, versionKey: prefix + "version", formatVersion: formatVersion)
 
         // Tensor table: only 1-D int8 weights, each named once.
         let count = try cursor.requireCount(tensorCount, elementSize: 32, "tensors")
@@ -182,7 +163,7 @@ extension QuantizedGraphFile {
 }
 
 /// Typed access to decoded keys, each failure naming the key.
-private struct Keys {
+struct Keys {
     let values: [String: GGUFValue]
 
     func value(_ key: String) throws(ModelError) -> GGUFValue {

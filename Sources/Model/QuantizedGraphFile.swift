@@ -10,16 +10,7 @@ public enum QuantizedGraphFile {
 
     /// Whether `bytes` is a GGUF file of this architecture (a cheap look at the first key).
     public static func isQuantizedGraph(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var cursor = GGUFCursor(raw)
-            guard let magic = try? cursor.readBytes(4, "magic"), magic.elementsEqual(GGUF.magic),
-                  (try? cursor.u32("version")) == GGUF.version, (try? cursor.u64("tensors")) != nil,
-                  let count = try? cursor.u64("keys"), count > 0,
-                  let key = try? cursor.string("key", limit: 256), key == ModelKey.architecture,
-                  (try? cursor.u32("type")) == GGUFValueType.string.rawValue,
-                  let value = try? cursor.string("value", limit: 256) else { return false }
-            return value == architecture
-        }
+        GGUF.architectureName(bytes) == architecture
     }
 
     // MARK: writing
