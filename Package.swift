@@ -4,17 +4,18 @@ import PackageDescription
 // Module graph (arrows point at dependencies):
 //   CKernels <- Kernels <- Model <- {Frontend, Runtime}   (Model holds every description type,
 //                                                          front-end parameters included)
-//   SystemFile <- Model;  NumPyFile <- WeightArchive (.npz/.safetensors) <- Converter (manifest import)
+//   SystemFile (files, clock, memory) <- {Model, Timing, Profiler}
+//   NumPyFile <- WeightArchive (.npz/.safetensors) <- Converter (manifest import)
 //   JSON (the one parser and writer) <- WeightArchive, Converter, Timing, Profiler, Listener, Serve, earshot
 //   Model, Runtime, Frontend <- Converter <- earshot;  WAVFile, NumPyFile <- earshot
 //   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
 //   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
 //   Model, Runtime, Frontend, Timing <- Profiler <- earshot
-//   Pipeline, Model, Spotter, JSON <- Serve (Wyoming server, no ALSA) <- earshot
+//   Pipeline (one stream per client, the VAD gate), Model, Spotter, JSON <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
-// Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths and the
-// environment meet the OS (Audio, Listener and Timing still make their own capture, thread and
-// clock calls).
+// Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths, the
+// environment, the monotonic clock and the process's memory figures meet the OS (Audio, Listener
+// and Serve still make their own capture, thread, signal and socket calls).
 let package = Package(
     name: "Earshot",
     products: [
@@ -54,9 +55,9 @@ let package = Package(
         // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
         .target(name: "Serve", dependencies: ["Pipeline", "Model", "Spotter", "JSON"]),
         // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
-        .target(name: "Timing", dependencies: ["JSON"]),
+        .target(name: "Timing", dependencies: ["JSON", "SystemFile"]),
         // Latency profiling: per-layer timing, reports (text, JSON, SVG).
-        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON", "Timing"]),
+        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON", "Timing", "SystemFile"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
@@ -111,6 +112,6 @@ let package = Package(
                 "AllocationCounter", "TestSupport",
             ]
         ),
-        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "JSON", "Model", "WAVFile", "SystemFile", "AllocationCounter", "Converter", "Pipeline", "TestSupport"]),
     ]
 )

@@ -12,6 +12,7 @@ import PackageDescription
 let targets = [
     "FuzzModelFile", "FuzzONNX", "FuzzManifest", "FuzzWeightArchive", "FuzzWAV", "FuzzBoardConfig", "FuzzNumPy",
     "FuzzTFLite",  // issue 14
+    "FuzzOpenWakeWord",  // issue 15
 ]
 
 let package = Package(

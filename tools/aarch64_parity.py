@@ -20,6 +20,8 @@ Pi 5: cortex-a76) and checks:
   allocs     `count-allocations` (aarch64 build only): the counter counts at load (> 0), then 0
              allocations over every network step and every front-end hop after the first (whose
              one-time runtime initialization is reported, as the host AllocationTests warm up first)
+Then the streaming commands: listen, detect --stream, profile, infer --wav on microWakeWord TFLite
+models (tools/aarch64_stream_checks.py).
 Prints one line per check and a last line `N passed, M failed`; exit status 1 if any failed.
 """
 
@@ -287,6 +289,10 @@ def main() -> int:
         if default_x:
             cases.append((DEFAULT_MODEL, default_x, clips[0]))
         check_allocations(checks, targets, cases)
+        # listen, detect --stream, profile and the TFLite models (tools/aarch64_stream_checks.py).
+        import aarch64_stream_checks
+
+        aarch64_stream_checks.run_checks(checks, args.host, args.aarch64, targets, work)
     print(f"{checks.passed} passed, {checks.failed} failed")
     return 0 if checks.failed == 0 else 1
 

@@ -11,7 +11,7 @@
 # size and the crashes; a crashing input is kept as fuzz-corpus/crashes/<TARGET>-crash-<sha1>
 # (reproduce with `.build-fuzz/release/<TARGET> FILE`). Exits 1 if any target crashed.
 #
-# Targets: FuzzModelFile FuzzONNX FuzzManifest FuzzWeightArchive FuzzWAV FuzzBoardConfig FuzzNumPy FuzzTFLite
+# Targets: FuzzModelFile FuzzONNX FuzzManifest FuzzWeightArchive FuzzWAV FuzzBoardConfig FuzzNumPy FuzzTFLite FuzzOpenWakeWord
 #
 # Environment:
 #   FUZZ_SECONDS=N       seconds per target (overridden by the first argument)
@@ -24,7 +24,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 exec </dev/null
 
-all_targets=(FuzzModelFile FuzzONNX FuzzManifest FuzzWeightArchive FuzzWAV FuzzBoardConfig FuzzNumPy FuzzTFLite)
+all_targets=(FuzzModelFile FuzzONNX FuzzManifest FuzzWeightArchive FuzzWAV FuzzBoardConfig FuzzNumPy FuzzTFLite FuzzOpenWakeWord)
 seconds="${FUZZ_SECONDS:-30}"
 if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then
     seconds="$1"

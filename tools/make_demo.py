@@ -9,6 +9,7 @@ quiet noise floor, and writes into OUT_DIR (default .build-demo/):
     keywords.tsv   word, start and end of the speech (seconds), found from the signal
 
 Deterministic: the same espeak-ng version gives the same bytes (the noise has a fixed seed).
+A word may carry its own voice and speed: `hey jarvis=en-us+f3:160` (tools/wakeword_demo.sh).
 
     .venv/bin/python tools/make_demo.py [--out .build-demo] [--words yes,no,...]
 """
@@ -62,8 +63,10 @@ def main():
     rng = np.random.default_rng(20261130)
     signal = rng.normal(0, 10 ** (-60 / 20), total)        # noise floor at -60 dBFS RMS
     rows = []
-    for i, word in enumerate(words):
-        x, rate = speak(word, args.voice, args.speed)
+    for i, spec in enumerate(words):
+        word, _, voice_speed = spec.partition("=")
+        voice, _, speed = voice_speed.partition(":")
+        x, rate = speak(word, voice or args.voice, int(speed or args.speed))
         if rate != RATE:
             g = np.gcd(rate, RATE)
             x = resample_poly(x, RATE // g, rate // g)

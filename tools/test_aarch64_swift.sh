@@ -3,13 +3,16 @@
 # and compares it, under qemu-aarch64-static on the CPUs of a Pi Zero 2 W / Pi 3 (cortex-a53), a Pi 4
 # (cortex-a72) and a Pi 5 (cortex-a76), with the x86-64 build (tools/aarch64_parity.py: fp32 within
 # 1e-5, int8 top-1 identical, front-end features within 1e-5, hostile model files rejected the same
-# way, zero allocations per step and per hop).
+# way, zero allocations per step and per hop), then its listen (ALSA file plugin, libasound from
+# Debian's arm64 package in a qemu sysroot: tools/aarch64_alsa_sysroot.sh), detect --stream, profile
+# and infer --wav on microWakeWord TFLite models (tools/aarch64_stream_checks.py).
 #
 #     tools/test_aarch64_swift.sh            (EARSHOT_HOST=path/to/earshot to choose the x86 binary)
 #
 # Prints "skipped: <reason>" and exits 0 only when the cross tools are missing; the last line is
 # otherwise "N passed, M failed". Needs: gcc-aarch64-linux-gnu, libc6-dev-arm64-cross,
-# qemu-user-static (tools/setup.sh installs them) and the Swift toolchain.
+# qemu-user-static, libasound2-dev (tools/setup.sh installs them), espeak-ng for the demo recording,
+# apt access for libasound2:arm64, and the Swift toolchain.
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -4,7 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <limits.h>
@@ -14,6 +19,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 // errno is a macro over a thread-local; Swift sees it through these.
 static inline int cglibc_errno(void) { return errno; }
@@ -23,3 +30,6 @@ static inline int cglibc_open(const char *path, int flags, mode_t mode) { return
 
 // Heap allocations made by the program's own code so far (Aarch64/Support/allocation_counter.c).
 long long earshot_allocation_count(void);
+
+// SIG_IGN is a cast macro, which Swift does not import.
+static inline __sighandler_t cglibc_sig_ign(void) { return SIG_IGN; }

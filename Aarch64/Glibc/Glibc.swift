@@ -27,3 +27,6 @@ public var S_IFREG: mode_t { mode_t(0o100000) }
 
 /// `mmap`'s failure value, `(void *)-1`.
 public var MAP_FAILED: UnsafeMutableRawPointer! { UnsafeMutableRawPointer(bitPattern: -1) }
+
+/// `SIG_IGN` for `signal(2)` (a cast macro in C).
+public var SIG_IGN: __sighandler_t? { cglibc_sig_ign() }

@@ -3,8 +3,11 @@
 struct ArgumentList {
     private(set) var positionals: [String] = []
     private var options: [String: String] = [:]
+    private var repeated: [String: [String]] = [:]
     private var flags: [String] = []
 
+    /// An option given twice keeps its last value (`option(_:)`), as ArgumentParser does; `values(_:)`
+    /// has them all, for options that are arrays in the host build.
     /// - Throws: `.usage` for an unknown option, or an option without its value.
     init(_ arguments: [String], options known: [String], flags knownFlags: [String]) throws(CommandFailure) {
         var index = 0
@@ -17,6 +20,7 @@ struct ArgumentList {
                 let short = String(argument.dropFirst())
                 guard known.contains(short), index < arguments.count else { throw .usage("unknown option '\(argument)'") }
                 options[short] = arguments[index]
+                repeated[short, default: []].append(arguments[index])
                 index += 1
                 continue
             }
@@ -40,6 +44,7 @@ struct ArgumentList {
                     index += 1
                 }
                 options[name] = value
+                repeated[name, default: []].append(value!)
             } else {
                 throw .usage("unknown option '--\(name)'")
             }
@@ -55,6 +60,25 @@ struct ArgumentList {
         return value
     }
 
+    /// Every value of `--name`, in order (for options listed as repeatable).
+    func values(_ name: String) -> [String] { repeated[name] ?? [] }
+
     /// Whether `--name` was given.
     func flag(_ name: String) -> Bool { flags.contains(name) }
+}
+
+extension ArgumentList {
+    /// `--name` as an integer, or nil when not given; a usage error when it is not one.
+    func integer(_ name: String) throws(CommandFailure) -> Int? {
+        guard let text = option(name) else { return nil }
+        guard let value = Int(text) else { throw .usage("the value '\(text)' is invalid for '--\(name) <\(name)>'") }
+        return value
+    }
+
+    /// `--name` as a positive finite number, or nil when not given; `message` when it is not one.
+    func seconds(_ name: String, _ message: String) throws(CommandFailure) -> Double? {
+        guard let text = option(name) else { return nil }
+        guard let value = Double(text), value > 0, value.isFinite else { throw .usage(message) }
+        return value
+    }
 }

@@ -4,8 +4,7 @@ import Glibc
 /// $EARSHOT_DEFAULT_MODEL, models/default.earshot in the working directory, or beside the
 /// executable (up to five parent directories).
 enum DefaultModelPath {
-    static func resolve(_ explicit: String?) throws(CLIError) -> String {
-        if let explicit { return explicit }
+    static func path() -> String? {
         if let value = getenv("EARSHOT_DEFAULT_MODEL"), value.pointee != 0 { return String(cString: value) }
         if exists("models/default.earshot") { return "models/default.earshot" }
         var directory = executableDirectory()
@@ -14,6 +13,13 @@ enum DefaultModelPath {
             if exists(candidate) { return candidate }
             directory = parent(of: directory)
         }
+        return nil
+    }
+
+    /// `explicit`, else the default model, else an error saying how to give one.
+    static func resolve(_ explicit: String?) throws(CLIError) -> String {
+        if let explicit { return explicit }
+        if let path = path() { return path }
         throw CLIError("no model: pass --model MODEL.earshot (no default model found at models/default.earshot "
                        + "or $EARSHOT_DEFAULT_MODEL)")
     }

@@ -7,9 +7,13 @@ enum EmbeddedCommand {
         USAGE: earshot <subcommand>
 
         A static aarch64 build of Earshot (Embedded Swift). Subcommands:
-          infer --model MODEL --features X.npy --out Y.npy
+          infer --model MODEL (--features X.npy | --wav CLIP.wav) --out Y.npy
           inspect MODEL [--json]
-          detect FILES... [--model MODEL] [--json]
+          detect FILES... [--model MODEL]... [--json] [--stream [--config BOARD.json]]
+          listen [--config BOARD.json] [--model MODEL]... [--device NAME] [--alsa-config FILE]
+                 [--duration S] [--json] [--exec COMMAND] [--stats S]
+          profile [--model MODEL] [--compare A,B] [--steps N] [--warmup N] [--seed S] [--wav FILE]
+                  [--hop-ms MS] [--json] [--plot OUT.svg]
           features FILES... --model MODEL -o OUT.npy [--clip-samples N]
         """
 
@@ -25,6 +29,8 @@ enum EmbeddedCommand {
             case "inspect": try EmbeddedInspect.run(rest)
             case "detect": try EmbeddedDetect.run(rest)
             case "features": try EmbeddedFeatures.run(rest)
+            case "listen": try EmbeddedListen.run(rest)
+            case "profile": try EmbeddedProfile.run(rest)
             case "count-allocations": try EmbeddedAllocationCount.run(rest)
             case "--help", "-h", "help":
                 print(usage)

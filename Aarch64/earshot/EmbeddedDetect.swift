@@ -1,12 +1,19 @@
 import JSON
 
-/// `earshot detect FILES... [--model MODEL] [--json]` (host: DetectCommand; --stream is not in
-/// this build yet).
+/// `earshot detect FILES... [--model MODEL]... [--json] [--stream [--config BOARD.json]]`
+/// (host: DetectCommand).
 enum EmbeddedDetect {
     static func run(_ arguments: [String]) throws(CommandFailure) {
-        let list = try ArgumentList(arguments, options: ["model"], flags: ["json"])
+        let list = try ArgumentList(arguments, options: ["model", "config"], flags: ["json", "stream"])
         guard !list.positionals.isEmpty else { throw .usage("give at least one WAV file") }
+        let models = list.values("model")
+        if models.count > 1 && !list.flag("stream") { throw .usage("several --model options need --stream") }
         do throws(CLIError) {
+            if list.flag("stream") {
+                return try StreamDetect.run(
+                    files: list.positionals, modelPaths: models, modelPath: DefaultModelPath.resolve(models.first),
+                    config: list.option("config"), json: list.flag("json"))
+            }
             let classifier = try ClipClassifier(modelPath: DefaultModelPath.resolve(list.option("model")))
             for path in list.positionals {
                 let (scores, _) = try classifier.classify(path: path)

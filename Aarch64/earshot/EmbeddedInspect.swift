@@ -9,6 +9,9 @@ enum EmbeddedInspect {
         let list = try ArgumentList(arguments, options: [], flags: ["json"])
         guard list.positionals.count == 1 else { throw .usage("give one model file") }
         let path = list.positionals[0]
+        if QuantizedGraphModels.isQuantizedGraph(path: path) {
+            do throws(CLIError) { return try QuantizedGraphModels.inspect(path: path) } catch { throw .failed(error) }
+        }
         let file: ModelFile
         let network: Network
         do {

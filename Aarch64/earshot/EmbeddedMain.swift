@@ -1,5 +1,5 @@
 // The command-line layer of the static aarch64 build (tools/build_aarch64.sh): the same subcommand
-// syntax and output as the host `earshot` for infer, inspect and detect, without ArgumentParser or
+// syntax and output as the host `earshot` for infer, inspect, detect, listen and profile, without ArgumentParser or
 // Foundation (Embedded Swift has neither). The work itself is the host CLI's shared files
 // (FeatureInference, ModelSummary, ClipClassifier, ...) compiled into this module.
 

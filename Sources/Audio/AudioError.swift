@@ -52,7 +52,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .configuration(source, code):
             return "cannot load the ALSA configuration \(source): \(alsaMessage(code))"
         case let .unsupportedFormat(device, tried):
-            let names = tried.map(\.name).joined(separator: ", ")
+            let names = tried.map { $0.name }.joined(separator: ", ")
             return "audio device '\(device)' offers none of the sample formats \(names)"
         case let .invalidParameter(name, value):
             return "invalid capture parameter \(name) = \(value)"

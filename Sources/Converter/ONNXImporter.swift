@@ -27,6 +27,8 @@ public enum ONNXImporter {
         let model = try ONNXModel(bytes: bytes)
         guard let graph = model.graph else { throw .missingGraph }
         guard let opset = model.defaultOpset else { throw .missingOpset }
+        // Silero VAD's graph (three inputs, state plumbing) has its own structural importer.
+        if SileroImporter.recognizes(graph) { return try SileroImporter.importModel(graph: graph, model: model) }
         let context = try GraphContext(graph: graph, opset: opset)
 
         // For a rank-3 input, which of the two leading axes is time is decided by trying both

@@ -22,7 +22,7 @@ public enum TFLiteError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .malformed(what, reason): return "malformed TFLite flatbuffer: \(what): \(reason)"
         case let .notAModel(reason): return "not a TFLite model Earshot reads: \(reason)"
         case let .unsupportedOperator(index, op, tensor):
-            return "unsupported TFLite operator \(op) (operator \(index), output tensor '\(tensor)'); Earshot runs CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, CONCATENATION, STRIDED_SLICE, SPLIT_V, RESHAPE, LOGISTIC, QUANTIZE and the resource-variable ops"
+            return "unsupported TFLite operator \(op) (operator \(index), output tensor '\(tensor)'); Earshot runs CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, MUL, CONCATENATION, STRIDED_SLICE, SPLIT_V, RESHAPE, LOGISTIC, QUANTIZE and the resource-variable ops"
         case let .unsupportedAttribute(op, tensor, reason): return "\(op) producing tensor '\(tensor)': \(reason)"
         case let .unsupportedTensorType(tensor, type): return "tensor '\(tensor)' has TFLite type \(type); Earshot reads int8, uint8, int32 and resource tensors here"
         case let .badIndex(what, index, count): return "\(what) index \(index) is outside 0..<\(count)"

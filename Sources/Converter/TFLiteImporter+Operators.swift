@@ -302,6 +302,8 @@ extension TFLiteGraphBuilder {
         operations.append(.requantize(
             input: try activation(op.inputs[0], name), output: try activation(op.outputs[0], name), count: elementCount(input),
             inputZeroPoint: inQ.zeroPoint, multiplier: m, shift: s, outputZeroPoint: outQ.zeroPoint,
-            minimum: unsigned ? 0 : -128, maximum: unsigned ? 255 : 127))
+            minimum: unsigned ? 0 : -128, maximum: unsigned ? 255 : 127,
+            // Measured for int8 -> int8; a uint8 output (a wake word's last op) has one value.
+            rounding: kernels == .optimized && !unsigned ? .upward : .awayFromZero))
     }
 }

@@ -75,7 +75,9 @@ struct TFLiteGraphBuilder {
             for (i, initOp) in sub.operators.enumerated() {
                 switch TFLiteBuiltin(rawValue: initOp.code) {
                 case .varHandle:
-                    names[initOp.outputs[0]] = try sharedName(initOp, in: sub)
+                    // sharedName checks that the operator has an output (a fuzzed file may have none).
+                    let name = try sharedName(initOp, in: sub)
+                    names[initOp.outputs[0]] = name
                 case .assignVariable:
                     guard initOp.inputs.count == 2, initOp.inputs[0] >= 0, initOp.inputs[1] >= 0,
                           let name = names[initOp.inputs[0]] else {
@@ -229,7 +231,7 @@ struct TFLiteGraphBuilder {
             case .quantize:
                 try lowerQuantize(op, name, outName)
             case .add, .mul:
-                throw .unsupportedOperator(index: index, op: name, tensor: outName)
+                try lowerElementwise(op, builtin, name, outName)
             }
         }
     }

@@ -142,6 +142,15 @@ struct TFLiteModel {
                 guard shape.count <= 6 else {
                     throw .unsupportedAttribute(op: "tensor", tensor: name, reason: "\(shape.count) dimensions")
                 }
+                // Element counts are multiplied out everywhere; bound them here (found by FuzzTFLite).
+                var elements = 1
+                for dimension in shape {
+                    let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                    guard !overflow, product <= 1 << 28 else {
+                        throw .unsupportedAttribute(op: "tensor", tensor: name, reason: "shape \(shape) has more than 2^28 elements")
+                    }
+                    elements = product
+                }
                 let type = Int8(bitPattern: try reader.scalarU8(t, 1, default: 0, "type of '\(name)'"))
                 let buffer = Int(try reader.scalarU32(t, 2, default: 0, "buffer of '\(name)'"))
                 guard buffer < max(bufferCount, 1) else { throw .badIndex(what: "buffer of tensor '\(name)'", index: buffer, count: bufferCount) }

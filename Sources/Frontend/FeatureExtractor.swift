@@ -48,6 +48,8 @@ public final class FeatureExtractor {
     /// `SpectrumPrecision.tfliteMicroInt16`: the whole frame is TensorFlow Lite Micro's integer
     /// front end, and `process` hands the samples to it.
     private let micro: MicroFrontend?
+    /// `SpectrumPrecision.sileroSTFT`: Silero VAD's STFT over the ring (bins × frames per hop).
+    private let silero: SileroSpectrogram?
 
     private let ring: UnsafeMutablePointer<Float>
     private let frame: UnsafeMutablePointer<Float>
@@ -95,13 +97,15 @@ public final class FeatureExtractor {
         int16Scale = config.sampleScale / 32768
         valueOffset = config.logEnergy == .prepend ? 1 : 0
         energyFloor = config.energyFloor > 0 ? ElementaryMath.log(config.energyFloor) : -Float.infinity
-        untilNextFrame = config.windowLength
+        // Silero's window starts as zero context: its first chunk is due after one hop.
+        untilNextFrame = config.spectrumPrecision == .sileroSTFT ? config.hopLength : config.windowLength
         fft = try RealFFT(size: config.fftLength)
         wide = config.spectrumPrecision == .float64
         wideFFT = try RealFFT64(size: wide ? config.fftLength : 2)
         kissOrder = config.spectrumPrecision == .float32KissFFT
         kissFFT = try KissOrderRealFFT(size: kissOrder ? config.fftLength : 2)
         micro = config.spectrumPrecision == .tfliteMicroInt16 ? try MicroFrontend(config: config) : nil
+        silero = config.spectrumPrecision == .sileroSTFT ? try SileroSpectrogram(config: config) : nil
 
         let filterbank = try MelFilterbank(
             style: config.filterbank, scale: config.melScale, normalization: config.melNormalization,
@@ -204,7 +208,7 @@ public final class FeatureExtractor {
     public func reset() {
         ring.update(repeating: 0, count: windowLength)
         writeIndex = 0
-        untilNextFrame = windowLength
+        untilNextFrame = silero == nil ? windowLength : hopLength
         micro?.reset()
     }
 
@@ -293,6 +297,13 @@ public final class FeatureExtractor {
     // MARK: - One frame
 
     private func computeFrame(into output: UnsafeMutablePointer<Float>) {
+        if let silero {
+            silero.compute(ring: ring, oldest: writeIndex, into: output)
+            if normalize {
+                for i in 0..<featureCount { output[i] = (output[i] - mean[i]) * inverseDeviation[i] }
+            }
+            return
+        }
         // Ordered copy of the ring: oldest sample first.
         let tail = windowLength &- writeIndex
         frame.update(from: ring + writeIndex, count: tail)

@@ -50,9 +50,8 @@ public final class FixedPointRealFFT {
         self.size = size
         let m = size / 2
         half = m
-        var log2m = 0
-        while 1 << log2m < m { log2m += 1 }
-        innerRadix2 = log2m % 2 == 1
+        let plan = KissFFTPlan(half: m)
+        innerRadix2 = plan.innerRadix2
 
         order = .allocate(capacity: m)
         twiddleReal = .allocate(capacity: m)
@@ -68,21 +67,17 @@ public final class FixedPointRealFFT {
         superImaginary.initialize(repeating: 0, count: superCount)
 
         for j in 0..<m {
-            let phase = (-2 * setupPi * Double(j)) / Double(m)
+            let phase = KissFFTPlan.twiddlePhase(j, half: m)
             twiddleReal[j] = Self.q15(ElementaryMath.cos(phase))
             twiddleImaginary[j] = Self.q15(ElementaryMath.sin(phase))
         }
         for k in 0..<(m / 2) {
-            let phase = -setupPi * (Double(k + 1) / Double(m) + 0.5)
+            let phase = KissFFTPlan.superTwiddlePhase(k, half: m)
             superReal[k] = Self.q15(ElementaryMath.cos(phase))
             superImaginary[k] = Self.q15(ElementaryMath.sin(phase))
         }
 
-        var radices = [Int](repeating: 4, count: log2m / 2)
-        if innerRadix2 { radices.append(2) }
-        var slots = [Int32](repeating: 0, count: m)
-        Self.leafOrder(radices: radices, level: 0, slot: 0, source: 0, stride: 1, into: &slots)
-        order.initialize(from: slots, count: m)
+        order.initialize(from: plan.order, count: m)
     }
 
     deinit {
@@ -98,22 +93,6 @@ public final class FixedPointRealFFT {
     /// floor(0.5 + 32767 v), kissfft's fixed-point twiddle.
     private static func q15(_ value: Double) -> Int16 {
         Int16((0.5 + 32767 * value).rounded(.down))
-    }
-
-    /// Fills `slots` with the z index each slot receives before the innermost stage (the
-    /// recursion's leaves read z[base + q * stride], the outermost radix first).
-    private static func leafOrder(radices: [Int], level: Int, slot: Int, source: Int, stride: Int, into slots: inout [Int32]) {
-        guard level < radices.count else {
-            slots[slot] = Int32(source)
-            return
-        }
-        let p = radices[level]
-        var length = 1
-        for r in radices[(level + 1)...] { length *= r }
-        for q in 0..<p {
-            leafOrder(radices: radices, level: level + 1, slot: slot + q * length, source: source + q * stride,
-                      stride: stride * p, into: &slots)
-        }
     }
 
     // MARK: - Fixed-point arithmetic

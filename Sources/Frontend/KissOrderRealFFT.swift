@@ -53,9 +53,8 @@ public final class KissOrderRealFFT {
         let m = try fftHalfLength(size)
         self.size = size
         half = m
-        var log2m = 0
-        while 1 << log2m < m { log2m += 1 }
-        innerRadix2 = log2m % 2 == 1
+        let plan = KissFFTPlan(half: m)
+        innerRadix2 = plan.innerRadix2
 
         order = .allocate(capacity: m)
         twiddleReal = .allocate(capacity: m)
@@ -70,41 +69,18 @@ public final class KissOrderRealFFT {
         superReal.initialize(repeating: 1, count: superCount)
         superImaginary.initialize(repeating: 0, count: superCount)
 
-        // The same Double expressions as kissfft's set-up (N is a power of two, so dividing by
-        // it is exact whether or not the compiler turned it into a multiplication).
         for j in 0..<m {
-            let phase = (-2 * setupPi * Double(j)) / Double(m)
+            let phase = KissFFTPlan.twiddlePhase(j, half: m)
             twiddleReal[j] = Float(ElementaryMath.cos(phase))
             twiddleImaginary[j] = Float(ElementaryMath.sin(phase))
         }
         for k in 0..<(m / 2) {
-            let phase = -setupPi * (Double(k + 1) / Double(m) + 0.5)
+            let phase = KissFFTPlan.superTwiddlePhase(k, half: m)
             superReal[k] = Float(ElementaryMath.cos(phase))
             superImaginary[k] = Float(ElementaryMath.sin(phase))
         }
 
-        // Where each input lands before the first (innermost) stage: the recursion's leaves read
-        // z[base + q * stride] into consecutive slots, the outermost radix first.
-        var radices: [Int] = [Int](repeating: 4, count: log2m / 2)
-        if innerRadix2 { radices.append(2) }
-        var slots = [Int32](repeating: 0, count: m)
-        Self.leafOrder(radices: radices, level: 0, slot: 0, source: 0, stride: 1, into: &slots)
-        order.initialize(from: slots, count: m)
-    }
-
-    /// Fills `slots[slot ..< slot + remaining length]` with the z index each slot receives.
-    private static func leafOrder(radices: [Int], level: Int, slot: Int, source: Int, stride: Int, into slots: inout [Int32]) {
-        guard level < radices.count else {
-            slots[slot] = Int32(source)
-            return
-        }
-        let p = radices[level]
-        var length = 1
-        for r in radices[(level + 1)...] { length *= r }
-        for q in 0..<p {
-            leafOrder(radices: radices, level: level + 1, slot: slot + q * length, source: source + q * stride,
-                      stride: stride * p, into: &slots)
-        }
+        order.initialize(from: plan.order, count: m)
     }
 
     deinit {

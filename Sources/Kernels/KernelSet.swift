@@ -124,7 +124,9 @@ public struct KernelSet: @unchecked Sendable, Equatable {
         quantizedVector: UnsafePointer<Int8>, vectorScale: Float,
         into output: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
-        table.pointee.gemv_s8_packed.unsafelyUnwrapped(
+        // `guard let`, not `unsafelyUnwrapped` (see MatrixOperand.multiply).
+        guard let gemv = table.pointee.gemv_s8_packed else { preconditionFailure("\(name) has no packed int8 kernel") }
+        gemv(
             packed, rowScales, rows, columns, quantizedVector, vectorScale, output, accumulate ? 1 : 0)
     }
 

@@ -119,7 +119,12 @@ public struct MatrixOperand: @unchecked Sendable {
                 float16: data.assumingMemoryBound(to: UInt16.self) + offset, rows: rowCount, columns: columns,
                 vector: vector, into: output, accumulate: accumulate)
         case .int8:
-            let q = quantizedVector.unsafelyUnwrapped
+            // `guard let`, not `unsafelyUnwrapped`: in a debug build that generic getter makes the
+            // runtime instantiate Optional<UnsafeMutablePointer<Int8>>'s metadata (allocating) on
+            // the first int8 multiply of a process.
+            guard let q = quantizedVector, let rowScales = scales else {
+                preconditionFailure("an int8 operand needs row scales and a quantization buffer")
+            }
             let scale = kernels.quantize(vector, count: columns, into: q)
             if let packed {
                 assert(firstRow % segmentRows == 0 && rowCount % segmentRows == 0, "rows off the packed segments")
@@ -128,14 +133,14 @@ public struct MatrixOperand: @unchecked Sendable {
                     let segment = (firstRow &+ row) / segmentRows
                     kernels.multiply(
                         packedInt8: packed + segment &* segmentByteCount,
-                        rowScales: scales.unsafelyUnwrapped + (firstRow &+ row), rows: segmentRows, columns: columns,
+                        rowScales: rowScales + (firstRow &+ row), rows: segmentRows, columns: columns,
                         quantizedVector: q, vectorScale: scale, into: output + row, accumulate: accumulate)
                     row &+= segmentRows
                 }
                 return
             }
             kernels.multiply(
-                int8: data.assumingMemoryBound(to: Int8.self) + offset, rowScales: scales.unsafelyUnwrapped + firstRow,
+                int8: data.assumingMemoryBound(to: Int8.self) + offset, rowScales: rowScales + firstRow,
                 rows: rowCount, columns: columns, quantizedVector: q, vectorScale: scale,
                 into: output, accumulate: accumulate)
         }

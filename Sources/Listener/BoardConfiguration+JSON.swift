@@ -55,7 +55,8 @@ public struct BoardConfigurationError: Error, Equatable, Sendable, CustomStringC
 
 extension BoardConfiguration {
     /// The keys of each object, in the order the README documents them.
-    static let topKeys = ["board", "notes", "audio", "model", "detector", "system", "keywords", "duration_seconds"]
+    static let topKeys = ["board", "notes", "audio", "model", "detector", "system", "keywords", "duration_seconds", "vad"]
+    static let vadKeys = ["path", "threshold", "hangover_seconds", "preroll_seconds"]
     static let keywordKeys = ["threshold", "exec", "stop"]
     static let audioKeys = ["device", "alsa_config", "format", "rate", "channels", "period_frames", "buffer_frames", "device_resampling"]
     static let modelKeys = ["path", "window_hop_frames"]
@@ -115,7 +116,7 @@ extension BoardConfiguration {
             if let name = try audio.string("format") {
                 guard let format = SampleFormat(name: name) else {
                     throw audio.failure("format", .invalid(
-                        "'\(name)' is not a sample format; use one of \(SampleFormat.allCases.map(\.name).joined(separator: ", "))"))
+                        "'\(name)' is not a sample format; use one of \(SampleFormat.allCases.map { $0.name }.joined(separator: ", "))"))
                 }
                 config.audio.format = format
             }
@@ -141,6 +142,15 @@ extension BoardConfiguration {
                 config.model.path = resolve(path, against: directory)
             }
             config.model.windowHopFrames = try model.integer("window_hop_frames", range: 1...10_000, nullable: true)
+        }
+
+        if let vad = try top.object("vad", known: vadKeys) {
+            guard let path = try vad.string("path"), !path.isEmpty else { throw vad.failure("path", .invalid("the VAD model's path is missing or empty")) }
+            var gate = BoardVAD(path: resolve(path, against: directory))
+            if let value = try vad.double("threshold", range: 0...1, nullable: true) { gate.settings.threshold = Float(value) }
+            if let value = try vad.double("hangover_seconds", range: 0...60, nullable: true) { gate.settings.hangoverSeconds = value }
+            if let value = try vad.double("preroll_seconds", range: 0...60, nullable: true) { gate.settings.preRollSeconds = value }
+            config.vad = gate
         }
 
         if let detector = try top.object("detector", known: detectorKeys) {

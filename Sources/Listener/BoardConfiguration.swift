@@ -1,3 +1,4 @@
+import Pipeline
 import Audio
 import Spotter
 
@@ -20,6 +21,8 @@ public struct BoardConfiguration: Equatable, Sendable {
     public var keywords: [String: KeywordAction] = [:]
     /// Stop after this many seconds of audio (nil: run until SIGINT/SIGTERM).
     public var durationSeconds: Double? = nil
+    /// The voice-activity gate (`"vad": {"path", "threshold", "hangover_seconds", "preroll_seconds"}`), or nil.
+    public var vad: BoardVAD? = nil
     /// The file this configuration came from ("" for the built-in defaults).
     public var source: String = ""
 
@@ -49,6 +52,18 @@ public struct AudioSettings: Equatable, Sendable {
     public var captureParameters: CaptureParameters {
         CaptureParameters(format: format, rate: rate, channels: channels, periodFrames: periodFrames,
                           bufferFrames: bufferFrames, deviceResampling: deviceResampling)
+    }
+}
+
+/// The board configuration's voice-activity gate: the VAD model and the gate's settings.
+public struct BoardVAD: Equatable, Sendable {
+    /// The VAD model file (absolute path).
+    public var path: String
+    public var settings: SpeechGateSettings
+
+    public init(path: String, settings: SpeechGateSettings = SpeechGateSettings()) {
+        self.path = path
+        self.settings = settings
     }
 }
 

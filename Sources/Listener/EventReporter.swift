@@ -6,6 +6,7 @@ import Musl
 import CListenerShims
 import JSON
 import Synchronization
+import Timing
 
 // MARK: - Formatting
 

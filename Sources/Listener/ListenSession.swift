@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Timing
+import Model
 import Audio
 
 /// What a listening session did, for the closing report.

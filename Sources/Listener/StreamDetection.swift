@@ -26,9 +26,10 @@ public enum StreamDetection {
     ///   - chunkFrames: samples per call, as a capture period (default 10 ms at `rate`).
     /// - Throws: `ListenerError` when the stream cannot be built for the models.
     public static func detect(
-        samples: [Float], rate: Int, pipeline: Pipeline, chunkFrames: Int? = nil
+        samples: [Float], rate: Int, pipeline: Pipeline, chunkFrames: Int? = nil, gate: SpeechGateOption? = nil
     ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
         let spotter = try KeywordSpotter(pipeline: pipeline, inputRate: rate)
+        if let gate { try spotter.attachGate(gate) }
         let queue = EventQueue(capacity: 1024)
         let chunk = max(1, chunkFrames ?? rate / 100)
         var events: [StreamEvent] = []
@@ -58,7 +59,7 @@ public enum StreamDetection {
     /// - Throws: `ListenerError` when the pipeline cannot be built for the model.
     public static func detect(
         samples: [Float], rate: Int, model: ModelFile, detector settings: DetectorSettings,
-        windowHopFrames: Int? = nil, chunkFrames: Int? = nil
+        windowHopFrames: Int? = nil, chunkFrames: Int? = nil, gate: SpeechGateOption? = nil
     ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
         let pipeline: Pipeline
         do throws(PipelineError) {
@@ -66,21 +67,33 @@ public enum StreamDetection {
         } catch {
             throw .pipeline(error)
         }
-        return try detect(samples: samples, rate: rate, pipeline: pipeline, chunkFrames: chunkFrames)
+        return try detect(samples: samples, rate: rate, pipeline: pipeline, chunkFrames: chunkFrames, gate: gate)
     }
 
     /// Detections in a WAV file (any PCM or float format, rate and channel count: downmixed
     /// here, resampled by the pipeline as a capture device's audio would be).
     ///
     /// - Throws: `ListenerError.other` naming the file when it cannot be read or decoded.
-    public static func detect(wavPath path: String, pipeline: Pipeline) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
-        let audio: WAVAudio
-        do {
-            let file = try MappedFile(path: path)
-            audio = try WAVFile.decode(file.bytes)
+    public static func detect(
+        wavPath path: String, pipeline: Pipeline, gate: SpeechGateOption? = nil
+    ) throws(ListenerError) -> (events: [StreamEvent], spotter: KeywordSpotter) {
+        let audio = try readWAV(path)
+        return try detect(samples: audio.samples, rate: audio.sampleRate, pipeline: pipeline, gate: gate)
+    }
+
+    /// The decoded WAV file at `path`; the error names the file. (Typed catches, one per call:
+    /// Embedded Swift has no `any Error`.)
+    static func readWAV(_ path: String) throws(ListenerError) -> WAVAudio {
+        let file: MappedFile
+        do throws(SystemFileError) {
+            file = try MappedFile(path: path)
         } catch {
             throw .other("'\(path)': \(error)")
         }
-        return try detect(samples: audio.samples, rate: audio.sampleRate, pipeline: pipeline)
+        do throws(WAVError) {
+            return try WAVFile.decode(file.bytes)
+        } catch {
+            throw .other("'\(path)': \(error)")
+        }
     }
 }

@@ -27,6 +27,12 @@ public enum SpectrumPrecision: String, CaseIterable, Equatable, Sendable {
     /// `micro` preset): uses the rate, window, hop, FFT length, band count and band limits; the
     /// other spectrum, log and DCT fields do not apply.
     case tfliteMicroInt16 = "tflite_micro_int16"
+    /// Silero VAD's own STFT (`SileroSpectrogram`, the `silero` preset): each hop's window (the
+    /// previous context plus the new chunk) is reflect-padded by fftLength/4 on the right, cut into
+    /// frames of fftLength every fftLength/2, and each frame's magnitude |X[k]| (periodic Hann
+    /// window) is emitted channels-major: bins × frames values. The mel, log and DCT fields do
+    /// not apply.
+    case sileroSTFT = "silero_stft"
 }
 
 /// The compression applied to each mel energy.
@@ -128,7 +134,8 @@ public struct FrontendConfig: Equatable, Sendable {
 
     /// Number of values in one feature frame.
     public var featureCount: Int {
-        (dct == .none ? melBandCount : coefficientCount) + (logEnergy == .prepend ? 1 : 0)
+        if spectrumPrecision == .sileroSTFT { return (fftLength / 2 + 1) * sileroFrameCount }
+        return (dct == .none ? melBandCount : coefficientCount) + (logEnergy == .prepend ? 1 : 0)
     }
 
     /// The largest FFT (and so window) accepted: 2^16 samples (4 s at 16 kHz).
@@ -192,9 +199,10 @@ public struct FrontendConfig: Equatable, Sendable {
         guard fftLength >= 2, fftLength <= Self.maxFFTLength, fftLength & (fftLength - 1) == 0 else {
             throw .fftLengthNotPowerOfTwo(fftLength)
         }
-        guard fftLength >= windowLength else {
+        guard fftLength >= windowLength || spectrumPrecision == .sileroSTFT else {
             throw .fftShorterThanWindow(fftLength: fftLength, windowLength: windowLength)
         }
+        if spectrumPrecision == .sileroSTFT { try validateSilero() }
         guard preEmphasis >= 0, preEmphasis < 1 else { throw .invalidPreEmphasis(preEmphasis) }
         guard melBandCount >= 1, melBandCount <= fftLength / 2 + 1, melBandCount <= Self.maxMelBandCount else {
             throw .invalidMelBandCount(melBandCount)

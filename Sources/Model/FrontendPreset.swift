@@ -20,6 +20,9 @@ public enum FrontendPreset: String, CaseIterable, Sendable {
     /// `MicroFrontend`). Defaults: 16 kHz, 30 ms windows every 10 ms, 40 channels over 125–7500 Hz,
     /// noise reduction, PCAN, log; values as pymicro-features gives them.
     case micro
+    /// Silero VAD's STFT magnitude (`FrontendConfig.silero`, `SileroSpectrogram`). Defaults: 16 kHz,
+    /// 512-sample chunks with 64 samples of context, n_fft 256: 129 bins × 4 frames per chunk.
+    case silero
 
     /// The preset's configuration at `sampleRate` with its default parameters.
     ///
@@ -41,6 +44,8 @@ public enum FrontendPreset: String, CaseIterable, Sendable {
             return .librosaMFCC(sampleRate: sampleRate)
         case .micro:
             return .micro(sampleRate: sampleRate)
+        case .silero:
+            return .silero(sampleRate: sampleRate)
         }
     }
 
@@ -63,7 +68,7 @@ public enum FrontendPreset: String, CaseIterable, Sendable {
             if let value = parameters[field] { try config.set(field, to: value) }
         }
         let isLibrosa = self == .librosaMel || self == .librosaMFCC
-        if parameters[.fftLength] == nil {
+        if parameters[.fftLength] == nil && self != .silero {
             guard config.windowLength >= 1, config.windowLength <= FrontendConfig.maxFFTLength else {
                 throw .invalidWindowLength(config.windowLength)
             }

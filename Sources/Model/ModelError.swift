@@ -29,8 +29,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongKeyType(key: String, expected: String, found: String)
     /// A key holds a value outside its allowed set or range.
     case invalidValue(key: String, value: String, expected: String)
-    /// `general.architecture` is not `earshot`.
-    case wrongArchitecture(String)
+    /// `general.architecture` is not the one this loader reads (`earshot`, or `earshot-qgraph` for imported graphs).
+    case wrongArchitecture(found: String, expected: String)
 
     // MARK: Tensor table
     /// Two tensors share a name.
@@ -112,8 +112,11 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "key '\(key)' should hold \(expected) but holds \(found)"
         case let .invalidValue(key, value, expected):
             return "key '\(key)' has the value \(value); expected \(expected)"
-        case let .wrongArchitecture(found):
-            return "general.architecture is '\(found)', not 'earshot': this is not an Earshot model"
+        case let .wrongArchitecture(found, expected):
+            if found.hasPrefix("earshot") {
+                return "general.architecture is '\(found)', not '\(expected)': an Earshot model of another kind, read by another loader"
+            }
+            return "general.architecture is '\(found)', not '\(expected)': this is not an Earshot model"
         case let .duplicateTensor(name):
             return "tensor '\(name)' appears more than once"
         case let .invalidDimensionCount(tensor, count):

@@ -149,7 +149,7 @@ enum ModelFileParser {
 
         // Identity and version come first, so that a newer format is reported as such.
         let architecture = try values.string(ModelKey.architecture)
-        guard architecture == "earshot" else { throw .wrongArchitecture(architecture) }
+        guard architecture == "earshot" else { throw .wrongArchitecture(found: architecture, expected: "earshot") }
         let formatVersion = try values.u32(ModelKey.version)
         guard formatVersion == ModelKey.formatVersion else {
             throw .unsupportedFormatVersion(found: formatVersion, supported: ModelKey.formatVersion)

@@ -86,11 +86,13 @@ extension QuantizedGraph {
                 guard table.count == 256 else { throw fail(what, "table of \(table.count) entries") }
                 try tensor(input, what, bytes: count)
                 try tensor(output, what, bytes: count)
-            case let .requantize(input, output, count, _, multiplier, shift, _, minimum, maximum):
+            case let .requantize(input, output, count, _, multiplier, shift, _, minimum, maximum, _):
                 try tensor(input, what, bytes: count)
                 try tensor(output, what, bytes: count)
                 guard multiplier >= 0, (-31...30).contains(shift), minimum <= maximum,
                       minimum >= -128, maximum <= 255 else { throw fail(what, "requantize parameters") }
+            case let .elementwise(e):
+                try validate(e, what, tensor: tensor, product: product, fail: fail)
             }
         }
     }
@@ -140,6 +142,37 @@ extension QuantizedGraph {
         guard (c.outputHeight - 1) * c.strideHeight <= c.inputHeight - 1 + c.padTop + c.padTop + c.kernelHeight,
               (c.outputWidth - 1) * c.strideWidth <= c.inputWidth - 1 + c.padLeft + c.padLeft + c.kernelWidth else {
             throw fail(what, "output larger than the input allows")
+        }
+    }
+
+    private func validate(
+        _ e: QuantizedElementwise, _ what: String,
+        tensor: (Int, String, Int) throws(ModelError) -> Void,
+        product: ([Int], String) throws(ModelError) -> Int,
+        fail: (String, String) -> ModelError
+    ) throws(ModelError) {
+        guard e.shape.count == 4 else { throw fail(what, "elementwise needs a 4-D shape") }
+        try tensor(e.output, what, try product(e.shape, what))
+        for operand in [e.first, e.second] {
+            guard operand.shape.count == 4 else { throw fail(what, "elementwise operand needs a 4-D shape") }
+            let count = try product(operand.shape, what)
+            for axis in 0..<4 where operand.shape[axis] != e.shape[axis] && operand.shape[axis] != 1 {
+                throw fail(what, "operand shape \(operand.shape) does not broadcast to \(e.shape)")
+            }
+            if operand.tensor < 0 {
+                guard operand.constant.count == count else { throw fail(what, "constant of \(operand.constant.count) values for \(operand.shape)") }
+            } else {
+                try tensor(operand.tensor, what, count)
+            }
+            // ADD scales each input by at most 1/2 (shift <= 0), which keeps its sums in int32.
+            guard (-255...255).contains(operand.offset), operand.multiplier >= 0,
+                  (-31...0).contains(operand.shift) else {
+                throw fail(what, "operand offset \(operand.offset), multiplier \(operand.multiplier), shift \(operand.shift)")
+            }
+        }
+        guard (-128...127).contains(e.outputOffset), e.multiplier >= 0, (-31...30).contains(e.shift),
+              e.activationMin >= -128, e.activationMax <= 127, e.activationMin <= e.activationMax else {
+            throw fail(what, "output offset, multiplier, shift or activation range")
         }
     }
 }

@@ -143,6 +143,62 @@ public struct QuantizedSlice: Sendable, Equatable {
     }
 }
 
+/// One input of an ADD or MUL: an activation tensor or a constant, its 4-D shape (broadcast to the
+/// output's) and how TFLite rescales it.
+public struct QuantizedOperand: Sendable, Equatable {
+    /// The activation tensor, or -1 for a constant.
+    public var tensor: Int
+    /// The constant's values (empty for a tensor).
+    public var constant: [Int8]
+    /// 4-D shape; each extent equals the output's or is 1 (broadcast).
+    public var shape: [Int]
+    /// -zero point, added to each value.
+    public var offset: Int32
+    /// ADD's input rescaling (fixed-point multiplier and exponent); unused by MUL.
+    public var multiplier: Int32
+    public var shift: Int32
+
+    public init(tensor: Int, constant: [Int8], shape: [Int], offset: Int32, multiplier: Int32, shift: Int32) {
+        self.tensor = tensor
+        self.constant = constant
+        self.shape = shape
+        self.offset = offset
+        self.multiplier = multiplier
+        self.shift = shift
+    }
+}
+
+/// TFLite's int8 ADD or MUL with broadcasting (the arithmetic is in CKernels' QuantizedKernels.h).
+public struct QuantizedElementwise: Sendable, Equatable {
+    public enum Kind: Int, Sendable { case add = 0, multiply = 1 }
+    public var kind: Kind
+    public var first: QuantizedOperand
+    public var second: QuantizedOperand
+    public var output: Int
+    /// Output 4-D shape.
+    public var shape: [Int]
+    /// Output zero point, and the fixed-point multiplier and exponent of the final rescaling.
+    public var outputOffset: Int32
+    public var multiplier: Int32
+    public var shift: Int32
+    /// The fused activation's range in output quanta.
+    public var activationMin: Int32, activationMax: Int32
+
+    public init(kind: Kind, first: QuantizedOperand, second: QuantizedOperand, output: Int, shape: [Int],
+                outputOffset: Int32, multiplier: Int32, shift: Int32, activationMin: Int32, activationMax: Int32) {
+        self.kind = kind
+        self.first = first
+        self.second = second
+        self.output = output
+        self.shape = shape
+        self.outputOffset = outputOffset
+        self.multiplier = multiplier
+        self.shift = shift
+        self.activationMin = activationMin
+        self.activationMax = activationMax
+    }
+}
+
 /// One step of a quantized graph.
 public enum QuantizedOperation: Sendable, Equatable {
     /// Byte copy (RESHAPE).
@@ -159,7 +215,28 @@ public enum QuantizedOperation: Sendable, Equatable {
     case convolution(QuantizedConvolution)
     /// Elementwise 256-entry table (int8 LOGISTIC, as TFLite's LUT).
     case lookup(input: Int, output: Int, count: Int, table: [Int8])
-    /// QUANTIZE between int8/uint8 scales: out = clamp(zpOut + MBQM(in - zpIn)).
+    /// QUANTIZE between int8/uint8 scales: out = clamp(zpOut + MBQM(in - zpIn)). `rounding`
+    /// `.upward`: TFLite's optimized kernel, which rounds half up in blocks of 16 values and half
+    /// away from zero in the tail past the last multiple of 16 (as measured).
     case requantize(input: Int, output: Int, count: Int, inputZeroPoint: Int32, multiplier: Int32, shift: Int32,
-                    outputZeroPoint: Int32, minimum: Int32, maximum: Int32)
+                    outputZeroPoint: Int32, minimum: Int32, maximum: Int32, rounding: QuantizedRounding)
+    /// ADD or MUL of two int8 operands (one may be a constant), broadcast to the output's shape.
+    case elementwise(QuantizedElementwise)
+}
+
+extension QuantizedOperation {
+    /// A short name of the operation's kind (inspect and profile reports).
+    public var kindName: String {
+        switch self {
+        case .copy: return "copy"
+        case .readVariable: return "read_variable"
+        case .assignVariable: return "assign_variable"
+        case .concatenation: return "concatenation"
+        case .slice: return "slice"
+        case let .convolution(c): return ["conv2d", "depthwise_conv2d", "fully_connected"][c.kind.rawValue]
+        case .lookup: return "logistic"
+        case .requantize: return "requantize"
+        case let .elementwise(e): return e.kind == .add ? "add" : "mul"
+        }
+    }
 }

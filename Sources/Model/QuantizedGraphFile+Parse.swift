@@ -10,26 +10,7 @@ extension QuantizedGraphFile {
 
     private static func parse(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> QuantizedGraph {
         var cursor = GGUFCursor(bytes)
-        let magic = try cursor.readBytes(4, "the magic")
-        guard magic.elementsEqual(GGUF.magic) else { throw .badMagic(found: Array(magic)) }
-        let version = try cursor.u32("the GGUF version")
-        guard version == GGUF.version else { throw .unsupportedGGUFVersion(found: version, supported: GGUF.version) }
-        let tensorCount = try cursor.u64("the tensor count")
-        let kvCount = try cursor.u64("the key-value count")
-        let pairs = try cursor.requireCount(kvCount, elementSize: 13, "key-value pairs")
-        var values = [String: GGUFValue](minimumCapacity: pairs)
-        for index in 0..<pairs {
-            let key = try cursor.string("key \(index)", limit: GGUF.maxKeyLength)
-            guard values[key] == nil else { throw .duplicateKey(key) }
-            let rawType = try cursor.u32("the value type of '\(key)'")
-            guard let type = GGUFValueType(rawValue: rawType) else { throw .unknownValueType(key: key, type: rawType) }
-            values[key] = try cursor.value(type: type, key: key)
-        }
-        let keys = Keys(values: values)
-        let architectureName = try keys.string(ModelKey.architecture)
-        guard architectureName == architecture else { throw .wrongArchitecture(architectureName) }
-        let format = try keys.u32(prefix + "version")
-        guard format == formatVersion else { throw .unsupportedFormatVersion(found: format, supported: formatVersion) }
+        let (keys, tensorCount) = try GGUF.readKeys(&cursor, architecture: architecture, versionKey: prefix + "version", formatVersion: formatVersion)
 
         // Tensor table: only 1-D int8 weights, each named once.
         let count = try cursor.requireCount(tensorCount, elementSize: 32, "tensors")
@@ -142,14 +123,35 @@ extension QuantizedGraphFile {
                 }
                 operations.append(.lookup(input: v[0], output: v[1], count: v[2], table: bytes))
             case "requantize":
-                let v = try keys.ints(op + "ints", count: 9)
+                // Files written before the rounding field have 9 values (half away from zero).
+                let v = try keys.ints(op + "ints")
                 let key = op + "ints"
+                guard v.count == 9 || v.count == 10, let rounding = QuantizedRounding(rawValue: v.count == 10 ? v[9] : 0) else {
+                    throw .invalidValue(key: key, value: "\(v.count) values", expected: "9 or 10, rounding 0 or 1")
+                }
                 operations.append(.requantize(
                     input: v[0], output: v[1], count: v[2], inputZeroPoint: try keys.int32(key, v[3]),
                     multiplier: try keys.int32(key, v[4]), shift: try keys.int32(key, v[5]),
-                    outputZeroPoint: try keys.int32(key, v[6]), minimum: try keys.int32(key, v[7]), maximum: try keys.int32(key, v[8])))
+                    outputZeroPoint: try keys.int32(key, v[6]), minimum: try keys.int32(key, v[7]), maximum: try keys.int32(key, v[8]),
+                    rounding: rounding))
+            case "add", "mul":
+                // output, shape[4], offset, multiplier, shift, min, max; per operand tensor, shape[4], offset, multiplier, shift.
+                let v = try keys.ints(op + "ints", count: 26)
+                let key = op + "ints"
+                func operand(_ at: Int, _ name: String) throws(ModelError) -> QuantizedOperand {
+                    let tensor = v[at]
+                    return QuantizedOperand(
+                        tensor: tensor, constant: tensor < 0 ? try weights("qgraph.op.\(index).\(name)") : [],
+                        shape: Array(v[(at + 1)..<(at + 5)]), offset: try keys.int32(key, v[at + 5]),
+                        multiplier: try keys.int32(key, v[at + 6]), shift: try keys.int32(key, v[at + 7]))
+                }
+                operations.append(.elementwise(QuantizedElementwise(
+                    kind: kind == "add" ? .add : .multiply, first: try operand(10, "first"), second: try operand(18, "second"),
+                    output: v[0], shape: Array(v[1..<5]), outputOffset: try keys.int32(key, v[5]),
+                    multiplier: try keys.int32(key, v[6]), shift: try keys.int32(key, v[7]),
+                    activationMin: try keys.int32(key, v[8]), activationMax: try keys.int32(key, v[9]))))
             default:
-                throw .invalidValue(key: op + "kind", value: "'\(kind)'", expected: "copy, read_variable, assign_variable, concatenation, slice, convolution, lookup or requantize")
+                throw .invalidValue(key: op + "kind", value: "'\(kind)'", expected: "copy, read_variable, assign_variable, concatenation, slice, convolution, lookup, requantize, add or mul")
             }
         }
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
@@ -161,7 +163,7 @@ extension QuantizedGraphFile {
 }
 
 /// Typed access to decoded keys, each failure naming the key.
-private struct Keys {
+struct Keys {
     let values: [String: GGUFValue]
 
     func value(_ key: String) throws(ModelError) -> GGUFValue {

@@ -10,16 +10,7 @@ public enum QuantizedGraphFile {
 
     /// Whether `bytes` is a GGUF file of this architecture (a cheap look at the first key).
     public static func isQuantizedGraph(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var cursor = GGUFCursor(raw)
-            guard let magic = try? cursor.readBytes(4, "magic"), magic.elementsEqual(GGUF.magic),
-                  (try? cursor.u32("version")) == GGUF.version, (try? cursor.u64("tensors")) != nil,
-                  let count = try? cursor.u64("keys"), count > 0,
-                  let key = try? cursor.string("key", limit: 256), key == ModelKey.architecture,
-                  (try? cursor.u32("type")) == GGUFValueType.string.rawValue,
-                  let value = try? cursor.string("value", limit: 256) else { return false }
-            return value == architecture
-        }
+        GGUF.architectureName(bytes) == architecture
     }
 
     // MARK: writing
@@ -82,10 +73,19 @@ public enum QuantizedGraphFile {
                 weights.append(("qgraph.op.\(index).weights", c.weights))
             case let .lookup(input, output, count, table):
                 kind("lookup"); ints(op + "ints", [input, output, count]); ints(op + "table", table.map { Int($0) })
-            case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum):
+            case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum, rounding):
                 kind("requantize")
                 ints(op + "ints", [input, output, count, Int(inputZero), Int(multiplier), Int(shift),
-                                   Int(outputZero), Int(minimum), Int(maximum)])
+                                   Int(outputZero), Int(minimum), Int(maximum), rounding.rawValue])
+            case let .elementwise(e):
+                kind(e.kind == .add ? "add" : "mul")
+                var values = [e.output] + e.shape
+                values += [Int(e.outputOffset), Int(e.multiplier), Int(e.shift), Int(e.activationMin), Int(e.activationMax)]
+                for (name, operand) in [("first", e.first), ("second", e.second)] {
+                    values += [operand.tensor] + operand.shape + [Int(operand.offset), Int(operand.multiplier), Int(operand.shift)]
+                    if operand.tensor < 0 { weights.append(("qgraph.op.\(index).\(name)", operand.constant)) }
+                }
+                ints(op + "ints", values)
             }
         }
         for (name, _) in weights where name.utf8.count > GGUF.maxTensorNameLength {

@@ -32,10 +32,15 @@ final class MicroWakeWordRunner {
     private let firstFrameEnd: Double
     private let frameHop: Double
 
+    /// Why a microWakeWord graph takes no voice-activity gate.
+    static let gateRefused = PipelineError.other(
+        "the VAD gate runs in front of Earshot's own streaming models, not imported microWakeWord models")
+
     /// - Throws: `PipelineError` when the graph's output is not one probability, its feature width
     ///   differs from the front end's, or its cutoff or window is out of range.
     init(graph: QuantizedGraph, part: Pipeline.Part, frontend: FrontendConfig, featureCount: Int,
          modelIndex: Int, keywordOffset: Int) throws(PipelineError) {
+        guard part.gate == nil else { throw Self.gateRefused }
         do {
             network = try QuantizedNetwork(graph: graph)
         } catch {

@@ -34,6 +34,9 @@ public final class PipelineStream {
     public let inputRate: Int
     /// Added to every event time (e.g. the time a reopened device was away).
     public var timeShiftSeconds: Double = 0
+    /// The first Earshot model's voice-activity gate (`attachGate`, `Pipeline.Part.gate`), or nil:
+    /// its network steps on every frame.
+    public var gate: SpeechGate? { gate(model: firstEarshotModel) }
 
     /// The first front end's feature frames since the start (or `reset`).
     public var featureFrames: Int { frameCounts[0] }
@@ -145,6 +148,16 @@ public final class PipelineStream {
         case let .earshot(runner): return runner.posteriors
         case let .microWakeWord(runner): return runner.posteriors
         }
+    }
+
+    /// Model `index`'s voice-activity gate (nil for none, and for a microWakeWord graph).
+    public func gate(model index: Int) -> SpeechGate? {
+        guard index < runners.count, case let .earshot(runner) = runners[index] else { return nil }
+        return runner.gate
+    }
+
+    private var firstEarshotModel: Int {
+        runners.firstIndex { if case .earshot = $0 { return true } else { return false } } ?? runners.count
     }
 
     /// Model `index`'s detector, for an Earshot model (nil for a microWakeWord graph).

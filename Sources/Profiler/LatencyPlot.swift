@@ -168,7 +168,7 @@ public enum LatencyPlot {
         out += axis.ticks(top: top, bottom: bottom)
         out += "<text x=\"\(f(left - 60))\" y=\"\(f((top + bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(left - 60)) \(f((top + bottom) / 2)))\">share of steps at or below (tail scale)</text>\n"
         out += "<text x=\"\(f((left + plotRight) / 2))\" y=\"\(f(bottom + 36))\" text-anchor=\"middle\">latency (µs, log scale)</text>\n"
-        var entries: [(String, String, String, Bool)] = []
+        var entries: [(name: String, detail: String, color: String, bold: Bool)] = []
         for (index, s) in nonEmpty.enumerated() {
             let color = s.emphasized ? "#000000" : palette[index % palette.count]
             let h = s.histogram

@@ -217,7 +217,7 @@ extension ProfileReport {
 
     /// Rows as aligned columns (two-space indent): the first left-aligned, the rest right-aligned.
     public static func table(_ rows: [[String]]) -> [String] {
-        let columns = rows.map(\.count).max() ?? 0
+        let columns = rows.map { $0.count }.max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
         return rows.map { row in
@@ -301,6 +301,6 @@ extension ProfileReport {
 
     /// Several reports of one run as one JSON object: {"variants": [report, ...]}.
     public static func comparisonJSON(_ reports: [ProfileReport]) -> JSON {
-        .members([("variants", .array(reports.map(\.json)))])
+        .members([("variants", .array(reports.map { $0.json }))])
     }
 }

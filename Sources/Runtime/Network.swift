@@ -325,8 +325,11 @@ public final class Network {
             } else {
                 let rows = Swift.min(count, sequence.maxRows)
                 let skipped = count &- rows
-                sequence.run(frames + skipped &* inputSize, inputStride: inputSize, rows: rows,
-                             carried: carried.map { $0 + skipped &* carriedWidth })
+                // `if let`, not Optional.map: a debug build would instantiate the closure's generic
+                // metadata (allocating) on the first window.
+                var carriedRows: UnsafePointer<Float>? = nil
+                if let carried { carriedRows = carried + skipped &* carriedWidth }
+                sequence.run(frames + skipped &* inputSize, inputStride: inputSize, rows: rows, carried: carriedRows)
             }
             return self.output
         }

@@ -24,14 +24,15 @@ public final class QuantizedNetwork {
     private let variableStart: Int
     private let initialVariables: UnsafeMutablePointer<Int8>
 
-    private enum Kind: UInt8 { case copy, concatenation, slice, convolution, lookup, requantize }
+    private enum Kind: UInt8 { case copy, concatenation, slice, convolution, lookup, requantize, elementwise }
 
     /// A prepared operation: arena offsets resolved, convolution parameters in C layout. Fields
     /// mean what `kind` says (see `prepare`).
     private struct Step {
         var kind: Kind
         var input = 0, output = 0, count = 0
-        /// concatenation: `count` (offset, inner) pairs at `pairs`; `outer` blocks.
+        /// concatenation: `count` (offset, inner) pairs at `pairs`; `outer` blocks. requantize:
+        /// `outer` leading values rounded half up (TFLite's optimized blocks of 16).
         var pairs: UnsafeMutablePointer<Int>? = nil
         var outer = 0
         /// slice: input strides of axes 0...2, begin, stride and count per axis.
@@ -41,6 +42,10 @@ public final class QuantizedNetwork {
         var table: UnsafeMutablePointer<Int8>? = nil
         var inputZero: Int32 = 0, multiplier: Int32 = 0, shift: Int32 = 0, outputZero: Int32 = 0
         var minimum: Int32 = 0, maximum: Int32 = 0
+        /// elementwise: its parameters, the second input's offset, and constant operands (nil for tensors).
+        var elementwise: UnsafeMutablePointer<eq_elementwise_params>? = nil
+        var second = 0
+        var constant1: UnsafeMutablePointer<Int8>? = nil, constant2: UnsafeMutablePointer<Int8>? = nil
 
         init(_ kind: Kind) { self.kind = kind }
     }
@@ -87,7 +92,10 @@ public final class QuantizedNetwork {
     }
 
     deinit {
-        for index in 0..<planCount { plan[index].params?.deallocate() }
+        for index in 0..<planCount {
+            plan[index].params?.deallocate()
+            plan[index].elementwise?.deallocate()
+        }
         plan.deallocate()
         for pointer in storage { pointer.deallocate() }
         arena.deallocate()
@@ -152,13 +160,43 @@ public final class QuantizedNetwork {
             var step = Step(.lookup)
             (step.input, step.output, step.count, step.table) = (tensorOffsets[input], tensorOffsets[output], count, keep(table))
             return step
-        case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum):
+        case let .requantize(input, output, count, inputZero, multiplier, shift, outputZero, minimum, maximum, rounding):
             var step = Step(.requantize)
+            step.outer = rounding == .upward ? count / 16 * 16 : 0
             (step.input, step.output, step.count) = (tensorOffsets[input], tensorOffsets[output], count)
             (step.inputZero, step.multiplier, step.shift, step.outputZero) = (inputZero, multiplier, shift, outputZero)
             (step.minimum, step.maximum) = (minimum, maximum)
             return step
+        case let .elementwise(e):
+            return prepare(e)
         }
+    }
+
+    private func prepare(_ e: QuantizedElementwise) -> Step {
+        var step = Step(.elementwise)
+        /// Element strides of an operand per output axis: 0 where it is broadcast.
+        func strides(_ shape: [Int]) -> (Int32, Int32, Int32, Int32) {
+            var s = [0, 0, 0, 0], size = 1
+            for axis in stride(from: 3, through: 0, by: -1) {
+                s[axis] = shape[axis] == 1 ? 0 : size
+                size *= shape[axis]
+            }
+            return (Int32(s[0]), Int32(s[1]), Int32(s[2]), Int32(s[3]))
+        }
+        let params = UnsafeMutablePointer<eq_elementwise_params>.allocate(capacity: 1)
+        params.initialize(to: eq_elementwise_params(
+            kind: Int32(e.kind.rawValue), shape: (Int32(e.shape[0]), Int32(e.shape[1]), Int32(e.shape[2]), Int32(e.shape[3])),
+            stride1: strides(e.first.shape), stride2: strides(e.second.shape),
+            input1_offset: e.first.offset, input2_offset: e.second.offset, output_offset: e.outputOffset,
+            input1_multiplier: e.first.multiplier, input1_shift: e.first.shift,
+            input2_multiplier: e.second.multiplier, input2_shift: e.second.shift,
+            output_multiplier: e.multiplier, output_shift: e.shift,
+            activation_min: e.activationMin, activation_max: e.activationMax))
+        step.elementwise = params
+        step.output = tensorOffsets[e.output]
+        if e.first.tensor < 0 { step.constant1 = keep(e.first.constant) } else { step.input = tensorOffsets[e.first.tensor] }
+        if e.second.tensor < 0 { step.constant2 = keep(e.second.constant) } else { step.second = tensorOffsets[e.second.tensor] }
+        return step
     }
 
     /// Feature frames consumed per step and values per frame.
@@ -190,65 +228,88 @@ public final class QuantizedNetwork {
     /// Runs one step on the input tensor; returns the raw output bytes' dequantized values.
     @discardableResult
     public func step() -> UnsafePointer<Float> {
-        let base = arena
-        for index in 0..<planCount {
-            let op = plan + index
-            switch op.pointee.kind {
-            case .copy:
-                (base + op.pointee.output).update(from: base + op.pointee.input, count: op.pointee.count)
-            case .concatenation:
-                let pairs = op.pointee.pairs!, inputs = op.pointee.count
-                var target = base + op.pointee.output
-                for block in 0..<op.pointee.outer {
-                    for i in 0..<inputs {
-                        let inner = pairs[2 &* i &+ 1]
-                        target.update(from: base + pairs[2 &* i] + block &* inner, count: inner)
-                        target += inner
-                    }
-                }
-            case .slice:
-                let strides = op.pointee.strides, begin = op.pointee.begin, stride = op.pointee.stride
-                let count = op.pointee.counts
-                var target = base + op.pointee.output
-                let input = base + op.pointee.input
-                for a in 0..<count.0 {
-                    let pa = (begin.0 &+ a &* stride.0) &* strides.0
-                    for b in 0..<count.1 {
-                        let pb = pa &+ (begin.1 &+ b &* stride.1) &* strides.1
-                        for c in 0..<count.2 {
-                            let source = input + (pb &+ (begin.2 &+ c &* stride.2) &* strides.2 &+ begin.3)
-                            if stride.3 == 1 {
-                                target.update(from: source, count: count.3)
-                            } else {
-                                for d in 0..<count.3 { target[d] = source[d &* stride.3] }
-                            }
-                            target += count.3
-                        }
-                    }
-                }
-            case .convolution:
-                convolve(op.pointee.params, base + op.pointee.input, base + op.pointee.output)
-            case .lookup:
-                let table = op.pointee.table!, input = base + op.pointee.input, output = base + op.pointee.output
-                for i in 0..<op.pointee.count { output[i] = table[Int(input[i]) &+ 128] }
-            case .requantize:
-                let input = base + op.pointee.input, output = base + op.pointee.output
-                let zero = op.pointee.inputZero, multiplier = op.pointee.multiplier, shift = op.pointee.shift
-                let outputZero = op.pointee.outputZero, minimum = op.pointee.minimum, maximum = op.pointee.maximum
-                for i in 0..<op.pointee.count {
-                    var v = eq_multiply_by_quantized_multiplier(Int32(input[i]) &- zero, multiplier, shift, 0)
-                    v = min(max(v &+ outputZero, minimum), maximum)
-                    output[i] = Int8(truncatingIfNeeded: v)
-                }
-            }
-        }
+        for index in 0..<planCount { execute(plan + index) }
+        return dequantizedOutput()
+    }
+
+    /// Operations a step runs (the graph's, in order; `runOperation` runs one, for profiling).
+    public var operationCount: Int { planCount }
+
+    /// Runs operation `index` of a step alone: a step is `runOperation(0)`, …,
+    /// `runOperation(operationCount - 1)`, then `dequantizedOutput()`.
+    public func runOperation(_ index: Int) {
+        precondition(index >= 0 && index < planCount, "operation \(index) of \(planCount)")
+        execute(plan + index)
+    }
+
+    /// The output tensor's values, dequantized (what `step` returns).
+    public func dequantizedOutput() -> UnsafePointer<Float> {
         let port = graph.output
-        let raw = base + tensorOffsets[port.tensor]
+        let raw = arena + tensorOffsets[port.tensor]
         for i in 0..<port.width {
             let q = port.unsigned ? Int32(UInt8(bitPattern: raw[i])) : Int32(raw[i])
             output[i] = Float(q &- Int32(port.zeroPoint)) * port.scale
         }
         return UnsafePointer(output)
+    }
+
+    @inline(__always)
+    private func execute(_ op: UnsafeMutablePointer<Step>) {
+        let base = arena
+        switch op.pointee.kind {
+        case .copy:
+            (base + op.pointee.output).update(from: base + op.pointee.input, count: op.pointee.count)
+        case .concatenation:
+            let pairs = op.pointee.pairs!, inputs = op.pointee.count
+            var target = base + op.pointee.output
+            for block in 0..<op.pointee.outer {
+                for i in 0..<inputs {
+                    let inner = pairs[2 &* i &+ 1]
+                    target.update(from: base + pairs[2 &* i] + block &* inner, count: inner)
+                    target += inner
+                }
+            }
+        case .slice:
+            let strides = op.pointee.strides, begin = op.pointee.begin, stride = op.pointee.stride
+            let count = op.pointee.counts
+            var target = base + op.pointee.output
+            let input = base + op.pointee.input
+            for a in 0..<count.0 {
+                let pa = (begin.0 &+ a &* stride.0) &* strides.0
+                for b in 0..<count.1 {
+                    let pb = pa &+ (begin.1 &+ b &* stride.1) &* strides.1
+                    for c in 0..<count.2 {
+                        let source = input + (pb &+ (begin.2 &+ c &* stride.2) &* strides.2 &+ begin.3)
+                        if stride.3 == 1 {
+                            target.update(from: source, count: count.3)
+                        } else {
+                            for d in 0..<count.3 { target[d] = source[d &* stride.3] }
+                        }
+                        target += count.3
+                    }
+                }
+            }
+        case .convolution:
+            convolve(op.pointee.params, base + op.pointee.input, base + op.pointee.output)
+        case .lookup:
+            let table = op.pointee.table!, input = base + op.pointee.input, output = base + op.pointee.output
+            for i in 0..<op.pointee.count { output[i] = table[Int(input[i]) &+ 128] }
+        case .requantize:
+            let input = base + op.pointee.input, output = base + op.pointee.output
+            let zero = op.pointee.inputZero, multiplier = op.pointee.multiplier, shift = op.pointee.shift
+            let outputZero = op.pointee.outputZero, minimum = op.pointee.minimum, maximum = op.pointee.maximum
+            let upward = op.pointee.outer
+            for i in 0..<op.pointee.count {
+                var v = eq_multiply_by_quantized_multiplier(Int32(input[i]) &- zero, multiplier, shift, i < upward ? 1 : 0)
+                v = min(max(v &+ outputZero, minimum), maximum)
+                output[i] = Int8(truncatingIfNeeded: v)
+            }
+        case .elementwise:
+            var first = UnsafePointer(base + op.pointee.input), second = UnsafePointer(base + op.pointee.second)
+            if let constant = op.pointee.constant1 { first = UnsafePointer(constant) }
+            if let constant = op.pointee.constant2 { second = UnsafePointer(constant) }
+            eq_elementwise_s8(op.pointee.elementwise, first, second, base + op.pointee.output)
+        }
     }
 
     /// The output tensor's raw quantized value `i` (uint8 outputs as 0...255).

@@ -193,7 +193,8 @@ struct SequenceStage {
         _ plan: LayerPlan, _ input: UnsafePointer<Float>, _ inputStride: Int, _ rows: Int,
         _ output: UnsafeMutablePointer<Float>, _ outputStride: Int, reverse: Bool
     ) {
-        plan.hidden.unsafelyUnwrapped.update(repeating: 0, count: plan.outputSize)
+        guard let hidden = plan.hidden else { preconditionFailure("recurrent plan without its state") }
+        hidden.update(repeating: 0, count: plan.outputSize)
         plan.cell?.update(repeating: 0, count: plan.hiddenSize)
         var k = 0
         while k < rows {

@@ -168,7 +168,10 @@ public final class WindowedNetwork {
             if let carriedRing, let carriedWindow {
                 Self.unroll(carriedRing, into: carriedWindow, width: carriedWidth, oldest: slot, held: held, frames: windowFrames)
             }
-            let result = network.runWindow(window, count: held, carried: carriedWindow.map { UnsafePointer($0) })
+            // `if let`, not Optional.map: no closure, no generic metadata made on the first window.
+            var carried: UnsafePointer<Float>? = nil
+            if let carriedWindow { carried = UnsafePointer(carriedWindow) }
+            let result = network.runWindow(window, count: held, carried: carried)
             prediction.update(from: result.baseAddress!, count: outputSize)
             return output
         }

@@ -14,6 +14,9 @@ public final class ServedModel: @unchecked Sendable {
     public let keywords: [String]
     /// The languages announced in `info` (e.g. ["en"]).
     public let languages: [String]
+    /// A voice-activity model and gate settings (`serve --vad`): each client's stream of this model
+    /// steps its network only while its VAD hears speech (streaming models; see `SpeechGate`).
+    public var vad: (model: ModelFile, settings: SpeechGateSettings)?
 
     /// - Throws: `ServeError.model` when the model has no front end, or no keyword label.
     public init(name: String, part: Pipeline.Part, languages: [String] = ["en"]) throws(ServeError) {

@@ -77,8 +77,23 @@ public final class WyomingServer: @unchecked Sendable {
     ///
     /// - Throws: `ServeError.model` when the models cannot share a pipeline.
     static func pipeline(of models: [ServedModel]) throws(ServeError) -> Pipeline {
+        var parts: [Pipeline.Part] = []
+        for model in models {
+            var part = model.part
+            if let vad = model.vad {
+                // Refused here, where the model's name is known (each stream builds the gates).
+                guard case let .earshot(file) = part.network else {
+                    throw .model(name: model.name, reason: "the VAD gate runs in front of Earshot's own streaming models, not imported microWakeWord models")
+                }
+                guard case .streaming = file.description.execution else {
+                    throw .model(name: model.name, reason: "the VAD gate runs in front of streaming models; this one runs on windows")
+                }
+                part.gate = vad
+            }
+            parts.append(part)
+        }
         do throws(PipelineError) {
-            return try Pipeline(parts: models.map(\.part))
+            return try Pipeline(parts: parts)
         } catch {
             throw .model(name: models.map(\.name).joined(separator: ", "), reason: "\(error)")
         }

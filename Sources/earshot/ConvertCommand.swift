@@ -48,7 +48,19 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "For a .tflite INPUT: reproduce TFLite's 'optimized' kernels (the TFLite library's default, as pymicro-wakeword runs) or its 'reference' kernels (as TFLite Micro).")
     var tfliteKernels: String = "optimized"
 
+    // openWakeWord import (issue 15): the feature networks beside an openWakeWord head.
+    @Option(help: ArgumentHelp(
+        "INPUT is an openWakeWord head (.onnx or .tflite); DIR holds melspectrogram and embedding_model (.onnx or .tflite each).",
+        valueName: "DIR"))
+    var openwakewordFeatures: String?
+
+    @Option(help: "With --openwakeword-features: the wake word's name (default: INPUT's file name).")
+    var wakeWord: String?
+
     func run() throws {
+        if let openwakewordFeatures {
+            return try OpenWakeWordCommands.convert(head: input, features: openwakewordFeatures, name: wakeWord, output: output)
+        }
         // TFLite import (issue 14): int8 streaming models become quantized graphs.
         if input.lowercased().hasSuffix(".tflite") {
             guard let kernels = TFLiteImporter.Kernels(rawValue: tfliteKernels) else {

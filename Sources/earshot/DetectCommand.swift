@@ -31,6 +31,9 @@ struct DetectCommand: ParsableCommand {
 
     @OptionGroup var thresholdOption: ThresholdOption
 
+    @OptionGroup(title: "Voice-activity gate (with --stream)")
+    var vadOptions: VADOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one WAV file") }
         if model.count > 1 && !stream { throw ValidationError("several --model options need --stream") }

@@ -28,13 +28,25 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Input audio (WAV) for imported TFLite models: computed through the model's own front end.")
     var wav: String?
 
+    // openWakeWord models (issue 15): more wake words on the same stream, sharing the feature networks.
+    @Option(name: .customLong("and-model"), help: "openWakeWord: another model on the same stream (repeatable); the mel and embedding networks run once for all, one score column per model.")
+    var moreModels: [String] = []
+
+    @Option(help: "openWakeWord: the embedding CNN's convolution weights, fp32 (as stored), fp16 or int8 (per output channel, converted at load).")
+    var embeddingWeights: String = "fp32"
+
     @Option(help: "Where to write the outputs (.npy, float32).")
     var out: String
 
     func run() throws {
         // TFLite import (issue 14): imported int8 graphs have their own runner.
-        if QuantizedGraphCommands.isQuantizedGraph(path: model) {
-            return try QuantizedGraphCommands.infer(model: model, features: features, wav: wav, out: out)
+        if QuantizedGraphModels.isQuantizedGraph(path: model) {
+            return try QuantizedGraphModels.infer(model: model, features: features, wav: wav, out: out)
+        }
+        // openWakeWord models (issue 15): scores per 80 ms chunk from audio.
+        if OpenWakeWordCommands.isOpenWakeWord(path: model) {
+            guard let wav else { throw CLIError("an openWakeWord model reads audio: give --wav CLIP.wav") }
+            return try OpenWakeWordCommands.infer(models: [model] + moreModels, wav: wav, out: out, precision: embeddingWeights)
         }
         guard let features else { throw CLIError("--features is required for this model") }
         try FeatureInference.run(model: model, features: features, out: out)

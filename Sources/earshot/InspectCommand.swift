@@ -19,7 +19,8 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         // TFLite import (issue 14): imported int8 graphs.
-        if QuantizedGraphCommands.isQuantizedGraph(path: model) { return try QuantizedGraphCommands.inspect(path: model) }
+        if QuantizedGraphModels.isQuantizedGraph(path: model) { return try QuantizedGraphModels.inspect(path: model, json: json) }
+        if OpenWakeWordCommands.isOpenWakeWord(path: model) { return try OpenWakeWordCommands.inspect(path: model) }
         let file = try ModelFile(path: model)
         let network = try Network(model: file)
         var summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount, kernels: network.kernels.name)

@@ -78,31 +78,17 @@ struct ProfileCommand: ParsableCommand {
     }
 
     func run() throws {
-        var paths: [String] = []
-        if let model { paths.append(model) } else if compare == nil { paths.append(try DefaultModel.resolve(nil)) }
-        if let compare {
-            for item in compare.split(separator: ",", omittingEmptySubsequences: false) {
-                let path = String(item).trimmingCharacters(in: " ")
-                guard !path.isEmpty else { throw CLIError("--compare '\(compare)' has an empty entry") }
-                if !paths.contains(path) { paths.append(path) }
-            }
+        let paths = try ProfileRun.modelPaths(model: model, compare: compare, defaultModel: DefaultModel.path())
+        // Imported TFLite models (issue 14) have their own profiler.
+        if paths.count == 1, QuantizedGraphModels.isQuantizedGraph(path: paths[0]) { return try profileQuantized(path: paths[0]) }
+        if let imported = paths.first(where: QuantizedGraphModels.isQuantizedGraph(path:)) {
+            throw CLIError("'\(imported)' is an imported TFLite model: --compare works with variants of Earshot's own models; profile it alone with --model")
         }
-        var targets: [ProfileTarget] = []
-        for path in paths {
-            let file = try ModelFile(path: path)
-            let network: Network
-            do {
-                network = try Network(model: file)
-            } catch {
-                throw CLIError("'\(path)': \(error)")
-            }
-            targets.append(ProfileTarget(label: path, network: network))
-        }
-        let description = targets[0].network.model.description
-
+        let targets = try ProfileRun.targets(paths: paths)
+        let given = try frontendOptions.config()
         if let device {
             guard targets.count == 1 else { throw CLIError("--device profiles one model; --compare works with random frames or --wav") }
-            let (config, note) = try frontendConfig(for: description)
+            let (config, note) = ProfileRun.frontendConfig(for: targets[0].network.model.description, given: given)
             let alsa: ALSAConfiguration?
             do {
                 alsa = try alsaConfig.map { path throws(AudioError) in try ALSAConfiguration(path: path) }
@@ -113,78 +99,13 @@ struct ProfileCommand: ParsableCommand {
             try printLive(live, model: paths[0], network: targets[0].network)
             return
         }
-
-        var settings = ProfileSettings(steps: steps, warmup: warmup)
-        if let hopMilliseconds {
-            settings.hopNanoseconds = UInt64((hopMilliseconds * 1e6).rounded())
-            settings.hopSource = "--hop-ms"
-        } else if wav == nil, let frontend = description.frontend {
-            settings.hopNanoseconds = UInt64((Double(frontend.hopLength) * 1e9 / Double(frontend.sampleRate)).rounded())
-            settings.hopSource = "the model's front end: \(frontend.hopLength) samples at \(frontend.sampleRate) Hz"
-        } else {
-            settings.hopNanoseconds = 20_000_000
-            settings.hopSource = "default 20 ms: the model names no front end; --hop-ms sets it"
-        }
-
-        var source = FrameSource.random(seed: seed)
-        if let wav {
-            let (config, note) = try frontendConfig(for: description)
-            let extractor: FeatureExtractor
-            do {
-                extractor = try FeatureExtractor(config: config)
-            } catch {
-                throw CLIError("front end for '\(paths[0])': \(error)")
-            }
-            var resamplers: [Int: PolyphaseResampler] = [:]
-            let clip = try AudioClip.read(wav, rate: config.sampleRate, resamplers: &resamplers)
-            let resampled = clip.fileRate == clip.sampleRate ? "" : ", resampled from \(clip.fileRate) Hz"
-            source = .audio(AudioInput(label: wav + resampled, samples: clip.samples, sampleRate: clip.sampleRate,
-                                       extractor: extractor, frontendDescription: note))
-        }
-
-        let reports = try StepProfiler.run(targets, source: source, settings: settings)
-        if let plot { try writePlot(LatencyPlot.svg(for: reports), to: plot) }
-        if json {
-            print((reports.count == 1 ? reports[0].json : ProfileReport.comparisonJSON(reports)).serialized(indent: 2))
-        } else {
-            print(reports.count == 1 ? reports[0].text : ProfileReport.comparisonText(reports))
-            if let plot { print("\n  plot written to \(plot)") }
-        }
+        try ProfileRun.run(
+            targets, settings: ProfileRun.Options(
+                steps: steps, warmup: warmup, seed: seed, wav: wav, hopMilliseconds: hopMilliseconds,
+                frontend: given, json: json, plot: plot))
     }
 
     func writePlot(_ svg: String, to path: String) throws {
-        do {
-            try SystemFile.writeAtomically(Array(svg.utf8), to: path)
-        } catch {
-            throw CLIError("cannot write the plot to '\(path)': \(error)")
-        }
-    }
-
-    /// The front end given on the command line, else the model's own, else TensorFlow's MFCC
-    /// (40 ms windows every 20 ms at 16 kHz, as many coefficients as the model takes).
-    func frontendConfig(for description: ModelDescription) throws -> (FrontendConfig, String) {
-        if let given = try frontendOptions.config() {
-            let name = given.name.isEmpty ? "custom" : given.name
-            return (given, "given on the command line (\(name), hop \(given.hopLength) of window \(given.windowLength) at \(given.sampleRate) Hz)")
-        }
-        if let frontend = description.frontend {
-            let name = frontend.name.isEmpty ? "custom" : frontend.name
-            return (frontend, "the model's own (\(name), hop \(frontend.hopLength) of window \(frontend.windowLength) at \(frontend.sampleRate) Hz)")
-        }
-        let features = description.inputSize
-        let config = FrontendConfig.tensorFlowMFCC(
-            sampleRate: 16000, windowLength: 640, stride: 320,
-            filterbankChannelCount: max(40, features), dctCoefficientCount: features)
-        return (config, "TensorFlow MFCC preset (window 640, hop 320 at 16 kHz, \(features) coefficients) because the model names no front end")
-    }
-}
-
-extension String {
-    /// The string without leading and trailing `character`s.
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        var text = Substring(self)
-        while text.first == character { text = text.dropFirst() }
-        while text.last == character { text = text.dropLast() }
-        return String(text)
+        try ProfileRun.writePlot(svg, to: path)
     }
 }

@@ -1,12 +1,10 @@
 import Converter
-import Frontend
 import Model
-import NumPyFile
 import Runtime
 import SystemFile
 
-/// The `convert`, `infer` and `inspect` work for imported TFLite models (quantized graphs); the
-/// subcommands call in here when the input is a `.tflite` file or an `earshot-qgraph` model.
+/// `earshot convert MODEL.tflite`: the TFLite importer (host build only; the rest of the work on
+/// imported models is QuantizedGraphModels, shared with the static aarch64 build).
 enum QuantizedGraphCommands {
     /// `earshot convert MODEL.tflite -o OUT.earshot [--manifest M.json]`: the manifest defaults to
     /// the JSON with the model's stem beside it, when present.
@@ -34,95 +32,5 @@ enum QuantizedGraphCommands {
         let back = try QuantizedGraphFile.read(path: output)
         let network = try QuantizedNetwork(graph: back)
         print("wrote \(output): TFLite int8 graph, \(back.operations.count) operations, \(back.variableInitialValues.count) state variables, input [\(back.input.frames), \(back.input.width)] -> \(back.output.width), arena \(network.arenaByteCount) bytes, kernels \(kernels.rawValue), wake word '\(back.wakeWord.name)'")
-    }
-
-    static func isQuantizedGraph(path: String) -> Bool {
-        guard let bytes = try? SystemFile.readAll(path: path) else { return false }
-        return QuantizedGraphFile.isQuantizedGraph(bytes)
-    }
-
-    /// `earshot infer` for a quantized graph: features [T, F] (float, as pymicro-features gives
-    /// them; or computed from `wav` by the model's `micro` front end) -> one output row per network
-    /// step (every `frames` rows), float32 [T / frames, C].
-    static func infer(model: String, features: String?, wav: String?, out: String) throws {
-        let graph = try QuantizedGraphFile.read(path: model)
-        let network = try QuantizedNetwork(graph: graph)
-        let frames: [Float]
-        let rowCount: Int
-        let width = network.featureWidth
-        if let features {
-            let array = try NumPyFormat.parse(SystemFile.readAll(path: features))
-            guard array.shape.count == 2, array.shape[1] == width else {
-                throw CLIError("'\(features)' has shape \(array.shape); the model needs [T, \(width)]")
-            }
-            guard array.elementType == .float32 || array.elementType == .float64 else {
-                throw CLIError("'\(features)' holds \(array.elementType.rawValue); expected float32 or float64")
-            }
-            frames = array.floats()
-            rowCount = array.shape[0]
-        } else if let wav {
-            (frames, rowCount) = try microFeatures(wav: wav, graph: graph, width: width)
-        } else {
-            throw CLIError("give the input as --wav CLIP.wav or --features F.npy")
-        }
-        let perStep = network.framesPerStep
-        let steps = rowCount / perStep
-        let size = network.outputSize
-        var outputs = [Float](repeating: 0, count: steps * size)
-        frames.withUnsafeBufferPointer { input in
-            for step in 0..<steps {
-                network.setInput(features: input.baseAddress! + step * perStep * width)
-                let result = network.step()
-                for c in 0..<size { outputs[step * size + c] = result[c] }
-            }
-        }
-        try SystemFile.writeAtomically(NumPyFormat.serialize(NumPyArray(shape: [steps, size], floats: outputs)), to: out)
-    }
-
-    /// The model's own front end (`micro`, TensorFlow Lite Micro's, as pymicro-features computes it)
-    /// over a WAV file resampled to its rate: float features [T, width], row-major.
-    private static func microFeatures(wav: String, graph: QuantizedGraph, width: Int) throws -> ([Float], Int) {
-        let wake = graph.wakeWord
-        guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
-            throw CLIError("--wav: this model's front end is '\(wake.frontendPreset)', which Earshot does not compute; pass --features")
-        }
-        let config = FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: width)
-        let extractor = try FeatureExtractor(config: config)
-        var resamplers: [Int: PolyphaseResampler] = [:]
-        let clip = try AudioClip.read(wav, rate: config.sampleRate, resamplers: &resamplers)
-        let rows = extractor.features(of: clip.samples)
-        return (rows.flatMap { $0 }, rows.count)
-    }
-
-    static func inspect(path: String) throws {
-        let graph = try QuantizedGraphFile.read(path: path)
-        let network = try QuantizedNetwork(graph: graph)
-        var counts: [String: Int] = [:]
-        var weights = 0
-        for operation in graph.operations {
-            let name: String
-            switch operation {
-            case .copy: name = "copy"
-            case .readVariable: name = "read_variable"
-            case .assignVariable: name = "assign_variable"
-            case .concatenation: name = "concatenation"
-            case .slice: name = "slice"
-            case let .convolution(c):
-                name = ["conv2d", "depthwise_conv2d", "fully_connected"][c.kind.rawValue]
-                weights += c.weights.count
-            case .lookup: name = "logistic (table)"
-            case .requantize: name = "requantize"
-            }
-            counts[name, default: 0] += 1
-        }
-        let wake = graph.wakeWord
-        print("model: \(path) (TFLite int8 graph, earshot-qgraph)")
-        print("wake word: '\(wake.name)', probability cutoff \(wake.probabilityCutoff), sliding window \(wake.slidingWindow) steps")
-        print("front end: \(wake.frontendPreset), feature step \(wake.featureStepMilliseconds) ms; \(graph.input.frames) frames x \(graph.input.width) features per step (input scale \(graph.input.scale), zero point \(graph.input.zeroPoint))")
-        print("output: \(graph.output.width) x \(graph.output.unsigned ? "uint8" : "int8") (scale \(graph.output.scale), zero point \(graph.output.zeroPoint))")
-        print("operations: \(graph.operations.count) — " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
-        let state = graph.variableInitialValues.reduce(0) { $0 + $1.count }
-        print("state: \(graph.variableInitialValues.count) variables, \(state) bytes; int8 weights \(weights)")
-        print("arena: \(network.arenaByteCount) bytes (manifest tensor_arena_size \(wake.tensorArenaBytes))")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Listener
+import Pipeline
 import Serve
 
 /// `earshot serve`: a Wyoming wake-word server for Home Assistant and other voice assistants.
@@ -45,6 +46,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-payload"), help: "The largest audio chunk accepted, in bytes.")
     var maxPayload = 1 << 20
 
+    @OptionGroup(title: "Voice-activity gate")
+    var vadOptions: VADOptions
+
     @Option(help: "The language announced for the models (comma-separated).")
     var language = "en"
 
@@ -62,12 +66,20 @@ struct ServeCommand: ParsableCommand {
         var board = BoardConfiguration()
         if let config { board = try BoardConfiguration.load(path: config) }
         let paths = !model.isEmpty ? model : [try board.model.path ?? DefaultModel.resolve(nil)]
-        let detector = thresholdOption.applied(to: board.detector)
+        let detector = StreamPipeline.applying(threshold: thresholdOption.threshold, to: board.detector)
         let languages = language.split(separator: ",").map { String($0) }
         let parts = try StreamPipeline.parts(paths: paths, detector: detector, windowHopFrames: board.model.windowHopFrames)
+        let gate = try vadOptions.request.option(boardVAD: board.vad)
         var served: [ServedModel] = []
         for (path, part) in zip(paths, parts) {
-            served.append(try ServedModel(name: Self.baseName(path), part: part, languages: languages))
+            let model = try ServedModel(name: Self.baseName(path), part: part, languages: languages)
+            if let gate {
+                guard case let .earshot(file) = part.network, case .streaming = file.description.execution else {
+                    throw CLIError("'\(path)': --vad runs in front of Earshot's streaming models; this one runs on windows or is an imported microWakeWord model")
+                }
+                model.vad = (gate.model, gate.settings)
+            }
+            served.append(model)
         }
         var settings = WyomingServer.Settings()
         settings.maximumClients = maxClients

@@ -101,7 +101,7 @@ import Testing
         return frames
     }
 
-    @Test(arguments: SpectrumPrecision.allCases.filter { $0 != .tfliteMicroInt16 })
+    @Test(arguments: SpectrumPrecision.allCases.filter { $0 != .tfliteMicroInt16 && $0 != .sileroSTFT })
     func everyStageMatchesADoubleReference(precision: SpectrumPrecision) throws {
         var config = Self.everyStage
         config.spectrumPrecision = precision
@@ -217,7 +217,7 @@ import Testing
         }
         let expected = try Self.reference(config, samples)  // log-mel values, no DCT
         var errors: [SpectrumPrecision: Double] = [:]
-        for precision in SpectrumPrecision.allCases where precision != .tfliteMicroInt16 {
+        for precision in SpectrumPrecision.allCases where precision != .tfliteMicroInt16 && precision != .sileroSTFT {
             config.spectrumPrecision = precision
             let frames = try FeatureExtractor(config: config).features(of: samples)
             #expect(frames.count == expected.count)
@@ -232,7 +232,7 @@ import Testing
         #expect(narrow > 10 * wide, "float32 \(narrow) vs float64 \(wide): the test signal no longer separates them")
     }
 
-    @Test(arguments: SpectrumPrecision.allCases.filter { $0 != .tfliteMicroInt16 })
+    @Test(arguments: SpectrumPrecision.allCases.filter { $0 != .tfliteMicroInt16 && $0 != .sileroSTFT })
     func processingAllocatesNothing(precision: SpectrumPrecision) throws {
         #expect(allocation_counter_is_active() == 1)
         var config = Self.everyStage
@@ -369,6 +369,8 @@ import Testing
                 #expect(count == 0, "\(preset.rawValue): \(count) allocations in \(frames) hops")
             }
         }
-        #expect(frames == 1 + (16000 - config.windowLength) / 160)
+        // Silero's window starts as zero context: its first frame is due after one hop.
+        let firstFrame = preset == .silero ? config.hopLength : config.windowLength
+        #expect(frames == 1 + (16000 - firstFrame) / 160)
     }
 }

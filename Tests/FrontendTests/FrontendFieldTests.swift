@@ -83,7 +83,7 @@ import Testing
         #expect(try FrontendSpecification(preset: .librosaMel, fields: [.spectrumPrecision: .name("float32")])
             .config().spectrumPrecision == .float32)
         #expect(throws: FrontendError.unknownName(field: "spectrum_precision", value: "float16",
-                                                  allowed: ["float32", "float32_kissfft", "float64", "tflite_micro_int16"])) {
+                                                  allowed: ["float32", "float32_kissfft", "float64", "tflite_micro_int16", "silero_stft"])) {
             _ = try FrontendSpecification(preset: .kaldiFbank, fields: [.spectrumPrecision: .name("float16")]).config()
         }
         fields[.lifter] = nil

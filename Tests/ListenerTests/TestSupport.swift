@@ -32,9 +32,10 @@ let repositoryRoot: String = {
     return url.path
 }()
 
-/// ../shared/data next to the repository, when present.
+/// ../shared/data next to the repository (or $EARSHOT_SHARED/data, for a worktree elsewhere), when present.
 let sharedData: String? = {
-    let path = repositoryRoot + "/../shared/data"
+    let shared = ProcessInfo.processInfo.environment["EARSHOT_SHARED"] ?? repositoryRoot + "/../shared"
+    let path = shared + "/data"
     return FileManager.default.fileExists(atPath: path) ? path : nil
 }()
 

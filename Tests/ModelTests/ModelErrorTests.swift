@@ -144,7 +144,16 @@ struct ModelFileCorruptionTests {
     @Test func wrongArchitecture() {
         var raw = valid
         raw.set("general.architecture", RawGGUF.string("llama"))
-        expectError(raw, .wrongArchitecture("llama"))
+        expectError(raw, .wrongArchitecture(found: "llama", expected: "earshot"))
+        #expect(ModelError.wrongArchitecture(found: "llama", expected: "earshot").description.contains("not an Earshot model"))
+    }
+
+    @Test func otherEarshotKindIsNamed() {
+        var raw = valid
+        raw.set("general.architecture", RawGGUF.string("earshot-qgraph"))
+        expectError(raw, .wrongArchitecture(found: "earshot-qgraph", expected: "earshot"))
+        let message = ModelError.wrongArchitecture(found: "earshot-qgraph", expected: "earshot").description
+        #expect(message.contains("'earshot-qgraph', not 'earshot'") && message.contains("another kind"))
     }
 
     @Test func newerFormatVersionSaysSo() {

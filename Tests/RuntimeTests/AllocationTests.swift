@@ -65,13 +65,7 @@ struct AllocationTests {
     @Test("10,000 steps of LSTM 40→128 + dense 12 + softmax allocate nothing, for every weight type",
           arguments: [TensorType.float32, .float16, .int8])
     func lstmModel(weightType: TensorType) throws {
-        let model = try TestModel(
-            inputSize: 40,
-            layers: [
-                LayerDescription(kind: .lstm, inputSize: 40, hiddenSize: 128),
-                LayerDescription(kind: .dense, inputSize: 128, hiddenSize: 12),
-                LayerDescription(kind: .softmax, inputSize: 12, hiddenSize: 12),
-            ], seed: 40, weightTypes: [weightType, weightType, .float32])
+        let model = try TestModel.lstm40(seed: 40, weightType: weightType)
         let network = try Network(model: model.file)
         #expect(allocations(stepping: network, steps: 10_000) == 0)
     }

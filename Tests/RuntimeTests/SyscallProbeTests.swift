@@ -18,13 +18,7 @@ struct SyscallProbeTests {
     @Test("10,000 steps of LSTM 40→128 + dense 12 + softmax between strace markers, for every weight type",
           arguments: [TensorType.float32, .float16, .int8])
     func stepLoopBetweenMarkers(weightType: TensorType) throws {
-        let model = try TestModel(
-            inputSize: 40,
-            layers: [
-                LayerDescription(kind: .lstm, inputSize: 40, hiddenSize: 128),
-                LayerDescription(kind: .dense, inputSize: 128, hiddenSize: 12),
-                LayerDescription(kind: .softmax, inputSize: 12, hiddenSize: 12),
-            ], seed: 42, weightTypes: [weightType, weightType, .float32])
+        let model = try TestModel.lstm40(seed: 42, weightType: weightType)
         let network = try Network(model: model.file)
         let flat = randomFrames(count: 16, size: network.inputSize, seed: 43).flatMap { $0 }
         var checksum: Float = 0

@@ -5,6 +5,18 @@ import TestSupport
 /// A model built in memory with seeded random weights, plus the same weights in Double for the
 /// reference implementation.
 struct TestModel {
+    /// The keyword-spotting shape the allocation and system-call checks step: LSTM 40→128,
+    /// dense 12, softmax; the LSTM and dense matrices stored as `weightType`.
+    static func lstm40(seed: UInt64, weightType: TensorType) throws -> TestModel {
+        try TestModel(
+            inputSize: 40,
+            layers: [
+                LayerDescription(kind: .lstm, inputSize: 40, hiddenSize: 128),
+                LayerDescription(kind: .dense, inputSize: 128, hiddenSize: 12),
+                LayerDescription(kind: .softmax, inputSize: 12, hiddenSize: 12),
+            ], seed: seed, weightTypes: [weightType, weightType, .float32])
+    }
+
     var description: ModelDescription
     /// weights[layer][role] as Doubles (exactly the Float values written to the file).
     var weights: [[TensorRole: [Double]]]

@@ -8,7 +8,7 @@
 // The counters live in a file mapped MAP_SHARED (path in EARSHOT_SOAK_COUNTERS), so the soak
 // driver reads them while the process runs, without signals or extra threads in it.
 //
-// Build: cc -O2 -shared -fPIC -o soak_counter.so soak_counter.c -ldl
+// Build: cc -O2 -shared -fPIC -I Tests/Support/AllocationCounter -o soak_counter.so soak_counter.c -ldl
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -36,12 +36,6 @@ typedef struct soak_counters {
 } soak_counters_t;
 
 #define SOAK_MAGIC 0x4b414f53544f4853ULL
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t count, size_t size);
-extern void *__libc_realloc(void *pointer, size_t size);
-extern void __libc_free(void *pointer);
-extern void *__libc_memalign(size_t alignment, size_t size);
 
 // Before setup (and if it fails), counts go to a private dummy so the hot path never branches
 // on a null pointer.
@@ -127,68 +121,7 @@ snd_pcm_sframes_t snd_pcm_readi(snd_pcm_t *pcm, void *buffer, snd_pcm_uframes_t 
     return result;
 }
 
-// MARK: - The allocator, counted
+// MARK: - The allocator, counted: the tests' interposer (Tests/Support/AllocationCounter)
 
-void *malloc(size_t size) {
-    count_allocation();
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t count, size_t size) {
-    count_allocation();
-    return __libc_calloc(count, size);
-}
-
-void *realloc(void *pointer, size_t size) {
-    count_allocation();
-    return __libc_realloc(pointer, size);
-}
-
-void free(void *pointer) {
-    __libc_free(pointer);
-}
-
-static int is_power_of_two(size_t value) {
-    return value != 0 && (value & (value - 1)) == 0;
-}
-
-int posix_memalign(void **result, size_t alignment, size_t size) {
-    count_allocation();
-    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0) return EINVAL;
-    int saved = errno;
-    void *p = __libc_memalign(alignment, size);
-    errno = saved;
-    if (p == NULL && size != 0) return ENOMEM;
-    *result = p;
-    return 0;
-}
-
-void *aligned_alloc(size_t alignment, size_t size) {
-    count_allocation();
-    if (!is_power_of_two(alignment)) {
-        errno = EINVAL;
-        return NULL;
-    }
-    return __libc_memalign(alignment, size);
-}
-
-void *memalign(size_t alignment, size_t size) {
-    count_allocation();
-    return __libc_memalign(alignment, size);
-}
-
-void *valloc(size_t size) {
-    count_allocation();
-    return __libc_memalign((size_t)getpagesize(), size);
-}
-
-void *pvalloc(size_t size) {
-    count_allocation();
-    size_t page = (size_t)getpagesize();
-    size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
-    if (rounded < size) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __libc_memalign(page, rounded);
-}
+#define EARSHOT_COUNT_ALLOCATION() count_allocation()
+#include "allocator_interpose.h"

@@ -39,4 +39,23 @@ eq_conv_s8_fn eq_conv_s8_best(void);
 /// then RoundingDivideByPOT, or a half-up shift when `upward`).
 int32_t eq_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift, int32_t upward);
 
+/// TFLite's int8 ADD and MUL over 4-D shapes with broadcasting (each input's element stride per
+/// output axis, 0 on a broadcast axis). ADD: each input, offset by its -zero point and shifted
+/// left by 20, is scaled by its multiplier (at most 1/2), the sum by the output multiplier. MUL:
+/// the product of the offset inputs is scaled by the output multiplier. Then + output offset,
+/// clamped to the activation range. Every scaling is MultiplyByQuantizedMultiplier with
+/// RoundingDivideByPOT, as TFLite's reference and optimized int8 kernels compute it.
+typedef struct {
+    int32_t kind; // 0 add, 1 mul
+    int32_t shape[4];
+    int32_t stride1[4], stride2[4];
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t input1_multiplier, input1_shift, input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t activation_min, activation_max;
+} eq_elementwise_params;
+
+/// Runs one ADD or MUL (portable C; the loops are short in wake-word models).
+void eq_elementwise_s8(const eq_elementwise_params *p, const int8_t *input1, const int8_t *input2, int8_t *output);
+
 #endif

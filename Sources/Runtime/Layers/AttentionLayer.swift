@@ -18,9 +18,9 @@ extension LayerPlan {
     ) {
         let units = hiddenSize
         let projected = work
-        let weights = inputWeights.unsafelyUnwrapped
-        let bias = bias.unsafelyUnwrapped
-        let v = attentionVector.unsafelyUnwrapped
+        guard let weights = inputWeights, let bias, let v = attentionVector else {
+            preconditionFailure("attention plan without its weights")
+        }
         var maximum = -Float.infinity
         var t = 0
         while t < rows {

@@ -12,8 +12,8 @@ extension LayerPlan {
     /// y = act(W x + b) into `output`. Allocates: never.
     func runDense(_ x: UnsafePointer<Float>) {
         let y = output
-        let b = bias.unsafelyUnwrapped
-        inputWeights.unsafelyUnwrapped.multiply(vector: x, into: y, accumulate: false)
+        guard let b = bias, let w = inputWeights else { preconditionFailure("dense plan without its weights") }
+        w.multiply(vector: x, into: y, accumulate: false)
         Vector.add(b, into: y, count: outputSize)
         activateInPlace(y, count: outputSize)
     }

@@ -24,11 +24,9 @@ extension LayerPlan {
         let h = hiddenSize
         let gates = work
         let extra = work + 3 &* h
-        let state = hidden.unsafelyUnwrapped
-        let inputBias = bias.unsafelyUnwrapped
-        let hiddenBias = recurrentBias.unsafelyUnwrapped
-        let r = recurrentWeights.unsafelyUnwrapped
-        inputWeights.unsafelyUnwrapped.multiply(vector: x, into: gates, accumulate: false)
+        guard let state = hidden, let inputBias = bias, let hiddenBias = recurrentBias, let r = recurrentWeights,
+              let w = inputWeights else { preconditionFailure("GRU plan without its state or weights") }
+        w.multiply(vector: x, into: gates, accumulate: false)
         r.multiply(firstRow: 0, rowCount: 2 &* h, vector: state, into: gates, accumulate: true)
 
         // z and r, overwriting their pre-activations.

@@ -27,11 +27,11 @@ extension LayerPlan {
     func runLSTM(_ x: UnsafePointer<Float>) {
         let h = hiddenSize
         let gates = work
-        let state = hidden.unsafelyUnwrapped
-        let c = cell.unsafelyUnwrapped
-        let b = bias.unsafelyUnwrapped
-        inputWeights.unsafelyUnwrapped.multiply(vector: x, into: gates, accumulate: false)
-        recurrentWeights.unsafelyUnwrapped.multiply(vector: state, into: gates, accumulate: true)
+        guard let state = hidden, let c = cell, let b = bias, let w = inputWeights, let r = recurrentWeights else {
+            preconditionFailure("LSTM plan without its state or weights")
+        }
+        w.multiply(vector: x, into: gates, accumulate: false)
+        r.multiply(vector: state, into: gates, accumulate: true)
 
         let gatesI = gates, gatesF = gates + h, gatesC = gates + 2 &* h, gatesO = gates + 3 &* h
         let biasI = b, biasF = b + h, biasC = b + 2 &* h, biasO = b + 3 &* h

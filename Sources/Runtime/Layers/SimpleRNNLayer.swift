@@ -14,10 +14,11 @@ extension LayerPlan {
     func runRNN(_ x: UnsafePointer<Float>) {
         let h = hiddenSize
         let sums = work
-        let state = hidden.unsafelyUnwrapped
-        let b = bias.unsafelyUnwrapped
-        inputWeights.unsafelyUnwrapped.multiply(vector: x, into: sums, accumulate: false)
-        recurrentWeights.unsafelyUnwrapped.multiply(vector: state, into: sums, accumulate: true)
+        guard let state = hidden, let b = bias, let w = inputWeights, let r = recurrentWeights else {
+            preconditionFailure("RNN plan without its state or weights")
+        }
+        w.multiply(vector: x, into: sums, accumulate: false)
+        r.multiply(vector: state, into: sums, accumulate: true)
         var j = 0
         while j < h {
             state[j] = clip(sums[j] + b[j], gateClip)

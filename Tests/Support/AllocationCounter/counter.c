@@ -29,8 +29,15 @@
 static __thread int counting __attribute__((tls_model("initial-exec")));
 static __thread long allocations __attribute__((tls_model("initial-exec")));
 
+// Called once per counted allocation: a place to break on to see where counted allocations come
+// from (gdb: `break allocation_counter_counted`, `commands`, `bt`, `continue`). Not inlined.
+__attribute__((noinline)) void allocation_counter_counted(void) { __asm__ volatile(""); }
+
 static inline void count_one(void) {
-    if (counting) allocations += 1;
+    if (counting) {
+        allocations += 1;
+        allocation_counter_counted();
+    }
 }
 
 void allocation_counter_begin(void) {
@@ -81,83 +88,8 @@ __attribute__((constructor)) static void install_counter_hooks(void) {
 
 #else
 
-// glibc's own allocator entry points (exported by libc.so.6 under GLIBC_2.2.5).
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t count, size_t size);
-extern void *__libc_realloc(void *pointer, size_t size);
-extern void __libc_free(void *pointer);
-extern void *__libc_memalign(size_t alignment, size_t size);
-
-// MARK: - Interposed allocator
-
-void *malloc(size_t size) {
-    count_one();
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t count, size_t size) {
-    count_one();
-    return __libc_calloc(count, size);
-}
-
-void *realloc(void *pointer, size_t size) {
-    count_one();
-    return __libc_realloc(pointer, size);
-}
-
-void free(void *pointer) {
-    __libc_free(pointer);
-}
-
-static int is_power_of_two(size_t value) {
-    return value != 0 && (value & (value - 1)) == 0;
-}
-
-int posix_memalign(void **result, size_t alignment, size_t size) {
-    count_one();
-    // POSIX: alignment must be a power of two and a multiple of sizeof(void *); errors are
-    // returned, errno is left alone, *result is untouched on failure.
-    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0) return EINVAL;
-    int saved = errno;
-    void *p = __libc_memalign(alignment, size);
-    if (p == NULL && size != 0) {
-        errno = saved;
-        return ENOMEM;
-    }
-    errno = saved;
-    *result = p;
-    return 0;
-}
-
-void *aligned_alloc(size_t alignment, size_t size) {
-    count_one();
-    // C17/glibc 2.38: alignment must be a power of two, else NULL with EINVAL.
-    if (!is_power_of_two(alignment)) {
-        errno = EINVAL;
-        return NULL;
-    }
-    return __libc_memalign(alignment, size);
-}
-
-void *memalign(size_t alignment, size_t size) {
-    count_one();
-    return __libc_memalign(alignment, size);
-}
-
-void *valloc(size_t size) {
-    count_one();
-    return __libc_memalign((size_t)getpagesize(), size);
-}
-
-void *pvalloc(size_t size) {
-    count_one();
-    size_t page = (size_t)getpagesize();
-    size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
-    if (rounded < size) {  // overflow
-        errno = ENOMEM;
-        return NULL;
-    }
-    return __libc_memalign(page, rounded);
-}
+// The interposed allocator, shared with the soak's LD_PRELOAD probe (tools/soak/soak_counter.c).
+#define EARSHOT_COUNT_ALLOCATION() count_one()
+#include "allocator_interpose.h"
 
 #endif  // EARSHOT_COUNTER_USES_SANITIZER_HOOK

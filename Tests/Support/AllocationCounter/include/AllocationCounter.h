@@ -25,6 +25,9 @@ long allocation_counter_end(void);
 /// when the counter's malloc interposes the whole process's; 0 otherwise.
 int allocation_counter_is_active(void);
 
+/// Called on every counted allocation (does nothing): break on it in a debugger to trace them.
+void allocation_counter_counted(void);
+
 #ifdef __cplusplus
 }
 #endif

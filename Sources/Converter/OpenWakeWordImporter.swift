@@ -1,0 +1,61 @@
+import Model
+
+/// Imports openWakeWord models: a head (.onnx or .tflite) with the mel-spectrogram and
+/// speech-embedding networks it runs on (.onnx or .tflite each), into one `OpenWakeWordModel`.
+/// Each network's graph is checked op by op; anything else is refused, naming the node and op.
+public enum OpenWakeWordImporter {
+    /// One network file: its bytes and whether it is TFLite (else ONNX).
+    public struct Source: Sendable {
+        public var name: String
+        public var bytes: [UInt8]
+        public var isTFLite: Bool
+
+        public init(name: String, bytes: [UInt8]) {
+            self.name = name
+            self.bytes = bytes
+            isTFLite = name.lowercased().hasSuffix(".tflite")
+        }
+    }
+
+    public static func importModel(name: String, head: Source, melspectrogram: Source, embedding: Source) throws(OpenWakeWordImportError) -> OpenWakeWordModel {
+        let mel = try melNetwork(melspectrogram)
+        let embeddingStack = try stack(embedding, input: FloatShape(height: 76, width: mel.mels, channels: 1))
+        let embeddingSize: Int
+        do { embeddingSize = try embeddingStack.shapes().last?.count ?? 0 } catch { throw .model(error) }
+        let headStack = try stack(head, input: FloatShape(height: 16, width: embeddingSize, channels: 1))
+        let model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: headStack)
+        do { try model.validate() } catch { throw .model(error) }
+        return model
+    }
+
+    /// A mel-spectrogram network alone (what `importModel` reads from `melspectrogram`).
+    public static func melNetwork(_ source: Source) throws(OpenWakeWordImportError) -> OpenWakeWordMel {
+        if source.isTFLite {
+            do { return try TFLiteOpenWakeWord(bytes: source.bytes).melNetwork() } catch { throw .tflite(file: source.name, error) }
+        }
+        do { return try ONNXOpenWakeWord(bytes: source.bytes).melNetwork() } catch { throw .onnx(file: source.name, error) }
+    }
+
+    /// An embedding CNN or a head alone, as a layer chain over `input`.
+    public static func stack(_ source: Source, input: FloatShape) throws(OpenWakeWordImportError) -> FloatLayerStack {
+        if source.isTFLite {
+            do { return try TFLiteOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .tflite(file: source.name, error) }
+        }
+        do { return try ONNXOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .onnx(file: source.name, error) }
+    }
+}
+
+/// Why an openWakeWord import failed, naming the file.
+public enum OpenWakeWordImportError: Error, Sendable, CustomStringConvertible {
+    case onnx(file: String, ConversionError)
+    case tflite(file: String, TFLiteError)
+    case model(ModelError)
+
+    public var description: String {
+        switch self {
+        case let .onnx(file, error): return "'\(file)': \(error)"
+        case let .tflite(file, error): return "'\(file)': \(error)"
+        case let .model(error): return "the imported networks do not fit together: \(error)"
+        }
+    }
+}

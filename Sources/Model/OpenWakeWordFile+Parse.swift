@@ -1,0 +1,108 @@
+extension OpenWakeWordFile {
+    /// Parses and validates an openWakeWord model file. Every count, size and offset is checked;
+    /// a hostile file gives a `ModelError` naming the key or tensor, never a crash.
+    public static func parse(_ bytes: [UInt8]) throws(ModelError) -> OpenWakeWordModel {
+        let result: Result<OpenWakeWordModel, ModelError> = bytes.withUnsafeBytes { raw in
+            do throws(ModelError) { return .success(try parse(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> OpenWakeWordModel {
+        var cursor = GGUFCursor(bytes)
+        let (keys, tensorCount) = try GGUF.readKeys(&cursor, architecture: architecture, versionKey: prefix + "version", formatVersion: formatVersion)
+
+        // Tensor table: only 1-D float32 tensors, each named once and used once.
+        let count = try cursor.requireCount(tensorCount, elementSize: 32, "tensors")
+        var table = [String: (offset: Int, count: Int)]()
+        for index in 0..<count {
+            let name = try cursor.string("the name of tensor \(index)", limit: GGUF.maxTensorNameLength)
+            let dimensions = try cursor.u32("the dimension count of '\(name)'")
+            guard dimensions == 1 else { throw .invalidDimensionCount(tensor: name, count: dimensions) }
+            let length = try cursor.u64("the length of '\(name)'")
+            let rawType = try cursor.u32("the type of '\(name)'")
+            guard rawType == TensorType.float32.rawValue else { throw .unknownTensorType(tensor: name, typeID: rawType) }
+            let offset = try cursor.u64("the data offset of '\(name)'")
+            guard length >= 1, length <= UInt64(FloatLayerStack.maximumElements), offset <= UInt64(Int.max / 4) else {
+                throw .invalidShape(tensor: name, dims: [length])
+            }
+            guard table[name] == nil else { throw .duplicateTensor(name) }
+            table[name] = (Int(offset), Int(length))
+        }
+        let alignment = GGUF.defaultAlignment
+        let dataStart = (cursor.offset + alignment - 1) / alignment * alignment
+        func floats(_ name: String) throws(ModelError) -> [Float] {
+            guard let entry = table.removeValue(forKey: name) else { throw .missingTensor(name) }
+            let size = entry.count * 4
+            guard dataStart <= bytes.count, entry.offset <= bytes.count - dataStart,
+                  size <= bytes.count - dataStart - entry.offset else {
+                throw .tensorOutOfBounds(name: name, offset: UInt64(entry.offset), size: size, fileSize: bytes.count)
+            }
+            let start = dataStart + entry.offset
+            return (0..<entry.count).map { Float(bitPattern: bytes.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self)) }
+        }
+        func scalars(_ key: String, count: Int) throws(ModelError) -> [Float] {
+            guard case let .floatArray(numbers, _) = try keys.value(prefix + key), numbers.count == count else {
+                throw .invalidValue(key: prefix + key, value: "\(try keys.value(prefix + key).typeName)", expected: "\(count) floats")
+            }
+            return numbers.map { Float($0) }
+        }
+
+        let geometry = try keys.ints(prefix + "geometry", count: 3)
+        let sizes = try keys.ints(prefix + "mel.sizes", count: 4)
+        let s = try scalars("mel.scalars", count: 10)
+        var mel = OpenWakeWordMel(
+            frameLength: sizes[0], hop: sizes[1], bins: sizes[2], mels: sizes[3],
+            dftReal: try floats("oww.mel.dft_real"), dftImaginary: try floats("oww.mel.dft_imag"),
+            biasReal: try floats("oww.mel.bias_real"), biasImaginary: try floats("oww.mel.bias_imag"), filters: try floats("oww.mel.filters"),
+            powerFloor: s[0], powerCeiling: s[1], logMultiplier: s[2], logDivisor: s[3], divides: s[4] != 0,
+            dbOffset: s[5], dbCeiling: s[6], topDB: s[7])
+        (mel.outputDivisor, mel.outputOffset) = (s[8], s[9])
+
+        func stack(_ part: String) throws(ModelError) -> FloatLayerStack {
+            let input = try keys.ints(prefix + part + ".input", count: 3)
+            let layerCount = try keys.count(prefix + part + ".count")
+            var layers = [FloatLayer]()
+            for index in 0..<layerCount {
+                let key = "\(part).\(index)."
+                let tensor = "oww.\(part).\(index)."
+                func activation(_ raw: Int) throws(ModelError) -> FloatActivation {
+                    guard let value = FloatActivation(rawValue: raw) else {
+                        throw .invalidValue(key: prefix + key + "ints", value: String(raw), expected: "activation 0 (none) or 1 (relu)")
+                    }
+                    return value
+                }
+                switch try keys.string(prefix + key + "kind") {
+                case "conv2d":
+                    let g = try keys.ints(prefix + key + "ints", count: 10)
+                    layers.append(.convolution(FloatConvolution(
+                        kernelHeight: g[0], kernelWidth: g[1], inputChannels: g[2], outputChannels: g[3], strideHeight: g[4], strideWidth: g[5],
+                        padTop: g[6], padBottom: g[7], padLeft: g[8], padRight: g[9], weights: try floats(tensor + "w"), bias: try floats(tensor + "b"))))
+                case "leaky_relu": layers.append(.leakyRelu(alpha: try scalars(key + "floats", count: 1)[0]))
+                case "maximum": layers.append(.maximum(try scalars(key + "floats", count: 1)[0]))
+                case "max_pool":
+                    let g = try keys.ints(prefix + key + "ints", count: 4)
+                    layers.append(.maxPool(height: g[0], width: g[1], strideHeight: g[2], strideWidth: g[3]))
+                case "dense":
+                    let g = try keys.ints(prefix + key + "ints", count: 2)
+                    layers.append(.dense(outputs: g[0], weights: try floats(tensor + "w"), bias: try floats(tensor + "b"), activation: try activation(g[1])))
+                case "layer_norm":
+                    let g = try keys.ints(prefix + key + "ints", count: 1)
+                    layers.append(.layerNorm(epsilon: try scalars(key + "floats", count: 1)[0], gamma: try floats(tensor + "w"),
+                                             beta: try floats(tensor + "b"), activation: try activation(g[0])))
+                case "relu": layers.append(.relu)
+                case "sigmoid": layers.append(.sigmoid)
+                case let other:
+                    throw .invalidValue(key: prefix + key + "kind", value: other, expected: "conv2d, leaky_relu, maximum, max_pool, dense, layer_norm, relu or sigmoid")
+                }
+            }
+            return FloatLayerStack(input: FloatShape(height: input[0], width: input[1], channels: input[2]), layers: layers)
+        }
+        let model = OpenWakeWordModel(
+            name: try keys.string(prefix + "name"), mel: mel, embedding: try stack("embedding"), head: try stack("head"),
+            chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2])
+        if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
+        try model.validate()
+        return model
+    }
+}

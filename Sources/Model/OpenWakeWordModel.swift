@@ -1,0 +1,119 @@
+/// An openWakeWord model: its mel-spectrogram network, Google's speech-embedding CNN and one head,
+/// with the streaming geometry openWakeWord uses (80 ms chunks, 76 mel frames per embedding,
+/// 16 embeddings per head run).
+public struct OpenWakeWordModel: Sendable, Equatable {
+    /// The wake word's name (the head file's stem unless given).
+    public var name: String
+    public var mel: OpenWakeWordMel
+    /// [embeddingFrames, mels, 1] -> [1, 1, embedding size].
+    public var embedding: FloatLayerStack
+    /// [headEmbeddings, embedding size, 1] -> [1, 1, 1].
+    public var head: FloatLayerStack
+    /// Samples per chunk (openWakeWord: 1280, 80 ms at 16 kHz); one embedding and one score per chunk.
+    public var chunkSamples: Int
+    /// Mel frames the embedding CNN reads (76).
+    public var embeddingFrames: Int
+    /// Embeddings the head reads (16).
+    public var headEmbeddings: Int
+
+    public init(name: String, mel: OpenWakeWordMel, embedding: FloatLayerStack, head: FloatLayerStack,
+                chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16) {
+        self.name = name
+        self.mel = mel
+        self.embedding = embedding
+        self.head = head
+        self.chunkSamples = chunkSamples
+        self.embeddingFrames = embeddingFrames
+        self.headEmbeddings = headEmbeddings
+    }
+
+    /// Checks that the three networks fit together and the geometry is openWakeWord's kind.
+    public func validate() throws(ModelError) {
+        try mel.validate()
+        guard chunkSamples > 0, chunkSamples % mel.hop == 0, chunkSamples <= 1 << 20,
+              (1...4096).contains(embeddingFrames), (1...4096).contains(headEmbeddings) else {
+            throw .invalidValue(key: "earshot.oww.geometry", value: "chunk \(chunkSamples), \(embeddingFrames) frames, \(headEmbeddings) embeddings",
+                                expected: "a chunk that is a whole number of hops, window sizes in 1...4096")
+        }
+        let embeddingInput = FloatShape(height: embeddingFrames, width: mel.mels, channels: 1)
+        guard embedding.input == embeddingInput else {
+            throw .invalidValue(key: "earshot.oww.embedding.input", value: embedding.input.description, expected: embeddingInput.description)
+        }
+        guard let out = try embedding.shapes().last, out.height == 1, out.width == 1 else {
+            throw .invalidValue(key: "earshot.oww.embedding", value: "\(embedding.layers.count) layers", expected: "layers ending in a 1x1xN output")
+        }
+        let headInput = FloatShape(height: headEmbeddings, width: out.channels, channels: 1)
+        guard head.input == headInput else {
+            throw .invalidValue(key: "earshot.oww.head.input", value: head.input.description, expected: headInput.description)
+        }
+        guard let score = try head.shapes().last, score.count == 1 else {
+            throw .invalidValue(key: "earshot.oww.head", value: "\(head.layers.count) layers", expected: "layers ending in one score")
+        }
+    }
+}
+
+/// openWakeWord's mel-spectrogram network as parameters: a framed DFT (window folded into the
+/// basis), power, a mel matrix, a clipped log in dB, the top-dB floor over one call's frames, and
+/// openWakeWord's own `x / 10 + 2` afterwards.
+public struct OpenWakeWordMel: Sendable, Equatable {
+    public var frameLength: Int
+    public var hop: Int
+    public var bins: Int
+    public var mels: Int
+    /// [bins][frameLength] each.
+    public var dftReal: [Float]
+    public var dftImaginary: [Float]
+    /// [bins] each (zero in the ONNX network; TFLite's CONV_2D carries one).
+    public var biasReal: [Float]
+    public var biasImaginary: [Float]
+    /// [mels][bins] (the network's [bins, mels] matrix transposed).
+    public var filters: [Float]
+    /// power is clipped to [powerFloor, powerCeiling] before the log.
+    public var powerFloor: Float
+    public var powerCeiling: Float
+    /// dB = log(power) · logMultiplier, then ÷ logDivisor (or · logDivisor when `divides` is false), − dbOffset.
+    public var logMultiplier: Float
+    public var logDivisor: Float
+    public var divides: Bool
+    public var dbOffset: Float
+    /// dB values are clipped above at dbCeiling (TFLite's graph has one; ONNX: +inf).
+    public var dbCeiling: Float
+    /// Values below (max over the call's frames − topDB) are raised to it.
+    public var topDB: Float
+    /// openWakeWord's transform of the network output: x / outputDivisor + outputOffset.
+    public var outputDivisor: Float = 10
+    public var outputOffset: Float = 2
+
+    public init(frameLength: Int, hop: Int, bins: Int, mels: Int, dftReal: [Float], dftImaginary: [Float],
+                biasReal: [Float], biasImaginary: [Float], filters: [Float], powerFloor: Float, powerCeiling: Float,
+                logMultiplier: Float, logDivisor: Float, divides: Bool, dbOffset: Float, dbCeiling: Float, topDB: Float) {
+        (self.frameLength, self.hop, self.bins, self.mels) = (frameLength, hop, bins, mels)
+        (self.dftReal, self.dftImaginary, self.biasReal, self.biasImaginary, self.filters) = (dftReal, dftImaginary, biasReal, biasImaginary, filters)
+        (self.powerFloor, self.powerCeiling, self.logMultiplier, self.logDivisor, self.divides) = (powerFloor, powerCeiling, logMultiplier, logDivisor, divides)
+        (self.dbOffset, self.dbCeiling, self.topDB) = (dbOffset, dbCeiling, topDB)
+    }
+
+    /// The scalar parameters in file order.
+    public var scalars: [Float] {
+        [powerFloor, powerCeiling, logMultiplier, logDivisor, divides ? 1 : 0, dbOffset, dbCeiling, topDB, outputDivisor, outputOffset]
+    }
+
+    func validate() throws(ModelError) {
+        guard (1...65536).contains(frameLength), (1...frameLength).contains(hop), (1...8192).contains(bins), (1...1024).contains(mels) else {
+            throw .invalidValue(key: "earshot.oww.mel.sizes", value: "\([frameLength, hop, bins, mels])", expected: "frame 1...65536, hop 1...frame, bins 1...8192, mels 1...1024")
+        }
+        func check(_ name: String, _ values: [Float], _ count: Int) throws(ModelError) {
+            guard values.count == count else {
+                throw .shapeMismatch(tensor: "oww.mel." + name, expected: [count], found: [values.count])
+            }
+        }
+        try check("dft_real", dftReal, bins * frameLength)
+        try check("dft_imag", dftImaginary, bins * frameLength)
+        try check("bias_real", biasReal, bins)
+        try check("bias_imag", biasImaginary, bins)
+        try check("filters", filters, mels * bins)
+        guard !scalars.contains(where: { $0.isNaN }), powerFloor > 0, logDivisor != 0, outputDivisor != 0, topDB >= 0 else {
+            throw .invalidValue(key: "earshot.oww.mel.scalars", value: "\(scalars)", expected: "numbers, floor > 0, divisors != 0, top dB >= 0")
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Kernels
+import Model
+
+/// openWakeWord's streaming pipeline over 16 kHz audio: mel frames per 10 ms hop, the embedding
+/// CNN once per 80 ms chunk on the last 76 frames, each head on the last 16 embeddings. Several
+/// heads over the same mel and embedding networks share that backbone: it runs once per chunk.
+///
+/// Alignment is openWakeWord's (utils.AudioFeatures): mel frame m covers samples 160m ..< 160m+512;
+/// a chunk's frames get the top-dB floor over the frames of that chunk's network call; the mel
+/// history starts as ones. Scores are 0 until `headEmbeddings` embeddings of the stream exist
+/// (openWakeWord's first scores read embeddings of random noise instead).
+/// Everything is allocated at init; `process` allocates nothing.
+public final class OpenWakeWordStream {
+    public let models: [OpenWakeWordModel]
+    let mel: OpenWakeWordMel
+    let embedding: FloatLayerRunner
+    let heads: [FloatLayerRunner]
+    let chunk: Int, frames: Int, embeddings: Int, embeddingSize: Int
+    /// The last `frameLength` samples, circular.
+    let ring: UnsafeMutablePointer<Float>
+    var ringPosition = 0
+    var samplesSeen = 0
+    /// One frame in order, the DFT outputs and the power spectrum.
+    let frame: UnsafeMutablePointer<Float>
+    let real: UnsafeMutablePointer<Float>
+    let imaginary: UnsafeMutablePointer<Float>
+    let dft: (real: UnsafeMutablePointer<Float>, imaginary: UnsafeMutablePointer<Float>, filters: UnsafeMutablePointer<Float>,
+              biasReal: UnsafeMutablePointer<Float>, biasImaginary: UnsafeMutablePointer<Float>)
+    /// dB frames of the current chunk, before the top-dB floor.
+    let pending: UnsafeMutablePointer<Float>
+    var pendingFrames = 0
+    let pendingCapacity: Int
+    /// The last `frames` mel frames [frames][mels], oldest first.
+    let melHistory: UnsafeMutablePointer<Float>
+    /// The last `embeddings` embeddings [embeddings][size], oldest first.
+    let embeddingHistory: UnsafeMutablePointer<Float>
+    var embeddingsComputed = 0
+    /// The latest score of each head.
+    public let scores: UnsafeMutablePointer<Float>
+
+    /// - Throws: when the models do not share one mel network, embedding network and geometry.
+    /// `embeddingPrecision`: the embedding CNN's convolution weights (fp32 as in the file, or fp16/int8
+    /// converted at load).
+    public init(models: [OpenWakeWordModel], embeddingPrecision: FloatLayerRunner.Precision = .fp32) throws(ModelError) {
+        guard let base = models.first else { throw .invalidValue(key: "models", value: "none", expected: "at least one openWakeWord model") }
+        for other in models.dropFirst() where other.mel != base.mel || other.embedding != base.embedding
+            || other.chunkSamples != base.chunkSamples || other.embeddingFrames != base.embeddingFrames {
+            throw .invalidValue(key: "models", value: "'\(other.name)' has other feature networks than '\(base.name)'",
+                                expected: "models on one stream that share their mel and embedding networks")
+        }
+        for model in models { try model.validate() }
+        embedding = try FloatLayerRunner(base.embedding, precision: embeddingPrecision)
+        var heads = [FloatLayerRunner]()
+        for model in models { heads.append(try FloatLayerRunner(model.head)) }
+        self.heads = heads
+        self.models = models
+        mel = base.mel
+        (chunk, frames, embeddings, embeddingSize) = (base.chunkSamples, base.embeddingFrames, base.headEmbeddings, embedding.outputCount)
+        func buffer(_ count: Int, _ value: Float = 0) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            pointer.initialize(repeating: value, count: count)
+            return pointer
+        }
+        func copy(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: values.count)
+            pointer.initialize(from: values, count: values.count)
+            return pointer
+        }
+        ring = buffer(mel.frameLength)
+        frame = buffer(mel.frameLength)
+        real = buffer(mel.bins)
+        imaginary = buffer(mel.bins)
+        dft = (copy(mel.dftReal), copy(mel.dftImaginary), copy(mel.filters), copy(mel.biasReal), copy(mel.biasImaginary))
+        pendingCapacity = chunk / mel.hop + 1
+        pending = buffer(pendingCapacity * mel.mels)
+        melHistory = buffer(frames * mel.mels, 1)
+        embeddingHistory = buffer(embeddings * embeddingSize)
+        scores = buffer(models.count)
+    }
+
+    deinit {
+        for pointer in [ring, frame, real, imaginary, dft.real, dft.imaginary, dft.filters, dft.biasReal, dft.biasImaginary, pending, melHistory, embeddingHistory, scores] {
+            pointer.deallocate()
+        }
+    }
+
+    /// Samples per chunk (one score row per chunk).
+    public var chunkSamples: Int { chunk }
+
+    /// Feeds samples in int16 scale (−32768...32767, as openWakeWord reads them). Each completed chunk
+    /// writes one row of `models.count` scores to `rows` (capacity `rowCapacity` rows); returns the
+    /// rows written. Chunks beyond the capacity are computed and their rows dropped.
+    public func process(_ samples: UnsafeBufferPointer<Float>, rows: UnsafeMutablePointer<Float>, rowCapacity: Int) -> Int {
+        var written = 0
+        let length = mel.frameLength
+        for sample in samples {
+            ring[ringPosition] = sample
+            ringPosition = ringPosition &+ 1 == length ? 0 : ringPosition &+ 1
+            samplesSeen &+= 1
+            if samplesSeen >= length, (samplesSeen &- length) % mel.hop == 0 { computeFrame() }
+            if samplesSeen % chunk == 0 {
+                finishChunk()
+                if written < rowCapacity {
+                    (rows + written &* models.count).update(from: scores, count: models.count)
+                    written &+= 1
+                }
+            }
+        }
+        return written
+    }
+
+    /// Back to the state after init (ones in the mel history, no embeddings).
+    public func reset() {
+        ring.update(repeating: 0, count: mel.frameLength)
+        (ringPosition, samplesSeen, pendingFrames, embeddingsComputed) = (0, 0, 0, 0)
+        melHistory.update(repeating: 1, count: frames * mel.mels)
+        embeddingHistory.update(repeating: 0, count: embeddings * embeddingSize)
+        scores.update(repeating: 0, count: models.count)
+    }
+
+    /// One mel frame (in dB, before the floor) from the last `frameLength` samples.
+    private func computeFrame() {
+        let length = mel.frameLength
+        let tail = length &- ringPosition
+        frame.update(from: ring + ringPosition, count: tail)
+        (frame + tail).update(from: ring, count: ringPosition)
+        MatrixVector.multiply(dft.real, rows: mel.bins, columns: length, vector: frame, into: real)
+        MatrixVector.multiply(dft.imaginary, rows: mel.bins, columns: length, vector: frame, into: imaginary)
+        for bin in 0..<mel.bins {
+            let re = real[bin] + dft.biasReal[bin], im = imaginary[bin] + dft.biasImaginary[bin]
+            real[bin] = re * re + im * im
+        }
+        guard pendingFrames < pendingCapacity else { return }
+        let out = pending + pendingFrames &* mel.mels
+        MatrixVector.multiply(dft.filters, rows: mel.mels, columns: mel.bins, vector: real, into: out)
+        for m in 0..<mel.mels {
+            let power = Swift.min(Swift.max(out[m], mel.powerFloor), mel.powerCeiling)
+            let scaled = ElementaryMath.log(power) * mel.logMultiplier
+            let db = (mel.divides ? scaled / mel.logDivisor : scaled * mel.logDivisor) - mel.dbOffset
+            out[m] = Swift.min(db, mel.dbCeiling)
+        }
+        pendingFrames &+= 1
+    }
+
+    /// The chunk's frames get the top-dB floor and openWakeWord's transform, join the history; then
+    /// one embedding, then every head.
+    private func finishChunk() {
+        let mels = mel.mels
+        let count = pendingFrames &* mels
+        var peak = -Float.infinity
+        for i in 0..<count where pending[i] > peak { peak = pending[i] }
+        let floor = peak - mel.topDB
+        let kept = frames &- pendingFrames
+        if kept > 0 { melHistory.update(from: melHistory + pendingFrames &* mels, count: kept &* mels) }
+        let target = melHistory + Swift.max(kept, 0) &* mels
+        let first = Swift.max(-kept, 0) &* mels
+        for i in first..<count {
+            target[i &- first] = Swift.max(pending[i], floor) / mel.outputDivisor + mel.outputOffset
+        }
+        pendingFrames = 0
+
+        let vector = embedding.run(melHistory)
+        embeddingHistory.update(from: embeddingHistory + embeddingSize, count: (embeddings &- 1) &* embeddingSize)
+        (embeddingHistory + (embeddings &- 1) &* embeddingSize).update(from: vector, count: embeddingSize)
+        embeddingsComputed &+= 1
+        guard embeddingsComputed >= embeddings else { return }
+        for index in 0..<heads.count { scores[index] = heads[index].run(embeddingHistory)[0] }
+    }
+}

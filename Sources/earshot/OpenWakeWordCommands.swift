@@ -1,0 +1,76 @@
+import Converter
+import Frontend
+import Model
+import NumPyFile
+import Runtime
+import SystemFile
+
+/// openWakeWord models (issue 15): `convert --openwakeword-features`, `inspect` and `infer --wav`.
+enum OpenWakeWordCommands {
+    static func isOpenWakeWord(path: String) -> Bool {
+        guard let bytes = try? SystemFile.readAll(path: path) else { return false }
+        return OpenWakeWordFile.isOpenWakeWord(bytes)
+    }
+
+    /// The network file `stem` in `directory`, as .onnx or .tflite (exactly one of them).
+    static func featureFile(_ directory: String, _ stem: String) throws -> OpenWakeWordImporter.Source {
+        let candidates = ["onnx", "tflite"].map { directory + "/" + stem + "." + $0 }.filter { FileSystem.exists($0) }
+        guard candidates.count == 1 else {
+            throw CLIError(candidates.isEmpty ? "'\(directory)' holds no \(stem).onnx or \(stem).tflite"
+                : "'\(directory)' holds both \(stem).onnx and \(stem).tflite; keep the one to use")
+        }
+        return OpenWakeWordImporter.Source(name: candidates[0], bytes: try SystemFile.readAll(path: candidates[0]))
+    }
+
+    static func convert(head: String, features: String, name: String?, output: String) throws {
+        let lower = head.lowercased()
+        guard lower.hasSuffix(".onnx") || lower.hasSuffix(".tflite") else {
+            throw CLIError("'\(head)': an openWakeWord head is a .onnx or .tflite file")
+        }
+        let file = String(head.split(separator: "/").last ?? "model")
+        let stem = String(file.dropLast(lower.hasSuffix(".onnx") ? 5 : 7))
+        let model: OpenWakeWordModel
+        do {
+            model = try OpenWakeWordImporter.importModel(
+                name: name ?? stem, head: .init(name: head, bytes: try SystemFile.readAll(path: head)),
+                melspectrogram: try featureFile(features, "melspectrogram"), embedding: try featureFile(features, "embedding_model"))
+        } catch let error as OpenWakeWordImportError {
+            throw CLIError("\(error)")
+        }
+        try OpenWakeWordFile.write(model, to: output)
+        let loaded = try OpenWakeWordFile.read(path: output)
+        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers")
+    }
+
+    static func inspect(path: String) throws {
+        let model = try OpenWakeWordFile.read(path: path)
+        let mel = model.mel
+        print("openWakeWord model '\(model.name)' (\(OpenWakeWordFile.architecture))")
+        print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
+        for (part, stack) in [("embedding", model.embedding), ("head", model.head)] {
+            let shapes = try stack.shapes()
+            print("  \(part): input \(stack.input)")
+            for (index, layer) in stack.layers.enumerated() { print("    \(index) \(layer.kindName) -> \(shapes[index])") }
+        }
+    }
+
+    /// Scores per 80 ms chunk: row k is the score after sample chunk·(k+1) of the clip.
+    static func infer(models paths: [String], wav: String, out: String, precision: String = "fp32") throws {
+        guard let embeddingPrecision = FloatLayerRunner.Precision(rawValue: precision) else {
+            throw CLIError("--embedding-weights must be fp32, fp16 or int8")
+        }
+        var models = [OpenWakeWordModel]()
+        for path in paths { models.append(try OpenWakeWordFile.read(path: path)) }
+        let stream = try OpenWakeWordStream(models: models, embeddingPrecision: embeddingPrecision)
+        var resamplers = [Int: PolyphaseResampler]()
+        let clip = try AudioClip.read(wav, rate: 16000, resamplers: &resamplers)
+        let samples = clip.samples.map { $0 * 32768 }
+        let rows = samples.count / stream.chunkSamples
+        var scores = [Float](repeating: 0, count: max(rows, 1) * models.count)
+        let written = samples.withUnsafeBufferPointer { input in
+            scores.withUnsafeMutableBufferPointer { stream.process(input, rows: $0.baseAddress!, rowCapacity: rows) }
+        }
+        let array = NumPyArray(shape: [written, models.count], floats: Array(scores.prefix(written * models.count)))
+        try SystemFile.writeAtomically(NumPyFormat.serialize(array), to: out)
+    }
+}

