@@ -81,4 +81,11 @@ extension ArgumentList {
         guard let value = Double(text), value > 0, value.isFinite else { throw .usage(message) }
         return value
     }
+
+    /// `--threshold` (0 to 1), or nil when not given; a usage error otherwise (as the host's ThresholdOption).
+    func threshold() throws(CommandFailure) -> Float? {
+        guard let text = option("threshold") else { return nil }
+        guard let value = Double(text), value >= 0, value <= 1 else { throw .usage("--threshold must be 0 to 1 (got \(text))") }
+        return Float(value)
+    }
 }

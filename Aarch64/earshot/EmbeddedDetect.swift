@@ -1,18 +1,20 @@
 import JSON
 
-/// `earshot detect FILES... [--model MODEL]... [--json] [--stream [--config BOARD.json]]`
+/// `earshot detect FILES... [--model MODEL]... [--json] [--stream [--config BOARD.json] [--threshold T]]`
 /// (host: DetectCommand).
 enum EmbeddedDetect {
     static func run(_ arguments: [String]) throws(CommandFailure) {
-        let list = try ArgumentList(arguments, options: ["model", "config"], flags: ["json", "stream"])
+        let list = try ArgumentList(arguments, options: ["model", "config", "threshold"], flags: ["json", "stream"])
         guard !list.positionals.isEmpty else { throw .usage("give at least one WAV file") }
         let models = list.values("model")
         if models.count > 1 && !list.flag("stream") { throw .usage("several --model options need --stream") }
+        let threshold = try list.threshold()
+        if threshold != nil && !list.flag("stream") { throw .usage("--threshold needs --stream") }
         do throws(CLIError) {
             if list.flag("stream") {
                 return try StreamDetect.run(
                     files: list.positionals, modelPaths: models, modelPath: DefaultModelPath.resolve(models.first),
-                    config: list.option("config"), json: list.flag("json"))
+                    config: list.option("config"), json: list.flag("json"), threshold: threshold)
             }
             let classifier = try ClipClassifier(modelPath: DefaultModelPath.resolve(list.option("model")))
             for path in list.positionals {

@@ -2,6 +2,7 @@
 // (Aarch64/earshot) runs the same code. Typed throws: Embedded Swift has no `any Error`.
 import Listener
 import Model
+import Pipeline
 import Spotter
 import SystemFile
 
