@@ -69,11 +69,23 @@
 #   EARSHOT_SANITIZERS=0    skip the asan, ubsan and tsan sections (three more builds)
 #   SWIFT_BUILD_FLAGS       extra flags for swift build and swift test (e.g. --scratch-path DIR)
 #   EARSHOT_SKIP_RELEASE_ALLOC=1  skip the alloc-rel section (a release build of the tests)
+#   EARSHOT_SECTION_TIMEOUT=N  seconds a section may run before it is stopped and fails (default 900;
+#                           twice that for the swift test runs)
 #   CI=true                 CI mode (also on whenever ../shared is present): a section or Swift test
 #                           skipped for a missing prerequisite (data, tool) fails the run; only the
 #                           EARSHOT_SKIP_* / EARSHOT_SANITIZERS=0 variables above may skip a section.
 # The summary lists every skipped section with its reason; "OK" says how many were skipped.
 set -uo pipefail
+export PYTHONUNBUFFERED=1   # a section's log shows how far it got, even when it is stopped
+
+# Every section runs under a time limit, so one that hangs fails alone instead of the whole run.
+section_limit="${EARSHOT_SECTION_TIMEOUT:-900}"
+bounded() {  # command...: run it, killed after $section_limit s (exit 124, and a line saying so)
+    timeout -k 30 "$section_limit" "$@"
+    local status=$?
+    ((status == 124 || status == 137)) && echo "TIMED OUT: '$*' still running after ${section_limit}s (EARSHOT_SECTION_TIMEOUT)" >&2
+    return $status
+}
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -149,7 +161,7 @@ fi
 header "3/4 test: swift test"
 t=$SECONDS
 test_log="$logs/test.log"
-swift test "${swift_flags[@]}" 2>&1 | tee "$test_log"
+section_limit=$((section_limit * 2)) bounded swift test "${swift_flags[@]}" 2>&1 | tee "$test_log"
 test_status=${PIPESTATUS[0]}
 # Counts from Swift Testing's closing line ("Test run with N tests ... passed/failed ... with K
 # issues") and XCTest's ("Executed N tests, with F failures").
@@ -204,7 +216,7 @@ elif [[ ! -x "$python" ]]; then
 else
     parity_args=(--earshot "$bin_path/earshot")
     [[ -n "${EARSHOT_PARITY_SEED:-}" ]] && parity_args+=(--seed "$EARSHOT_PARITY_SEED")
-    "$python" tools/onnx_parity.py "${parity_args[@]}" 2>&1 | tee "$parity_log"
+    bounded "$python" tools/onnx_parity.py "${parity_args[@]}" 2>&1 | tee "$parity_log"
     parity_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$parity_log" | tail -1 || true)"
     p_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -233,7 +245,7 @@ elif [[ ! -x "$python" ]]; then
 else
     bidir_args=(--earshot "$bin_path/earshot")
     [[ -n "${EARSHOT_PARITY_SEED:-}" ]] && bidir_args+=(--seed "$EARSHOT_PARITY_SEED")
-    "$python" tools/bidir_parity.py "${bidir_args[@]}" 2>&1 | tee "$bidir_log"
+    bounded "$python" tools/bidir_parity.py "${bidir_args[@]}" 2>&1 | tee "$bidir_log"
     bidir_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$bidir_log" | tail -1 || true)"
     b_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -259,7 +271,7 @@ elif [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record frontend FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 else
-    "$python" tools/frontend_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$frontend_log"
+    bounded "$python" tools/frontend_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$frontend_log"
     frontend_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$frontend_log" | tail -1 || true)"
     f_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -287,7 +299,7 @@ elif [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record micro FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 else
-    "$python" tools/micro_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$micro_log"
+    bounded "$python" tools/micro_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$micro_log"
     micro_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$micro_log" | tail -1 || true)"
     m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -311,7 +323,7 @@ fi
 header "aarch64: tools/test_aarch64.sh (the C kernels cross-compiled, under qemu-user on Pi 4 and Pi 5 CPUs)"
 t=$SECONDS
 aarch64_log="$logs/aarch64.log"
-bash tools/test_aarch64.sh 2>&1 | tee "$aarch64_log"
+bounded bash tools/test_aarch64.sh 2>&1 | tee "$aarch64_log"
 aarch64_status=${PIPESTATUS[0]}
 counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$aarch64_log" | tail -1 || true)"
 a_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -329,7 +341,7 @@ fi
 header "aarch64-swift: tools/test_aarch64_swift.sh (the static aarch64 build vs x86 under qemu on A53/A72/A76)"
 t=$SECONDS
 aarch64_swift_log="$logs/aarch64-swift.log"
-bash tools/test_aarch64_swift.sh 2>&1 | tee "$aarch64_swift_log"
+bounded bash tools/test_aarch64_swift.sh 2>&1 | tee "$aarch64_swift_log"
 aarch64_swift_status=${PIPESTATUS[0]}
 skip_reason="$(sed -nE 's/^skipped: (.*)/\1/p' "$aarch64_swift_log" | head -1)"
 counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$aarch64_swift_log" | tail -1 || true)"
@@ -364,10 +376,10 @@ else
     # Release: the 480-clip batches of seven models in three weight types take minutes in debug.
     if swift build -c release --product earshot "${swift_flags[@]}" >"$logs/release-build.log" 2>&1; then
         release_bin_path="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)"
-        "$python" tools/mlkws_parity.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$mlkws_log"
+        bounded "$python" tools/mlkws_parity.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$mlkws_log"
         mlkws_status=${PIPESTATUS[0]}
         # End to end from WAV (issue 4): `earshot eval` with Earshot's own front end vs TensorFlow's top-1.
-        "$python" tools/mlkws_eval.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$logs/mlkws-eval.log"
+        bounded "$python" tools/mlkws_eval.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$logs/mlkws-eval.log"
         eval_status=${PIPESTATUS[0]}
         eval_counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/mlkws-eval.log" | tail -1 || true)"
         # Merge the two scripts' counts into the one line this section reads below.
@@ -408,7 +420,7 @@ elif [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record profile FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 else
-    "$python" tools/profile_check.py --earshot "$bin_path/earshot" 2>&1 | tee "$profile_log"
+    bounded "$python" tools/profile_check.py --earshot "$bin_path/earshot" 2>&1 | tee "$profile_log"
     profile_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$profile_log" | tail -1 || true)"
     r_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -436,7 +448,7 @@ else
     d_passed=0
     d_failed=0
     # The pipeline's numpy MFCC (what the model was trained on) must be TensorFlow's (<= 1e-3).
-    if "$python" tools/train/tf_mfcc.py --check --shared "$repo/../shared/data"; then
+    if bounded "$python" tools/train/tf_mfcc.py --check --shared "$repo/../shared/data"; then
         d_passed=$((d_passed + 1))
     else
         d_failed=$((d_failed + 1))
@@ -468,7 +480,7 @@ else
     ww_log="$logs/wakeword.log"
     ww_model=()
     [[ -f "$repo/models/wakeword/view_glass.earshot" ]] && ww_model=(--model "$repo/models/wakeword/view_glass.earshot")
-    if "$python" tools/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
+    if bounded "$python" tools/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
         && ! grep -q '^FAILED' "$ww_log"; then
         if grep -q '^skipped:' "$ww_log"; then
             missing wakeword $((SECONDS - t)) "$(grep -m1 '^skipped:' "$ww_log" | cut -c10-)"
@@ -488,7 +500,7 @@ check_section() {
     local name="$1"
     shift
     local t=$SECONDS log="$logs/$name.log"
-    "$@" 2>&1 | tee "$log"
+    bounded "$@" 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
     local counts passed failed
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)"
@@ -544,7 +556,7 @@ else
     header "alloc-rel: swift test -c release --scratch-path .build-rel --filter '$alloc_filter'"
     t=$SECONDS
     log="$logs/alloc-rel.log"
-    swift test -c release --scratch-path "$repo/.build-rel" --filter "$alloc_filter" 2>&1 | tee "$log"
+    section_limit=$((section_limit * 2)) bounded swift test -c release --scratch-path "$repo/.build-rel" --filter "$alloc_filter" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     line="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1 || true)"
     total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$line")
@@ -572,7 +584,7 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/soak
     record soak FAILED $((SECONDS - t)) "release build failed"
 else
     soak_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
-    "$python" tools/soak.py --earshot "$soak_bin" --hours 1 --work "$logs/soak" 2>&1 | tee "$soak_log"
+    bounded "$python" tools/soak.py --earshot "$soak_bin" --hours 1 --work "$logs/soak" 2>&1 | tee "$soak_log"
     soak_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$soak_log" | tail -1 || true)"
     s_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -606,8 +618,8 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/wyom
     record wyoming FAILED $((SECONDS - t)) "release build failed"
 else
     wyoming_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
-    { "$python" tools/wyoming_check.py --earshot "$wyoming_bin" --work "$logs/wyoming" &&
-      "$python" tools/wyoming_soak.py --earshot "$wyoming_bin" --audio-minutes 20 --work "$logs/wyoming"; } 2>&1 | tee "$wyoming_log"
+    { bounded "$python" tools/wyoming_check.py --earshot "$wyoming_bin" --work "$logs/wyoming" &&
+      bounded "$python" tools/wyoming_soak.py --earshot "$wyoming_bin" --audio-minutes 20 --work "$logs/wyoming"; } 2>&1 | tee "$wyoming_log"
     wyoming_status=${PIPESTATUS[0]}
     w_passed=0; w_failed=0
     while read -r p f; do w_passed=$((w_passed + p)); w_failed=$((w_failed + f)); done < <(
@@ -662,7 +674,7 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     record tflite FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 else
     # The full 20-minute measurement is `tools/tflite_parity.py --minutes 20` (README).
-    "$python" tools/tflite_parity.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tflite_log"
+    bounded "$python" tools/tflite_parity.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tflite_log"
     tflite_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tflite_log" | tail -1 || true)"
     l_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -687,7 +699,7 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record mww-stream FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 else
-    "$python" tools/microwakeword_stream_check.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$mww_log"
+    bounded "$python" tools/microwakeword_stream_check.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$mww_log"
     mww_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$mww_log" | tail -1 || true)"
     m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -727,7 +739,7 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     record tflite-elementwise FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 else
     # A fresh seed each run (printed); `--graphs 300` is the full check.
-    "$python" tools/tflite_elementwise_check.py --graphs 100 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tfe_log"
+    bounded "$python" tools/tflite_elementwise_check.py --graphs 100 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tfe_log"
     tfe_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tfe_log" | tail -1 || true)"
     e_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -765,7 +777,7 @@ sanitizer_section() {  # name filter(optional) swift-test-flags...
     # halt_on_error: the first report fails the run; UBSan otherwise only prints. LeakSanitizer
     # runs, with tools/sanitizers/lsan.supp for XCTest's own runner objects.
     LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/tools/sanitizers/lsan.supp}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}" \
-        TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1}" swift test "${args[@]}" 2>&1 | tee "$log"
+        TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1}" section_limit=$((section_limit * 2)) bounded swift test "${args[@]}" 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
     local line total failed=0
     line="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1 || true)"
@@ -804,7 +816,7 @@ else
     header "fuzz: tools/fuzz.sh ${EARSHOT_FUZZ_SECONDS:-10} (libFuzzer + ASan: model file, ONNX, manifest, weight archive, WAV, board config, npy)"
     t=$SECONDS
     fuzz_log="$logs/fuzz.log"
-    FUZZ_EARSHOT="$bin_path/earshot" bash tools/fuzz.sh "${EARSHOT_FUZZ_SECONDS:-10}" 2>&1 | tee "$fuzz_log"
+    FUZZ_EARSHOT="$bin_path/earshot" bounded bash tools/fuzz.sh "${EARSHOT_FUZZ_SECONDS:-10}" 2>&1 | tee "$fuzz_log"
     fuzz_status=${PIPESTATUS[0]}
     fuzz_targets=$(grep -cE '^Fuzz[A-Za-z]+ +[0-9]+' "$fuzz_log" || true)
     if ((fuzz_status == 0)); then

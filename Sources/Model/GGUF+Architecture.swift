@@ -39,4 +39,28 @@ extension GGUF {
         guard format == formatVersion else { throw .unsupportedFormatVersion(found: format, supported: formatVersion) }
         return (keys, tensorCount)
     }
+
+    /// Reads a table of 1-D tensors, all of `type`, each named once and holding 1...`maximumElements`
+    /// elements: name -> (offset in the data section, element count). Offsets are checked against the
+    /// file when each tensor is read (`flatTensorBytes`).
+    static func readFlatTensorTable(_ cursor: inout GGUFCursor, count tensorCount: UInt64, type: TensorType,
+                                    maximumElements: Int) throws(ModelError) -> [String: (offset: Int, count: Int)] {
+        let count = try cursor.requireCount(tensorCount, elementSize: 32, "tensors")
+        var table = [String: (offset: Int, count: Int)]()
+        for index in 0..<count {
+            let name = try cursor.string("the name of tensor \(index)", limit: GGUF.maxTensorNameLength)
+            let dimensions = try cursor.u32("the dimension count of '\(name)'")
+            guard dimensions == 1 else { throw .invalidDimensionCount(tensor: name, count: dimensions) }
+            let length = try cursor.u64("the length of '\(name)'")
+            let rawType = try cursor.u32("the type of '\(name)'")
+            guard rawType == type.rawValue else { throw .unknownTensorType(tensor: name, typeID: rawType) }
+            let offset = try cursor.u64("the data offset of '\(name)'")
+            guard length >= 1, length <= UInt64(maximumElements), offset <= UInt64(Int.max / 4) else {
+                throw .invalidShape(tensor: name, dims: [length])
+            }
+            guard table[name] == nil else { throw .duplicateTensor(name) }
+            table[name] = (Int(offset), Int(length))
+        }
+        return table
+    }
 }

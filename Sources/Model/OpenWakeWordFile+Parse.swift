@@ -13,22 +13,7 @@ extension OpenWakeWordFile {
         let (keys, tensorCount) = try GGUF.readKeys(&cursor, architecture: architecture, versionKey: prefix + "version", formatVersion: formatVersion)
 
         // Tensor table: only 1-D float32 tensors, each named once and used once.
-        let count = try cursor.requireCount(tensorCount, elementSize: 32, "tensors")
-        var table = [String: (offset: Int, count: Int)]()
-        for index in 0..<count {
-            let name = try cursor.string("the name of tensor \(index)", limit: GGUF.maxTensorNameLength)
-            let dimensions = try cursor.u32("the dimension count of '\(name)'")
-            guard dimensions == 1 else { throw .invalidDimensionCount(tensor: name, count: dimensions) }
-            let length = try cursor.u64("the length of '\(name)'")
-            let rawType = try cursor.u32("the type of '\(name)'")
-            guard rawType == TensorType.float32.rawValue else { throw .unknownTensorType(tensor: name, typeID: rawType) }
-            let offset = try cursor.u64("the data offset of '\(name)'")
-            guard length >= 1, length <= UInt64(FloatLayerStack.maximumElements), offset <= UInt64(Int.max / 4) else {
-                throw .invalidShape(tensor: name, dims: [length])
-            }
-            guard table[name] == nil else { throw .duplicateTensor(name) }
-            table[name] = (Int(offset), Int(length))
-        }
+        var table = try GGUF.readFlatTensorTable(&cursor, count: tensorCount, type: .float32, maximumElements: FloatLayerStack.maximumElements)
         let alignment = GGUF.defaultAlignment
         let dataStart = (cursor.offset + alignment - 1) / alignment * alignment
         func floats(_ name: String) throws(ModelError) -> [Float] {
