@@ -35,18 +35,25 @@ extension TFLiteGraphBuilder {
             throw .unsupportedAttribute(op: name, tensor: out, reason: "both inputs are constants")
         }
         let (low, high) = try activationRange(fused, scale: qo.scale, zero: qo.zeroPoint, name, out)
-        let outputScale: (multiplier: Int32, shift: Int32)
+        let ratios: [Double]
         if builtin == .add {
             // As TFLite: the larger input scale doubled, in float, then the ratios in double.
             let twiceMax = Double(2 * max(qa.scale, qb.scale))
-            (first.multiplier, first.shift) = tfliteQuantizeMultiplier(Double(qa.scale) / twiceMax)
-            (second.multiplier, second.shift) = tfliteQuantizeMultiplier(Double(qb.scale) / twiceMax)
-            outputScale = tfliteQuantizeMultiplier(twiceMax / Double(Float(1 << 20) * qo.scale))
+            ratios = [twiceMax / Double(Float(1 << 20) * qo.scale), Double(qa.scale) / twiceMax, Double(qb.scale) / twiceMax]
         } else {
-            outputScale = tfliteQuantizeMultiplier(Double(qa.scale) * Double(qb.scale) / Double(qo.scale))
+            ratios = [Double(qa.scale) * Double(qb.scale) / Double(qo.scale)]
         }
-        guard (-31...30).contains(outputScale.shift) else {
-            throw .unsupportedAttribute(op: name, tensor: out, reason: "output scale ratio out of range")
+        var scales: [(multiplier: Int32, shift: Int32)] = []
+        for ratio in ratios {
+            guard let scale = tfliteQuantizeMultiplier(ratio), (-31...30).contains(scale.shift) else {
+                throw .unsupportedAttribute(op: name, tensor: out, reason: "scale ratio \(ratio) out of range")
+            }
+            scales.append(scale)
+        }
+        let outputScale = scales[0]
+        if builtin == .add {
+            (first.multiplier, first.shift) = scales[1]
+            (second.multiplier, second.shift) = scales[2]
         }
         operations.append(.elementwise(QuantizedElementwise(
             kind: builtin == .add ? .add : .multiply, first: first, second: second,

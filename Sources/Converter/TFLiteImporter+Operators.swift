@@ -6,13 +6,17 @@ import Model
 
 /// TFLite's QuantizeMultiplier: `real = m * 2^(shift - 31)` with m in [2^30, 2^31), rounded half
 /// away from zero; the multiplier 2^31 becomes 2^30 with shift + 1; tiny values become 0.
-func tfliteQuantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
+/// nil for a ratio no kernel can apply: negative, infinite or NaN (scales that overflow a Float),
+/// or a shift above 30.
+func tfliteQuantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32)? {
+    guard real.isFinite, real >= 0 else { return nil }
     if real == 0 { return (0, 0) }
     let fraction = frexp(real)
     var q = (fraction.0 * Double(1 << 31)).rounded(.toNearestOrAwayFromZero)
     var shift = fraction.1
     if q == Double(1 << 31) { q /= 2; shift += 1 }
     if shift < -31 { return (0, 0) }
+    guard shift <= 30 else { return nil }
     return (Int32(q), Int32(shift))
 }
 
@@ -236,7 +240,9 @@ extension TFLiteGraphBuilder {
         for channel in 0..<c.outputChannels {
             let filterScale = Double(filterScales[filterScales.count == 1 ? 0 : channel])
             let real = Double(inQ.scale) * filterScale / Double(outQ.scale)
-            let (m, s) = tfliteQuantizeMultiplier(real)
+            guard let (m, s) = tfliteQuantizeMultiplier(real) else {
+                throw .unsupportedAttribute(op: name, tensor: out, reason: "requantization scale \(real) out of range")
+            }
             c.multipliers.append(m)
             c.shifts.append(s)
         }
@@ -296,8 +302,9 @@ extension TFLiteGraphBuilder {
         }
         let inQ = try quantization(input, name)
         let outQ = try quantization(output, name)
-        let (m, s) = tfliteQuantizeMultiplier(Double(inQ.scale) / Double(outQ.scale))
-        guard (-31...30).contains(s) else { throw .unsupportedAttribute(op: name, tensor: out, reason: "scale ratio out of range") }
+        guard let (m, s) = tfliteQuantizeMultiplier(Double(inQ.scale) / Double(outQ.scale)), (-31...30).contains(s) else {
+            throw .unsupportedAttribute(op: name, tensor: out, reason: "scale ratio out of range")
+        }
         let unsigned = output.type == TFLiteTensorType.uint8.rawValue
         operations.append(.requantize(
             input: try activation(op.inputs[0], name), output: try activation(op.outputs[0], name), count: elementCount(input),
