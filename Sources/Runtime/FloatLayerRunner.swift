@@ -8,9 +8,11 @@ import Model
 ///
 /// Streaming reuse (`run(_:newRows:)`): when the input is the previous input moved up by some rows
 /// (openWakeWord's mel history gains 8 frames per chunk), every layer's leading output rows that read
-/// only unchanged input rows are the previous call's rows moved up; they are moved, not recomputed. Convolutions over more than one input channel may run with fp16 or int8
-/// weights (quantized at load, per
-/// output channel; int8 activations quantized per output position), through the matrix–vector kernels.
+/// only unchanged input rows are the previous call's rows moved up; they are moved, not recomputed.
+///
+/// Convolutions over more than one input channel may run with fp16 or int8 weights (quantized at load,
+/// per output channel; int8 activations quantized per output position), through the matrix–vector
+/// kernels; with int8, those before the stack's first pool (full resolution, the most sensitive) use fp16.
 public final class FloatLayerRunner {
     /// The weight type of the convolutions.
     public enum Precision: String, Sendable, CaseIterable {
@@ -66,11 +68,13 @@ public final class FloatLayerRunner {
         quantized = .allocate(capacity: MatrixOperand.quantizedByteCount(columns: patchSize))
         quantized.initialize(repeating: 0, count: MatrixOperand.quantizedByteCount(columns: patchSize))
         var operands = [MatrixOperand?](), storage = [UnsafeMutableRawPointer]()
-        for layer in stack.layers {
+        // int8: the convolutions before the first pool (full resolution, the most sensitive) use fp16.
+        let firstPool = stack.layers.firstIndex { if case .maxPool = $0 { return true } else { return false } } ?? 0
+        for (index, layer) in stack.layers.enumerated() {
             // A convolution over one input channel (the first, on the mel frames) is cheap and most sensitive: it stays fp32.
             guard case let .convolution(c) = layer, precision != .fp32, c.inputChannels > 1 else { operands.append(nil); continue }
             let rows = c.outputChannels, columns = c.weights.count / rows
-            if precision == .fp16 {
+            if precision == .fp16 || index < firstPool {
                 let halves = UnsafeMutablePointer<UInt16>.allocate(capacity: c.weights.count)
                 for i in 0..<c.weights.count { halves[i] = HalfPrecision.bits(from: c.weights[i]) }
                 storage.append(UnsafeMutableRawPointer(halves))
