@@ -33,6 +33,7 @@ import tflite_parity  # noqa: E402
 
 ROOT = tflite_parity.ROOT
 CHUNK, SKIP_CHUNKS, BAR = 1280, 25, 1e-3
+AGREEMENT = 0.999
 
 
 def wheels():
@@ -175,10 +176,13 @@ def main():
             for precision in ("fp16", "int8"):
                 error = float(np.abs(rows[precision] - rows["fp32"]).max())
                 agree = float(np.mean((rows[precision] >= 0.5) == (rows["fp32"] >= 0.5)))
-                # A measurement, not a check: int8 does not yet reach the 99.9% (docs/openwakeword.md).
-                print(f"measured: {len(shared)} heads on one stream, embedding weights {precision} vs fp32: "
+                # The bar for reduced-precision embedding weights: decisions agree on >= 99.9%.
+                ok = agree >= AGREEMENT
+                passed += ok
+                failed += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} {len(shared)} heads on one stream, embedding weights {precision} vs fp32: "
                       f"decisions (>= 0.5) agree on {agree * 100:.3f}% of {rows['fp32'].size} head-chunks "
-                      f"({'meets' if agree >= 0.999 else 'below'} the issue's 99.9%), max score error {error:.3e}")
+                      f"(bar {AGREEMENT * 100:g}%), max score error {error:.3e}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -1,11 +1,18 @@
 import Kernels
 import Model
 
-/// Runs a `FloatLayerStack` in buffers allocated once at init: two activation buffers used in
-/// turn and one patch buffer for the convolutions (im2col, one output position at a time).
-/// `run` allocates nothing. Convolutions over more than one input channel may run with fp16 or int8
-/// weights (quantized at load, per
-/// output channel; int8 activations quantized per output position), through the matrix–vector kernels.
+/// Runs a `FloatLayerStack` in buffers allocated once at init: one output buffer per layer with
+/// weights or pooling (elementwise layers work in place on their input's buffer), the previous input,
+/// and one patch buffer for the convolutions (im2col, one output position at a time).
+/// `run` allocates nothing.
+///
+/// Streaming reuse (`run(_:newRows:)`): when the input is the previous input moved up by some rows
+/// (openWakeWord's mel history gains 8 frames per chunk), every layer's leading output rows that read
+/// only unchanged input rows are the previous call's rows moved up; they are moved, not recomputed.
+///
+/// Convolutions over more than one input channel may run with fp16 or int8 weights (quantized at load,
+/// per output channel; int8 activations quantized per output position), through the matrix–vector
+/// kernels; with int8, those before the stack's first pool (full resolution, the most sensitive) use fp16.
 public final class FloatLayerRunner {
     /// The weight type of the convolutions.
     public enum Precision: String, Sendable, CaseIterable {
@@ -15,9 +22,14 @@ public final class FloatLayerRunner {
     public let precision: Precision
     public let stack: FloatLayerStack
     let shapes: [FloatShape]
-    let capacity: Int
-    let first: UnsafeMutablePointer<Float>
-    let second: UnsafeMutablePointer<Float>
+    /// The previous input (compared with the next one to prove which rows are unchanged).
+    let previous: UnsafeMutablePointer<Float>
+    /// Every buffer from `outputs` once (for deinit).
+    let owned: [UnsafeMutablePointer<Float>]
+    /// Whether `previous` and every layer's buffer hold a completed call.
+    var primed = false
+    /// The input rows the last `run` proved unchanged (moved up by its `newRows`); 0 when it ran every row.
+    public private(set) var keptInputRows = 0
     let patch: UnsafeMutablePointer<Float>
     /// The weights as flat buffers, one per layer (empty for weightless layers), so the hot path
     /// touches no arrays.
@@ -34,7 +46,6 @@ public final class FloatLayerRunner {
         self.stack = stack
         self.precision = precision
         shapes = try stack.shapes()
-        capacity = max(stack.input.count, shapes.map { $0.count }.max() ?? 1)
         var patchSize = 1
         var weights = [UnsafeMutablePointer<Float>?](), biases = [UnsafeMutablePointer<Float>?]()
         func copy(_ values: [Float]) -> UnsafeMutablePointer<Float> {
@@ -57,11 +68,13 @@ public final class FloatLayerRunner {
         quantized = .allocate(capacity: MatrixOperand.quantizedByteCount(columns: patchSize))
         quantized.initialize(repeating: 0, count: MatrixOperand.quantizedByteCount(columns: patchSize))
         var operands = [MatrixOperand?](), storage = [UnsafeMutableRawPointer]()
-        for layer in stack.layers {
+        // int8: the convolutions before the first pool (full resolution, the most sensitive) use fp16.
+        let firstPool = stack.layers.firstIndex { if case .maxPool = $0 { return true } else { return false } } ?? 0
+        for (index, layer) in stack.layers.enumerated() {
             // A convolution over one input channel (the first, on the mel frames) is cheap and most sensitive: it stays fp32.
             guard case let .convolution(c) = layer, precision != .fp32, c.inputChannels > 1 else { operands.append(nil); continue }
             let rows = c.outputChannels, columns = c.weights.count / rows
-            if precision == .fp16 {
+            if precision == .fp16 || index < firstPool {
                 let halves = UnsafeMutablePointer<UInt16>.allocate(capacity: c.weights.count)
                 for i in 0..<c.weights.count { halves[i] = HalfPrecision.bits(from: c.weights[i]) }
                 storage.append(UnsafeMutableRawPointer(halves))
@@ -85,24 +98,36 @@ public final class FloatLayerRunner {
         self.storage = storage
         stepCount = stack.layers.count
         steps = .allocate(capacity: max(stepCount, 1))
+        previous = .allocate(capacity: stack.input.count)
+        previous.initialize(repeating: 0, count: stack.input.count)
+        var owned = [UnsafeMutablePointer<Float>]()
         var shape = stack.input
+        var current = previous
         for index in 0..<stepCount {
-            (steps + index).initialize(to: Step(stack.layers[index], input: shape, output: shapes[index], weights: weights[index],
-                                                bias: biases[index], operand: operands[index]))
+            // In place only on a layer's buffer: never on `previous`, which the next call compares with.
+            let inPlace = Step.isElementwise(stack.layers[index]) && current != previous
+            if !inPlace {
+                current = .allocate(capacity: shapes[index].count)
+                current.initialize(repeating: 0, count: shapes[index].count)
+                owned.append(current)
+            }
+            var step = Step(stack.layers[index], input: shape, output: shapes[index], weights: weights[index],
+                            bias: biases[index], operand: operands[index])
+            step.target = current
+            step.ownsTarget = !inPlace
+            (steps + index).initialize(to: step)
             shape = shapes[index]
         }
-        first = .allocate(capacity: capacity)
-        second = .allocate(capacity: capacity)
+        self.owned = owned
         patch = .allocate(capacity: patchSize)
-        first.initialize(repeating: 0, count: capacity)
-        second.initialize(repeating: 0, count: capacity)
         patch.initialize(repeating: 0, count: patchSize)
     }
 
     deinit {
         for pointer in weights { pointer?.deallocate() }
         for pointer in biases { pointer?.deallocate() }
-        first.deallocate(); second.deallocate(); patch.deallocate(); quantized.deallocate()
+        for pointer in owned { pointer.deallocate() }
+        previous.deallocate(); patch.deallocate(); quantized.deallocate()
         steps.deinitialize(count: stepCount); steps.deallocate()
         for pointer in storage { pointer.deallocate() }
     }
@@ -113,24 +138,41 @@ public final class FloatLayerRunner {
     /// Runs the stack on `input` (the input shape's count of values, NHWC) and returns a pointer to
     /// the output, valid until the next call. Allocates nothing (the layers are read from a table of
     /// plain values built at init).
-    public func run(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
-        var source = UnsafePointer(first)
-        first.update(from: input, count: stack.input.count)
-        var target = second
+    ///
+    /// `newRows`: the caller's hint that `input` is the previous call's input moved up by that many
+    /// rows (height) with new rows below. It is checked (the kept rows must be bit-identical to the
+    /// previous input's); when it holds, each layer's output rows that depend only on kept rows are
+    /// moved from the previous call instead of recomputed — the result is bit-identical to a full run.
+    /// 0 (or a failed check) runs every row.
+    public func run(_ input: UnsafePointer<Float>, newRows: Int = 0) -> UnsafePointer<Float> {
+        let inputShape = stack.input
+        let rowSize = inputShape.width &* inputShape.channels
+        var shift = 0, valid = 0
+        if primed, newRows > 0, newRows < inputShape.height {
+            let kept = (inputShape.height &- newRows) &* rowSize
+            if FloatLayerKernels.identical(input, previous + newRows &* rowSize, kept) { (shift, valid) = (newRows, inputShape.height &- newRows) }
+        }
+        keptInputRows = valid
+        previous.update(from: input, count: inputShape.count)
+        var source = UnsafePointer(previous)
         for index in 0..<stepCount {
             let step = steps[index]
-            let count = step.output.count
+            (shift, valid) = step.reuse(shift: shift, valid: valid)
+            let target = step.target.unsafelyUnwrapped
+            let out = step.output, outRow = out.width &* out.channels
+            if valid > 0, step.ownsTarget {
+                // The previous call's rows shift ..< shift + valid become rows 0 ..< valid.
+                target.update(from: target + shift &* outRow, count: valid &* outRow)
+            }
+            let start = valid &* outRow, count = out.count
             switch step.kind {
             case .convolution:
-                convolve(step, source, target)
-            case .leakyRelu:
-                let alpha = step.scalar
-                for i in 0..<count { let x = source[i]; target[i] = x >= 0 ? x : alpha * x }
-            case .maximum:
-                for i in 0..<count { target[i] = Swift.max(source[i], step.scalar) }
+                convolve(step, source, target, firstRow: valid)
+            case .elementwise:
+                FloatLayerKernels.elementwise(step, source, target, start, count)
             case .maxPool:
-                FloatLayerKernels.maxPool(source, step.input, target, step.output, step.kernelHeight, step.kernelWidth,
-                                          step.strideHeight, step.strideWidth)
+                FloatLayerKernels.maxPool(source, step.input, target, out, step.kernelHeight, step.kernelWidth,
+                                          step.strideHeight, step.strideWidth, firstRow: valid)
             case .dense:
                 MatrixVector.multiply(step.weights.unsafelyUnwrapped, rows: count, columns: step.input.count, vector: source, into: target)
                 let bias = step.bias.unsafelyUnwrapped
@@ -139,23 +181,18 @@ public final class FloatLayerRunner {
             case .layerNorm:
                 FloatLayerKernels.layerNorm(source, target, count, step.scalar, step.weights.unsafelyUnwrapped,
                                             step.bias.unsafelyUnwrapped, step.relu)
-            case .relu:
-                for i in 0..<count { target[i] = Swift.max(source[i], 0) }
-            case .sigmoid:
-                for i in 0..<count { target[i] = ElementaryMath.sigmoid(source[i]) }
             }
-            let written = target
-            target = UnsafeMutablePointer(mutating: source)
-            source = UnsafePointer(written)
+            source = UnsafePointer(target)
         }
+        primed = true
         return source
     }
 
     /// One output position at a time: gather the (zero-padded) patch, then one matrix–vector product.
-    private func convolve(_ c: Step, _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>) {
+    private func convolve(_ c: Step, _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, firstRow: Int) {
         let shape = c.input, out = c.output
         let columns = c.kernelHeight &* c.kernelWidth &* shape.channels
-        for y in 0..<out.height {
+        for y in firstRow..<out.height {
             for x in 0..<out.width {
                 var offset = 0
                 for ky in 0..<c.kernelHeight {
@@ -185,8 +222,13 @@ public final class FloatLayerRunner {
 
 /// One layer as plain values (no arrays, no references): what `run` reads.
 struct Step {
-    enum Kind { case convolution, leakyRelu, maximum, maxPool, dense, layerNorm, relu, sigmoid }
+    enum Kind { case convolution, elementwise, maxPool, dense, layerNorm }
+    enum Function { case none, leakyRelu, maximum, relu, sigmoid }
     var kind: Kind
+    var function = Function.none
+    /// Where the layer writes (the input's buffer for elementwise layers, which work in place).
+    var target: UnsafeMutablePointer<Float>?
+    var ownsTarget = true
     var input: FloatShape
     var output: FloatShape
     var kernelHeight = 0, kernelWidth = 0, strideHeight = 1, strideWidth = 1, padTop = 0, padLeft = 0
@@ -204,25 +246,71 @@ struct Step {
         case let .convolution(c):
             kind = .convolution
             (kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft) = (c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padTop, c.padLeft)
-        case let .leakyRelu(alpha): kind = .leakyRelu; scalar = alpha
-        case let .maximum(value): kind = .maximum; scalar = value
+        case let .leakyRelu(alpha): kind = .elementwise; function = .leakyRelu; scalar = alpha
+        case let .maximum(value): kind = .elementwise; function = .maximum; scalar = value
         case let .maxPool(height, width, strideHeight, strideWidth):
             kind = .maxPool
             (kernelHeight, kernelWidth, self.strideHeight, self.strideWidth) = (height, width, strideHeight, strideWidth)
         case let .dense(_, _, _, activation): kind = .dense; relu = activation == .relu
         case let .layerNorm(epsilon, _, _, activation): kind = .layerNorm; scalar = epsilon; relu = activation == .relu
-        case .relu: kind = .relu
-        case .sigmoid: kind = .sigmoid
+        case .relu: kind = .elementwise; function = .relu
+        case .sigmoid: kind = .elementwise; function = .sigmoid
+        }
+    }
+
+    static func isElementwise(_ layer: FloatLayer) -> Bool {
+        switch layer {
+        case .leakyRelu, .maximum, .relu, .sigmoid: return true
+        default: return false
+        }
+    }
+
+    /// Given that this layer's input rows 0 ..< valid equal the previous call's rows shift ..< shift + valid,
+    /// the same for its output: the leading output rows whose every input row is such a row (never
+    /// padding, in either call) and whose previous counterpart exists. The shift must divide by the stride.
+    func reuse(shift: Int, valid: Int) -> (shift: Int, valid: Int) {
+        guard valid > 0 else { return (0, 0) }
+        switch kind {
+        case .elementwise: return (shift, valid)
+        case .dense, .layerNorm: return (0, 0)
+        case .convolution, .maxPool:
+            guard shift % strideHeight == 0 else { return (0, 0) }
+            let outShift = shift / strideHeight
+            var rows = 0
+            while rows &+ outShift < output.height {
+                let low = rows &* strideHeight &- padTop, high = low &+ kernelHeight &- 1
+                guard low >= 0, high < valid else { break }
+                rows &+= 1
+            }
+            return rows > 0 ? (outShift, rows) : (0, 0)
         }
     }
 }
 
 /// The layers without weights, as free functions over raw buffers.
 enum FloatLayerKernels {
+    /// Whether `count` floats at `a` and `b` have the same bit patterns.
+    static func identical(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Bool {
+        for i in 0..<count where a[i].bitPattern != b[i].bitPattern { return false }
+        return true
+    }
+
+    /// An elementwise layer on the values start ..< count (source and target may be the same buffer).
+    static func elementwise(_ step: Step, _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ start: Int, _ count: Int) {
+        let scalar = step.scalar
+        switch step.function {
+        case .leakyRelu: for i in start..<count { let x = source[i]; target[i] = x >= 0 ? x : scalar * x }
+        case .maximum: for i in start..<count { target[i] = Swift.max(source[i], scalar) }
+        case .relu: for i in start..<count { target[i] = Swift.max(source[i], 0) }
+        case .sigmoid: for i in start..<count { target[i] = ElementaryMath.sigmoid(source[i]) }
+        case .none: break
+        }
+    }
+
     static func maxPool(_ source: UnsafePointer<Float>, _ shape: FloatShape, _ target: UnsafeMutablePointer<Float>, _ out: FloatShape,
-                        _ height: Int, _ width: Int, _ strideHeight: Int, _ strideWidth: Int) {
+                        _ height: Int, _ width: Int, _ strideHeight: Int, _ strideWidth: Int, firstRow: Int) {
         let channels = shape.channels
-        for y in 0..<out.height {
+        for y in firstRow..<out.height {
             for x in 0..<out.width {
                 let output = target + (y &* out.width &+ x) &* channels
                 for ch in 0..<channels {

@@ -157,9 +157,11 @@ public final class OpenWakeWordStream {
         for i in first..<count {
             target[i &- first] = Swift.max(pending[i], floor) / mel.outputDivisor + mel.outputOffset
         }
+        let added = pendingFrames
         pendingFrames = 0
 
-        let vector = embedding.run(melHistory)
+        // The history moved up by `added` frames: the runner reuses what it proves unchanged.
+        let vector = embedding.run(melHistory, newRows: added)
         embeddingHistory.update(from: embeddingHistory + embeddingSize, count: (embeddings &- 1) &* embeddingSize)
         (embeddingHistory + (embeddings &- 1) &* embeddingSize).update(from: vector, count: embeddingSize)
         embeddingsComputed &+= 1

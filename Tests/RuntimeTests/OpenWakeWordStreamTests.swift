@@ -150,6 +150,43 @@ struct OpenWakeWordStreamTests {
         } } }
     }
 
+    @Test("streaming reuse (run newRows:) is bit-identical to a full run, and a wrong hint is caught")
+    func streamingReuseMatchesFullRun() throws {
+        var generator = SeededGenerator(seed: 21)
+        func values(_ n: Int) -> [Float] { (0..<n).map { _ in Float.random(in: -1...1, using: &generator) } }
+        let input = FloatShape(height: 14, width: 4, channels: 1)
+        let stack = FloatLayerStack(input: input, layers: [
+            .convolution(FloatConvolution(kernelHeight: 3, kernelWidth: 3, inputChannels: 1, outputChannels: 3, padLeft: 1, padRight: 1,
+                                          weights: values(27), bias: values(3))),
+            .leakyRelu(alpha: 0.2), .maximum(-0.3),
+            .convolution(FloatConvolution(kernelHeight: 1, kernelWidth: 3, inputChannels: 3, outputChannels: 4, padLeft: 1, padRight: 1,
+                                          weights: values(36), bias: values(4))),
+            .maxPool(height: 2, width: 2, strideHeight: 2, strideWidth: 2),
+            .convolution(FloatConvolution(kernelHeight: 2, kernelWidth: 1, inputChannels: 4, outputChannels: 5, weights: values(40), bias: values(5))),
+            .relu,
+            // Padding on top: no row of this layer is reusable (row 0 reads padding, its old counterpart did not).
+            .convolution(FloatConvolution(kernelHeight: 2, kernelWidth: 1, inputChannels: 5, outputChannels: 2, padTop: 1,
+                                          weights: values(20), bias: values(2))),
+            .dense(outputs: 3, weights: values(3 * 5 * 2 * 2), bias: values(3), activation: .none), .sigmoid,
+        ])
+        for precision in FloatLayerRunner.Precision.allCases {
+            let streaming = try FloatLayerRunner(stack, precision: precision), full = try FloatLayerRunner(stack, precision: precision)
+            var history = [Float](repeating: 1, count: input.count)
+            // Shifts of 2 (reusable through the stride-2 pool), 3 (not divisible by it), a wrong hint, and 0.
+            for (step, (added, hint)) in [(2, 2), (2, 2), (3, 3), (2, 2), (2, 1), (4, 4), (0, 0), (2, 2)].enumerated() {
+                let kept = input.height - added
+                history = Array(history[(added * 4)...]) + values(added * 4)
+                #expect(history.count == input.count)
+                let a = history.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: streaming.run($0.baseAddress!, newRows: hint), count: streaming.outputCount)) }
+                let b = history.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: full.run($0.baseAddress!), count: full.outputCount)) }
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(precision) step \(step)")
+                let proven = step > 0 && hint == added && added > 0 ? kept : 0
+                #expect(streaming.keptInputRows == proven, "\(precision) step \(step)")
+                #expect(full.keptInputRows == 0)
+            }
+        }
+    }
+
     @Test("the model file round-trips; truncations and flipped bytes are refused or read, never a crash")
     func fileRoundTrip() throws {
         let model = smallModel()
