@@ -190,6 +190,16 @@ public final class PipelineStream {
         return runner.detector
     }
 
+    /// Model `index`'s threshold, for an openWakeWord model (nil otherwise); its rule: a chunk's
+    /// score at or above it, then `openWakeWordRefractorySeconds` without detections.
+    public func openWakeWordThreshold(model index: Int) -> Float? {
+        guard case let .openWakeWord(m) = runners[index], let openWakeWord else { return nil }
+        return openWakeWord.thresholds[m]
+    }
+
+    /// The refractory period of openWakeWord models (wyoming-openwakeword's default).
+    public static var openWakeWordRefractorySeconds: Double { OpenWakeWordRunner.refractorySeconds }
+
     /// Model `index`'s execution: streaming, or windowed with the hop actually used here
     /// (microWakeWord graphs are streaming, one step per `framesPerStep` frames).
     public func execution(model index: Int) -> ExecutionMode {

@@ -75,7 +75,7 @@ struct ServeCommand: ParsableCommand {
             let model = try ServedModel(name: Self.baseName(path), part: part, languages: languages)
             if let gate {
                 guard case let .earshot(file) = part.network, case .streaming = file.description.execution else {
-                    throw CLIError("'\(path)': --vad runs in front of Earshot's streaming models; this one runs on windows or is an imported microWakeWord model")
+                    throw CLIError("'\(path)': --vad runs in front of Earshot's streaming models; this one runs on windows or is an imported microWakeWord or openWakeWord model")
                 }
                 model.vad = (gate.model, gate.settings)
             }
