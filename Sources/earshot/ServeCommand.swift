@@ -26,7 +26,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Where to listen: tcp://HOST:PORT (port 0: any free port) or unix://PATH.")
     var wyoming = "tcp://0.0.0.0:10400"
 
-    @Option(help: "A model file to serve, an Earshot model or an imported microWakeWord model (repeat for several, all on one pipeline; default: the board configuration's model, else models/default.earshot).")
+    @Option(help: "A model file to serve, an Earshot model, an imported microWakeWord or openWakeWord model (repeat for several, all on one pipeline; default: the board configuration's model, else models/default.earshot).")
     var model: [String] = []
 
     @Option(help: "A board configuration (firmware-configs/*.json): its model and detector settings are used.")
