@@ -14,6 +14,11 @@ openWakeWord's own features (AudioFeatures.get_features(16), what Model.predict 
 run in the TFLite interpreter. Earshot: `earshot infer --model M --wav STREAM.wav`.
 Check: |Earshot − openWakeWord| <= 1e-3 on every chunk after the first 2 s (openWakeWord seeds its
 embedding buffer with random audio); for the TFLite feature networks the bar is --tflite-bar.
+Events: `earshot detect --stream --model A --model B ... STREAM.wav --json` (the listen/serve pipeline)
+must report, per model, the chunks where openWakeWord's scores give a detection under Earshot's
+stated rule (score >= 0.5, then 2 s = 25 chunks refractory; docs/openwakeword.md), computed here
+from the reference scores (its rows 0-14 count as 0, as Earshot's), and the same
+events with all models in one run as with each alone.
 Prints "N passed, M failed"; "skipped: reason" (exit 0) without the wheels or the data.
 
   .venv/bin/python tools/openwakeword_parity.py --minutes 10
@@ -34,6 +39,57 @@ import tflite_parity  # noqa: E402
 ROOT = tflite_parity.ROOT
 CHUNK, SKIP_CHUNKS, BAR = 1280, 25, 1e-3
 AGREEMENT = 0.999
+THRESHOLD, REFRACTORY_CHUNKS = 0.5, 25
+# Earshot's rows 0-14 are 0 (the head waits for 16 embeddings of the stream); openWakeWord's rows 5-14
+# read embeddings of its random seed audio. From row 15 on both read the same features.
+FIRST_SCORE_CHUNK = 15
+
+
+def rule_events(scores):
+    """The chunks where the rule fires: score >= THRESHOLD and no detection in the last REFRACTORY_CHUNKS chunks."""
+    fired, last = [], None
+    for chunk, score in enumerate(scores):
+        if score >= THRESHOLD and (last is None or chunk - last >= REFRACTORY_CHUNKS):
+            fired.append(chunk)
+            last = chunk
+    return fired
+
+
+def detect_stream(earshot, models, wav):
+    """`earshot detect --stream` over `wav` with `models`: {keyword: [chunk index of each event]}."""
+    import json
+    command = [earshot, "detect", "--stream"]
+    for m in models:
+        command += ["--model", m]
+    result = subprocess.run(command + [wav, "--json"], capture_output=True, text=True, check=True)
+    events = {}
+    for line in result.stdout.splitlines():
+        event = json.loads(line)
+        # The event time is the end of the chunk's audio: chunk k ends at (k + 1) * 80 ms.
+        events.setdefault(event["keyword"], []).append(round(event["time"] * 16000 / CHUNK) - 1)
+    return events
+
+
+def check_events(earshot, shared_heads, ref, wav):
+    """Per model: detect --stream's events (all models in one run) vs the rule over the reference scores,
+    and vs each model alone. Returns (passed, failed)."""
+    passed = failed = 0
+    models = [out for _, out in shared_heads]
+    together = detect_stream(earshot, models, wav)
+    for head, out in shared_heads:
+        name = os.path.basename(head).rsplit(".", 1)[0]
+        theirs = np.array(ref[head])
+        theirs[:FIRST_SCORE_CHUNK] = 0
+        expected = rule_events(theirs)
+        mine = together.get(name, [])
+        alone = detect_stream(earshot, [out], wav).get(name, [])
+        ok = mine == expected and mine == alone
+        passed += ok
+        failed += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} detect --stream events, {name}: Earshot {len(mine)} with {len(models)} models "
+              f"({len(alone)} alone), openWakeWord's scores under the rule {len(expected)}"
+              + f", at chunks {mine}" + ("" if ok else f"; alone {alone}, expected {expected}"))
+    return passed, failed
 
 
 def wheels():
@@ -183,6 +239,9 @@ def main():
                 print(f"{'ok  ' if ok else 'FAIL'} {len(shared)} heads on one stream, embedding weights {precision} vs fp32: "
                       f"decisions (>= 0.5) agree on {agree * 100:.3f}% of {rows['fp32'].size} head-chunks "
                       f"(bar {AGREEMENT * 100:g}%), max score error {error:.3e}")
+            events_passed, events_failed = check_events(args.earshot, shared_heads, ref, wav)
+            passed += events_passed
+            failed += events_failed
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

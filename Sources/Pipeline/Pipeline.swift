@@ -6,7 +6,7 @@ import Spotter
 /// pipeline benchmark).
 ///
 /// A `Pipeline` holds what all streams share and never changes: the models (Earshot's own, or
-/// imported microWakeWord graphs), their detector settings and the distinct front ends they read.
+/// imported microWakeWord graphs or openWakeWord models), their detector settings and the distinct front ends they read.
 /// Each audio stream gets its own `PipelineStream` (`makeStream(inputRate:)`) with its own state,
 /// so a server makes one per client. Front ends are listed once per distinct configuration
 /// (`frontends`, `frontendIndex`): a stream computes each once per hop, however many models read it.
@@ -16,6 +16,9 @@ public final class Pipeline: Sendable {
     public enum Network: Sendable {
         case earshot(ModelFile)
         case microWakeWord(QuantizedGraph)
+        /// An openWakeWord model (`earshot-oww` file): its own mel and embedding networks at 16 kHz,
+        /// shared by all of a stream's openWakeWord models (`OpenWakeWordRunner`).
+        case openWakeWord(OpenWakeWordModel)
     }
 
     /// One model and how its scores become events.
@@ -44,6 +47,13 @@ public final class Pipeline: Sendable {
             windowHopFrames = nil
         }
 
+        /// An openWakeWord model (`earshot-oww` file, `convert --openwakeword-features`).
+        public init(openWakeWord model: OpenWakeWordModel, detector: DetectorSettings = DetectorSettings()) {
+            network = .openWakeWord(model)
+            self.detector = detector
+            windowHopFrames = nil
+        }
+
         /// The model's labels in output order: an Earshot model's (class0, class1, ... when it has
         /// none), or a microWakeWord graph's one wake word.
         public var labels: [String] {
@@ -53,11 +63,14 @@ public final class Pipeline: Sendable {
                 return description.labels.isEmpty ? (0..<description.outputSize).map { "class\($0)" } : description.labels
             case let .microWakeWord(graph):
                 return [graph.wakeWord.name]
+            case let .openWakeWord(model):
+                return [model.name]
             }
         }
 
         /// The threshold the model itself stores: a trained model's `detector.threshold`
-        /// metadata, a microWakeWord manifest's `probability_cutoff`; nil when it stores none.
+        /// metadata, a microWakeWord manifest's `probability_cutoff`, openWakeWord's default 0.5;
+        /// nil when it stores none.
         public var storedThreshold: Double? {
             switch network {
             case let .earshot(model):
@@ -67,6 +80,9 @@ public final class Pipeline: Sendable {
                 }
             case let .microWakeWord(graph):
                 return graph.wakeWord.probabilityCutoff
+            case .openWakeWord:
+                // The file stores none; 0.5 is openWakeWord's and wyoming-openwakeword's default.
+                return 0.5
             }
         }
 
@@ -82,10 +98,13 @@ public final class Pipeline: Sendable {
 
     /// The models, in the order events name them (`PipelineEvent.modelIndex`).
     public let parts: [Part]
-    /// The distinct front ends the models read.
+    /// The distinct front ends the models read (openWakeWord models compute their own mel
+    /// frames and read none).
     public let frontends: [FrontendConfig]
-    /// For each part, the index of its front end in `frontends`.
+    /// For each part, the index of its front end in `frontends`; -1 for an openWakeWord model.
     public let frontendIndex: [Int]
+    /// The models' sample rate (what the stream resamples to).
+    public let sampleRate: Int
 
     /// Checks that every model can read audio (it carries a front end Earshot computes).
     ///
@@ -96,6 +115,10 @@ public final class Pipeline: Sendable {
         var frontends: [FrontendConfig] = []
         var index: [Int] = []
         for part in parts {
+            if case .openWakeWord = part.network {
+                index.append(-1)
+                continue
+            }
             let frontend = try Self.frontend(of: part.network)
             if let existing = frontends.firstIndex(of: frontend) {
                 index.append(existing)
@@ -104,11 +127,14 @@ public final class Pipeline: Sendable {
                 frontends.append(frontend)
             }
         }
-        // One resampler feeds every front end.
-        guard frontends.allSatisfy({ $0.sampleRate == frontends[0].sampleRate }) else {
-            throw .other("the models' front ends read different sample rates (\(frontends.map { $0.sampleRate })); "
+        // One resampler feeds every front end (and the openWakeWord models, at 16 kHz).
+        var rates = frontends.map { $0.sampleRate }
+        if index.contains(-1) { rates.append(Self.openWakeWordRate) }
+        guard rates.allSatisfy({ $0 == rates[0] }) else {
+            throw .other("the models' front ends read different sample rates (\(rates)); "
                          + "one pipeline runs models of one rate")
         }
+        sampleRate = rates[0]
         // A per-keyword threshold must name a keyword of some model (each model takes its own).
         let labels = Set(parts.flatMap { $0.labels })
         for part in parts {
@@ -154,6 +180,9 @@ public final class Pipeline: Sendable {
         return min(hop, max(1, min(frames, 2)))
     }
 
+    /// openWakeWord models read 16 kHz audio.
+    public static let openWakeWordRate = 16000
+
     private static func frontend(of network: Network) throws(PipelineError) -> FrontendConfig {
         switch network {
         case let .earshot(model):
@@ -166,6 +195,8 @@ public final class Pipeline: Sendable {
                              + "Earshot computes only 'micro' for imported models")
             }
             return FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: graph.input.width)
+        case .openWakeWord:
+            throw .other("an openWakeWord model has no Earshot front end")
         }
     }
 }

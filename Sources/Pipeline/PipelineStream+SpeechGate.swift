@@ -18,6 +18,8 @@ extension PipelineStream {
                 }
             case .microWakeWord:
                 throw MicroWakeWordRunner.gateRefused
+            case .openWakeWord:
+                throw OpenWakeWordRunner.gateRefused
             }
             index &+= 1
         }

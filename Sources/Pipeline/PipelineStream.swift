@@ -16,8 +16,8 @@ import Timing
 /// `MicroWakeWordRunner` (the newest audio seen). The resampler's output sample k is the signal at
 /// k / rate (zero phase), so resampling shifts no time stamp; `timeShiftSeconds` is added to all.
 ///
-/// Within one `process` call, events are grouped by front end (in `Pipeline.frontends` order),
-/// each group in time order.
+/// Within one `process` call, events are grouped: the openWakeWord models' first, then by front
+/// end (in `Pipeline.frontends` order), each group in time order.
 ///
 /// All buffers are allocated at `init`; `process`, `flush` and `reset` allocate nothing.
 /// Not thread-safe: one instance per stream.
@@ -28,8 +28,11 @@ public final class PipelineStream {
     public let labels: [String]
     /// Where each model's labels start in `labels`.
     public let labelOffsets: [Int]
-    /// The first model's front end.
-    public var frontend: FrontendConfig { pipeline.frontends[0] }
+    /// The first front end; for a pipeline of openWakeWord models only, the geometry of their
+    /// own mel frames (16 kHz, 512-sample frames every 10 ms, 32 mels), for reports and `--stats`.
+    public var frontend: FrontendConfig {
+        pipeline.frontends.first ?? .librosaMelSpectrogram(sampleRate: Pipeline.openWakeWordRate, fftLength: 512, hopLength: 160, melBandCount: 32)
+    }
     /// Samples per second handed to `process`.
     public let inputRate: Int
     /// Added to every event time (e.g. the time a reopened device was away).
@@ -38,8 +41,8 @@ public final class PipelineStream {
     /// its network steps on every frame.
     public var gate: SpeechGate? { gate(model: firstEarshotModel) }
 
-    /// The first front end's feature frames since the start (or `reset`).
-    public var featureFrames: Int { frameCounts[0] }
+    /// The first front end's feature frames since the start (or `reset`); 0 without one.
+    public var featureFrames: Int { extractors.isEmpty ? 0 : frameCounts[0] }
     /// The first model's posteriors (network outputs) since the start (or `reset`).
     public var posteriors: Int { posteriors(model: 0) }
     /// Samples at `inputRate` consumed since the start (or `reset`).
@@ -60,10 +63,14 @@ public final class PipelineStream {
     enum Runner {
         case earshot(NetworkRunner)
         case microWakeWord(MicroWakeWordRunner)
+        /// Model `m` of the shared `openWakeWord` runner.
+        case openWakeWord(Int)
     }
 
     let runners: ContiguousArray<Runner>
     let extractors: ContiguousArray<FeatureExtractor>
+    /// All openWakeWord models, on one backbone (nil without any).
+    let openWakeWord: OpenWakeWordRunner?
     /// Per front end, the indices of the models that read it.
     private let readers: ContiguousArray<ContiguousArray<Int>>
     /// Per front end, its frames since the start (or `reset`).
@@ -91,11 +98,18 @@ public final class PipelineStream {
         var readers = ContiguousArray(repeating: ContiguousArray<Int>(), count: extractors.count)
         var labels: [String] = []
         var offsets: [Int] = []
+        var wakeParts: [(part: Pipeline.Part, model: OpenWakeWordModel, modelIndex: Int, keywordOffset: Int)] = []
         for (index, part) in pipeline.parts.enumerated() {
+            offsets.append(labels.count)
+            if case let .openWakeWord(model) = part.network {
+                runners.append(.openWakeWord(wakeParts.count))
+                wakeParts.append((part, model, index, labels.count))
+                labels += part.labels
+                continue
+            }
             let f = pipeline.frontendIndex[index]
             let config = pipeline.frontends[f]
             let featureCount = extractors[f].featureCount
-            offsets.append(labels.count)
             switch part.network {
             case let .earshot(model):
                 runners.append(.earshot(try NetworkRunner(
@@ -105,23 +119,26 @@ public final class PipelineStream {
                 runners.append(.microWakeWord(try MicroWakeWordRunner(
                     graph: graph, part: part, frontend: config, featureCount: featureCount,
                     modelIndex: index, keywordOffset: labels.count)))
+            case .openWakeWord:
+                break
             }
             readers[f].append(index)
             labels += part.labels
         }
         self.runners = runners
         self.extractors = extractors
+        openWakeWord = wakeParts.isEmpty ? nil : try OpenWakeWordRunner(parts: wakeParts)
         self.readers = readers
         self.labels = labels
         labelOffsets = offsets
-        frameCounts = .allocate(capacity: extractors.count)
+        frameCounts = .allocate(capacity: Swift.max(extractors.count, 1))
         frameCounts.initialize(repeating: 0, count: extractors.count)
         frames = ContiguousArray(extractors.map { extractor in
             let frame = UnsafeMutablePointer<Float>.allocate(capacity: extractor.featureCount)
             frame.initialize(repeating: 0, count: extractor.featureCount)
             return frame
         })
-        let modelRate = pipeline.frontends[0].sampleRate
+        let modelRate = pipeline.sampleRate
         if inputRate != modelRate {
             do {
                 resampler = try PolyphaseResampler(inputRate: inputRate, outputRate: modelRate)
@@ -147,6 +164,7 @@ public final class PipelineStream {
         switch runners[index] {
         case let .earshot(runner): return runner.posteriors
         case let .microWakeWord(runner): return runner.posteriors
+        case .openWakeWord: return openWakeWord?.chunks ?? 0
         }
     }
 
@@ -172,6 +190,16 @@ public final class PipelineStream {
         return runner.detector
     }
 
+    /// Model `index`'s threshold, for an openWakeWord model (nil otherwise); its rule: a chunk's
+    /// score at or above it, then `openWakeWordRefractorySeconds` without detections.
+    public func openWakeWordThreshold(model index: Int) -> Float? {
+        guard case let .openWakeWord(m) = runners[index], let openWakeWord else { return nil }
+        return openWakeWord.thresholds[m]
+    }
+
+    /// The refractory period of openWakeWord models (wyoming-openwakeword's default).
+    public static var openWakeWordRefractorySeconds: Double { OpenWakeWordRunner.refractorySeconds }
+
     /// Model `index`'s execution: streaming, or windowed with the hop actually used here
     /// (microWakeWord graphs are streaming, one step per `framesPerStep` frames).
     public func execution(model index: Int) -> ExecutionMode {
@@ -184,6 +212,7 @@ public final class PipelineStream {
         switch runners[index] {
         case let .earshot(runner): return runner.posteriorHopSeconds
         case let .microWakeWord(runner): return runner.posteriorHopSeconds
+        case .openWakeWord: return openWakeWord?.posteriorHopSeconds ?? 0
         }
     }
 
@@ -209,9 +238,11 @@ public final class PipelineStream {
             switch runners[index] {
             case let .earshot(runner): runner.reset()
             case let .microWakeWord(runner): runner.reset()
+            case .openWakeWord: break
             }
             index &+= 1
         }
+        openWakeWord?.reset()
         samplesConsumed = 0
         eventList.dropped = 0
         eventList.removeAll()
@@ -241,9 +272,10 @@ public final class PipelineStream {
         return detections
     }
 
-    /// Every front end over samples at the models' rate, each frame to the models reading it.
+    /// Every front end over samples at the models' rate, each frame to the models reading it;
+    /// then the openWakeWord models' shared backbone and heads.
     private func spot(_ samples: UnsafeBufferPointer<Float>) -> Int {
-        var detections = 0
+        var detections = openWakeWord?.process(samples, into: eventList, shift: timeShiftSeconds) ?? 0
         var f = 0
         while f < extractors.count {
             detections &+= spot(samples, frontend: f)
@@ -285,6 +317,8 @@ public final class PipelineStream {
                     detections &+= runner.frame(frame, into: eventList, shift: shift)
                 case let .microWakeWord(runner):
                     detections &+= runner.frame(frame, frameIndex: frameIndex, into: eventList, shift: shift)
+                case .openWakeWord:
+                    break
                 }
                 m &+= 1
             }

@@ -17,7 +17,7 @@ struct DetectCommand: ParsableCommand {
     @Argument(help: "WAV files.")
     var files: [String]
 
-    @Option(help: "The Earshot model file (default: the project's models/default.earshot). With --stream, repeat it to run several models (Earshot models and imported microWakeWord models) on one stream, each front end computed once per hop.")
+    @Option(help: "The Earshot model file (default: the project's models/default.earshot). With --stream, repeat it to run several models (Earshot models, imported microWakeWord and openWakeWord models) on one stream, each front end computed once per hop (openWakeWord models: their mel and embedding networks once per 80 ms chunk).")
     var model: [String] = []
 
     @Flag(help: "Print one JSON object per file: {\"path\", \"label\", \"score\", \"scores\"}.")

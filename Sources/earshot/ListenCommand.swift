@@ -28,7 +28,7 @@ struct ListenCommand: ParsableCommand {
     @Option(help: "A board configuration (JSON; see firmware-configs/ and the README).")
     var config: String?
 
-    @Option(help: "The Earshot model file (default: the board configuration's model, else models/default.earshot). Repeat it to run several models (Earshot models and imported microWakeWord models) on one capture, each front end computed once per hop.")
+    @Option(help: "The Earshot model file (default: the board configuration's model, else models/default.earshot). Repeat it to run several models (Earshot models, imported microWakeWord and openWakeWord models) on one capture, each front end computed once per hop (openWakeWord models: their mel and embedding networks once per 80 ms chunk).")
     var model: [String] = []
 
     @OptionGroup var thresholdOption: ThresholdOption

@@ -139,6 +139,15 @@ enum ListenRun {
             lines.append("earshot: resampling \(granted.rate) Hz -> \(spotter.frontend.sampleRate) Hz (polyphase windowed sinc)")
         }
         let stream = spotter.stream
+        if stream.openWakeWordThreshold(model: 0) != nil {
+            lines.append("earshot: model \(modelPath): openWakeWord (mel and embedding networks once per 80 ms chunk for all)")
+            for (index, label) in spotter.labels.enumerated() {
+                guard let threshold = stream.openWakeWordThreshold(model: index) else { continue }
+                lines.append("earshot: detector \(label): a chunk's score >= \(EventFormatter.fixed(Double(threshold), 2)), then "
+                             + "\(EventFormatter.fixed(PipelineStream.openWakeWordRefractorySeconds, 0)) s refractory")
+            }
+            return lines.joined(separator: "\n")
+        }
         if stream.detector == nil {
             lines.append("earshot: model \(modelPath): microWakeWord (TFLite int8 graph), keyword\(spotter.labels.count > 1 ? "s" : "") "
                          + spotter.labels.joined(separator: ", ") + (spotter.labels.count > 1 ? " (one front end for all)" : ""))

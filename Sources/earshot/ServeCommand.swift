@@ -26,7 +26,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Where to listen: tcp://HOST:PORT (port 0: any free port) or unix://PATH.")
     var wyoming = "tcp://0.0.0.0:10400"
 
-    @Option(help: "A model file to serve, an Earshot model or an imported microWakeWord model (repeat for several, all on one pipeline; default: the board configuration's model, else models/default.earshot).")
+    @Option(help: "A model file to serve, an Earshot model, an imported microWakeWord or openWakeWord model (repeat for several, all on one pipeline; default: the board configuration's model, else models/default.earshot).")
     var model: [String] = []
 
     @Option(help: "A board configuration (firmware-configs/*.json): its model and detector settings are used.")
@@ -75,7 +75,7 @@ struct ServeCommand: ParsableCommand {
             let model = try ServedModel(name: Self.baseName(path), part: part, languages: languages)
             if let gate {
                 guard case let .earshot(file) = part.network, case .streaming = file.description.execution else {
-                    throw CLIError("'\(path)': --vad runs in front of Earshot's streaming models; this one runs on windows or is an imported microWakeWord model")
+                    throw CLIError("'\(path)': --vad runs in front of Earshot's streaming models; this one runs on windows or is an imported microWakeWord or openWakeWord model")
                 }
                 model.vad = (gate.model, gate.settings)
             }

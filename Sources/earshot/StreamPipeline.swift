@@ -3,9 +3,12 @@
 import Model
 import Pipeline
 import Spotter
+import SystemFile
 
 /// The one pipeline the stream commands run over every `--model`: Earshot models and imported
-/// microWakeWord graphs (earshot-qgraph) alike, each model's front end computed once per hop.
+/// microWakeWord graphs (earshot-qgraph) and openWakeWord models (earshot-oww) alike, each
+/// model's front end computed once per hop (the openWakeWord models' mel and embedding networks
+/// once per 80 ms chunk).
 enum StreamPipeline {
     /// `settings` with `--threshold` applied over the board configuration's threshold.
     static func applying(threshold: Float?, to settings: DetectorSettings) -> DetectorSettings {
@@ -19,6 +22,10 @@ enum StreamPipeline {
     static func parts(paths: [String], detector: DetectorSettings, windowHopFrames: Int?) throws(CLIError) -> [Pipeline.Part] {
         var parts: [Pipeline.Part] = []
         for path in paths {
+            if let model = try openWakeWord(path: path) {
+                parts.append(Pipeline.Part(openWakeWord: model, detector: detector))
+                continue
+            }
             if QuantizedGraphModels.isQuantizedGraph(path: path) {
                 parts.append(Pipeline.Part(graph: try QuantizedGraphModels.read(path), detector: detector))
                 continue
@@ -29,6 +36,14 @@ enum StreamPipeline {
             parts.append(Pipeline.Part(model: model, detector: detector, windowHopFrames: hop))
         }
         return parts
+    }
+
+    /// The openWakeWord model at `path`, or nil when the file is not one.
+    private static func openWakeWord(path: String) throws(CLIError) -> OpenWakeWordModel? {
+        let bytes: [UInt8]
+        do { bytes = try SystemFile.readAll(path: path) } catch { return nil }
+        guard OpenWakeWordFile.isOpenWakeWord(bytes) else { return nil }
+        do { return try OpenWakeWordFile.parse(bytes) } catch { throw CLIError("\(path): \(error.description)") }
     }
 
     /// The pipeline of `paths` (see `parts(paths:detector:windowHopFrames:)`).
