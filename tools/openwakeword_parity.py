@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -43,6 +44,9 @@ THRESHOLD, REFRACTORY_CHUNKS = 0.5, 25
 # Earshot's rows 0-14 are 0 (the head waits for 16 embeddings of the stream); openWakeWord's rows 5-14
 # read embeddings of its random seed audio. From row 15 on both read the same features.
 FIRST_SCORE_CHUNK = 15
+# Per TFLite head with a verifier branch: per chunk, whether openWakeWord's head score reached the
+# branch's threshold (so the reported score is the verifier's). Filled by reference().
+VERIFIED = {}
 
 
 def rule_events(scores):
@@ -125,12 +129,18 @@ def reference(pcm, onnx_dir, heads):
     onnx_heads = [h for h in heads if h.endswith(".onnx")]
     model = Model(wakeword_models=onnx_heads, inference_framework="onnx", melspec_model_path=mel,
                   embedding_model_path=emb, ncpu=1)
-    interpreters = {}
+    interpreters, verifier_inputs = {}, {}
     for h in heads:
         if h.endswith(".tflite"):
-            it = Interpreter(model_path=h, num_threads=1)
+            with warnings.catch_warnings():  # "preserve_all_tensors is for debugging": we read one tensor
+                warnings.simplefilter("ignore")
+                it = Interpreter(model_path=h, num_threads=1, experimental_preserve_all_tensors=True)
             it.allocate_tensors()
             interpreters[h] = it
+            # A head with a verifier (hey_jarvis: GREATER_EQUAL(score, c) -> IF): its pre-verifier score.
+            compare = [op for op in it._get_ops_details() if op["op_name"] == "GREATER_EQUAL"]
+            if compare:
+                verifier_inputs[h] = (compare[0]["inputs"][0], compare[0]["inputs"][1])
     names = {h: os.path.basename(h).rsplit(".", 1)[0] for h in onnx_heads}
     scores = {h: [] for h in heads}
     for k in range(len(pcm) // CHUNK):
@@ -142,6 +152,9 @@ def reference(pcm, onnx_dir, heads):
             it.set_tensor(it.get_input_details()[0]["index"], features)
             it.invoke()
             scores[h].append(float(it.get_tensor(it.get_output_details()[0]["index"])[0, 0]))
+            if h in verifier_inputs:
+                score, threshold = verifier_inputs[h]
+                VERIFIED.setdefault(h, []).append(bool(it.get_tensor(score).item() >= it.get_tensor(threshold).item()))
     return {h: np.array(v) for h, v in scores.items()}
 
 
@@ -189,7 +202,9 @@ def main():
             result = subprocess.run([args.earshot, "convert", head, "--openwakeword-features", features[kind], "-o", out],
                                     capture_output=True, text=True)
             if result.returncode != 0:
-                print(f"REFUSED {label}: {result.stderr.strip()}")
+                # Every head of the wheel must convert: a refusal is a failure, not a skip.
+                print(f"FAIL REFUSED {label}: {result.stderr.strip()}")
+                failed += 1
                 continue
             converted.append((head, kind, bar, label, out))
         wanted = sorted({head for head, *_ in converted})
@@ -210,6 +225,15 @@ def main():
             print(f"{'ok  ' if ok else 'FAIL'} {label}: max |diff| {worst:.3e} (bar {bar:g}) over {n - SKIP_CHUNKS} chunks, "
                   f"rows {len(mine)}/{len(theirs)}, decisions (>= 0.5) agree {agree * 100:.3f}%, "
                   f"chunks >= 0.5: openWakeWord {int((theirs >= 0.5).sum())}, Earshot {int((mine >= 0.5).sum())}")
+            if head in VERIFIED:
+                # The verifier branch must have been compared, not only the head's own score.
+                verified = np.array(VERIFIED[head][SKIP_CHUNKS:n])
+                worst_verified = float(error[verified].max()) if verified.any() else float("nan")
+                ok = bool(verified.any()) and worst_verified <= bar
+                passed += ok
+                failed += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} {label}, verifier branch: openWakeWord's head score reached its threshold on "
+                      f"{int(verified.sum())} compared chunks (the score is the verifier's there), max |diff| on them {worst_verified:.3e}")
         # All TFLite heads on one stream (shared backbone), fp32 vs fp16/int8 embedding weights.
         shared_heads = [(head, out) for head, kind, bar, label, out in converted if kind == "onnx" and head.endswith(".tflite")]
         shared = [out for _, out in shared_heads]

@@ -22,8 +22,8 @@ public enum OpenWakeWordImporter {
         let embeddingStack = try stack(embedding, input: FloatShape(height: 76, width: mel.mels, channels: 1))
         let embeddingSize: Int
         do { embeddingSize = try embeddingStack.shapes().last?.count ?? 0 } catch { throw .model(error) }
-        let headStack = try stack(head, input: FloatShape(height: 16, width: embeddingSize, channels: 1))
-        let model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: headStack)
+        let (headStack, verifier) = try headNetwork(head, input: FloatShape(height: 16, width: embeddingSize, channels: 1))
+        let model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: headStack, verifier: verifier)
         do { try model.validate() } catch { throw .model(error) }
         return model
     }
@@ -42,6 +42,12 @@ public enum OpenWakeWordImporter {
             do { return try TFLiteOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .tflite(file: source.name, error) }
         }
         do { return try ONNXOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .onnx(file: source.name, error) }
+    }
+
+    /// A head and its verifier, if it has one (TFLite's GREATER_EQUAL + IF ending, as in hey_jarvis).
+    public static func headNetwork(_ source: Source, input: FloatShape) throws(OpenWakeWordImportError) -> (FloatLayerStack, OpenWakeWordVerifier?) {
+        guard source.isTFLite else { return (try stack(source, input: input), nil) }
+        do { return try TFLiteOpenWakeWord(bytes: source.bytes).head(input: input) } catch { throw .tflite(file: source.name, error) }
     }
 }
 

@@ -3,15 +3,24 @@ import Model
 extension TFLiteOpenWakeWord {
     /// The main subgraph as a chain of layers from its one input to its one output.
     func stack(input: FloatShape) throws(TFLiteError) -> FloatLayerStack {
+        try checkOneInputOneOutput()
+        return try chain(input: input, from: graph.inputs[0], operators: 0..<graph.operators.count, to: graph.outputs[0])
+    }
+
+    func checkOneInputOneOutput() throws(TFLiteError) {
         guard graph.inputs.count == 1, graph.outputs.count == 1 else {
             throw .notAModel(reason: "an openWakeWord network has one input and one output, found \(graph.inputs.count) and \(graph.outputs.count)")
         }
-        var current = graph.inputs[0]
+    }
+
+    /// `operators` as a chain of layers, each reading the previous one's output, from tensor `from` to tensor `to`.
+    func chain(input: FloatShape, from start: Int, operators: Range<Int>, to end: Int) throws(TFLiteError) -> FloatLayerStack {
+        var current = start
         var shape = input
         var layers = [FloatLayer]()
         var pads = [0, 0, 0, 0]  // top, bottom, left, right from a PAD before a CONV_2D
-        var index = 0
-        while index < graph.operators.count {
+        var index = operators.lowerBound
+        while index < operators.upperBound {
             let op = graph.operators[index]
             guard op.inputs.first == current, op.outputs.count == 1 else {
                 throw .unsupportedAttribute(op: Self.name(op.code), tensor: outputName(op), reason: "it does not read the previous layer's output")
@@ -41,6 +50,14 @@ extension TFLiteOpenWakeWord {
                 }
                 let bias = op.inputs.count > 2 && op.inputs[2] >= 0 ? try floats(op, 2, "bias") : [Float](repeating: 0, count: w[0])
                 layer = .dense(outputs: w[0], weights: try floats(op, 1, "weights"), bias: bias, activation: try activation(op, field: 0))
+            case .add:
+                // FULLY_CONNECTED without a bias, then ADD of a constant: the dense layer's bias.
+                guard case let .dense(outputs, weights, bias, .none)? = layers.last, self.shape(op, 1).reduce(1, *) == outputs else {
+                    throw .unsupportedAttribute(op: "ADD", tensor: outputName(op), reason: "ADD is read only as the bias of the FULLY_CONNECTED before it")
+                }
+                let added = try floats(op, 1, "bias")
+                layers.removeLast()
+                layer = .dense(outputs: outputs, weights: weights, bias: zip(bias, added).map { $0 + $1 }, activation: try activation(op, field: 0))
             case .mean:
                 (layer, consumed) = try layerNorm(at: index)
             case .relu: layer = .relu
@@ -56,15 +73,15 @@ extension TFLiteOpenWakeWord {
             current = graph.operators[index + consumed - 1].outputs[0]
             index += consumed
         }
-        guard current == graph.outputs[0] else {
-            throw .notAModel(reason: "the chain of operators ends at '\(graph.tensors[current].name)', not the graph output")
+        guard current == end else {
+            throw .notAModel(reason: "the chain of operators ends at '\(graph.tensors[current].name)', not at '\(graph.tensors[end].name)'")
         }
         return FloatLayerStack(input: input, layers: layers)
     }
 
     private func ints(_ op: TFLiteOperator, _ position: Int) throws(TFLiteError) -> [Int] {
         guard position < op.inputs.count, op.inputs[position] >= 0 else { return [] }
-        let tensor = graph.tensors[op.inputs[position]]
+        let tensor = constant(op.inputs[position])
         let data = model.data(tensor)
         guard tensor.type == 2, data.count == 4 * (Self.elements(tensor.shape) ?? -1) else {
             throw .unsupportedAttribute(op: Self.name(op.code), tensor: outputName(op), reason: "'\(tensor.name)' must be a constant int32 tensor")

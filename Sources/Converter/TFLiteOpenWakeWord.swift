@@ -3,15 +3,19 @@ import Model
 /// Reads openWakeWord's float TFLite networks (the wheel's mel-spectrogram, embedding and heads).
 struct TFLiteOpenWakeWord {
     let model: TFLiteModel
-    var graph: TFLiteSubgraph { model.subgraphs[0] }
+    /// The subgraph read: 0, or an IF branch (`branch(_:arguments:)`).
+    var graphIndex = 0
+    /// An IF branch's input tensors -> the main graph's tensors the IF passes in (constants live there).
+    var arguments: [Int: Int] = [:]
+    var graph: TFLiteSubgraph { model.subgraphs[graphIndex] }
     /// Tensor -> the operators that read it.
     var consumers: [Int: [Int]] = [:]
 
     /// Builtin codes of the operators these networks use.
     enum Op: Int32 {
         case add = 0, conv2D = 3, fullyConnected = 9, logistic = 14, maxPool2D = 17, mul = 18, relu = 19, reshape = 22
-        case pad = 34, transpose = 39, mean = 40, sub = 41, squeeze = 43, maximum = 55, minimum = 57, expandDims = 70
-        case log = 73, rsqrt = 76, reduceMax = 82, leakyRelu = 98, batchMatMul = 126
+        case pad = 34, transpose = 39, mean = 40, sub = 41, squeeze = 43, maximum = 55, minimum = 57, greaterEqual = 62
+        case expandDims = 70, log = 73, rsqrt = 76, reduceMax = 82, leakyRelu = 98, `if` = 118, batchMatMul = 126
     }
 
     init(bytes: [UInt8]) throws(TFLiteError) {
@@ -24,7 +28,7 @@ struct TFLiteOpenWakeWord {
 
     static func name(_ code: Int32) -> String {
         if let op = Op(rawValue: code) { return String(describing: op).uppercased() }
-        let known: [Int32: String] = [62: "GREATER_EQUAL", 118: "IF", 32: "CUSTOM", 114: "QUANTIZE", 6: "DEQUANTIZE"]
+        let known: [Int32: String] = [62: "GREATER_EQUAL", 118: "IF", 32: "CUSTOM", 114: "QUANTIZE", 6: "DEQUANTIZE", 0: "ADD"]
         return known[code] ?? "builtin operator \(code)"
     }
 
@@ -35,7 +39,14 @@ struct TFLiteOpenWakeWord {
         return .unsupportedAttribute(
             op: "\(Self.name(op.code)) (operator \(index))", tensor: outputName(op),
             reason: "not an operator of openWakeWord's networks as Earshot reads them (CONV_2D, PAD, LEAKY_RELU, MAXIMUM, MAX_POOL_2D, "
-                + "FULLY_CONNECTED, RELU, LOGISTIC, RESHAPE, the layer-norm and mel-spectrogram patterns)")
+                + "FULLY_CONNECTED (+ ADD of its bias), RELU, LOGISTIC, RESHAPE, the layer-norm and mel-spectrogram patterns, "
+                + "a verifier's GREATER_EQUAL + IF at a head's end)")
+    }
+
+    /// A tensor an operator reads as a constant: in an IF branch, an argument is the main graph's tensor.
+    func constant(_ index: Int) -> TFLiteTensor {
+        if let outer = arguments[index] { return model.subgraphs[0].tensors[outer] }
+        return graph.tensors[index]
     }
 
     /// The element count of a shape, nil when it overflows (a hostile file's dimensions).
@@ -54,7 +65,7 @@ struct TFLiteOpenWakeWord {
         guard position < op.inputs.count, op.inputs[position] >= 0 else {
             throw .unsupportedAttribute(op: Self.name(op.code), tensor: outputName(op), reason: "no \(role) input")
         }
-        let tensor = graph.tensors[op.inputs[position]]
+        let tensor = constant(op.inputs[position])
         let data = model.data(tensor)
         let count = Self.elements(tensor.shape) ?? -1
         guard tensor.type == 0, !data.isEmpty, data.count == 4 * count else {

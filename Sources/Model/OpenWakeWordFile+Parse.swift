@@ -83,9 +83,13 @@ extension OpenWakeWordFile {
             }
             return FloatLayerStack(input: FloatShape(height: input[0], width: input[1], channels: input[2]), layers: layers)
         }
+        var verifier: OpenWakeWordVerifier?
+        if keys.values[prefix + "verifier.threshold"] != nil {
+            verifier = OpenWakeWordVerifier(threshold: try scalars("verifier.threshold", count: 1)[0], stack: try stack("verifier"))
+        }
         let model = OpenWakeWordModel(
             name: try keys.string(prefix + "name"), mel: mel, embedding: try stack("embedding"), head: try stack("head"),
-            chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2])
+            verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2])
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model

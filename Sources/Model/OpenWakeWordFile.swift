@@ -29,7 +29,12 @@ public enum OpenWakeWordFile {
         floats("mel.scalars", mel.scalars)
         tensors += [("oww.mel.dft_real", mel.dftReal), ("oww.mel.dft_imag", mel.dftImaginary), ("oww.mel.bias_real", mel.biasReal),
                     ("oww.mel.bias_imag", mel.biasImaginary), ("oww.mel.filters", mel.filters)]
-        for (part, stack) in [("embedding", model.embedding), ("head", model.head)] {
+        var parts = [("embedding", model.embedding), ("head", model.head)]
+        if let verifier = model.verifier {
+            floats("verifier.threshold", [verifier.threshold])
+            parts.append(("verifier", verifier.stack))
+        }
+        for (part, stack) in parts {
             ints(part + ".input", [stack.input.height, stack.input.width, stack.input.channels])
             keys.keyU32(prefix + part + ".count", UInt32(stack.layers.count)); keyCount += 1
             for (index, layer) in stack.layers.enumerated() {

@@ -9,6 +9,9 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     public var embedding: FloatLayerStack
     /// [headEmbeddings, embedding size, 1] -> [1, 1, 1].
     public var head: FloatLayerStack
+    /// A second network some heads carry (hey_jarvis): when the head's score reaches its threshold,
+    /// the score is the verifier's over the same embeddings instead.
+    public var verifier: OpenWakeWordVerifier?
     /// Samples per chunk (openWakeWord: 1280, 80 ms at 16 kHz); one embedding and one score per chunk.
     public var chunkSamples: Int
     /// Mel frames the embedding CNN reads (76).
@@ -17,11 +20,12 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     public var headEmbeddings: Int
 
     public init(name: String, mel: OpenWakeWordMel, embedding: FloatLayerStack, head: FloatLayerStack,
-                chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16) {
+                verifier: OpenWakeWordVerifier? = nil, chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16) {
         self.name = name
         self.mel = mel
         self.embedding = embedding
         self.head = head
+        self.verifier = verifier
         self.chunkSamples = chunkSamples
         self.embeddingFrames = embeddingFrames
         self.headEmbeddings = headEmbeddings
@@ -49,6 +53,25 @@ public struct OpenWakeWordModel: Sendable, Equatable {
         guard let score = try head.shapes().last, score.count == 1 else {
             throw .invalidValue(key: "earshot.oww.head", value: "\(head.layers.count) layers", expected: "layers ending in one score")
         }
+        if let verifier {
+            guard verifier.stack.input == headInput, let out = try verifier.stack.shapes().last, out.count == 1, verifier.threshold.isFinite else {
+                throw .invalidValue(key: "earshot.oww.verifier", value: "\(verifier.stack.layers.count) layers over \(verifier.stack.input), threshold \(verifier.threshold)",
+                                    expected: "layers over the head's input \(headInput) ending in one score, a finite threshold")
+            }
+        }
+    }
+}
+
+/// A head's verifier: score = head(x) while head(x) < threshold, else verifier(x) (the
+/// GREATER_EQUAL + IF branch of openWakeWord's hey_jarvis head).
+public struct OpenWakeWordVerifier: Sendable, Equatable {
+    public var threshold: Float
+    /// [headEmbeddings, embedding size, 1] -> one score, like the head.
+    public var stack: FloatLayerStack
+
+    public init(threshold: Float, stack: FloatLayerStack) {
+        self.threshold = threshold
+        self.stack = stack
     }
 }
 

@@ -15,6 +15,9 @@ public final class OpenWakeWordStream {
     let mel: OpenWakeWordMel
     let embedding: FloatLayerRunner
     let heads: [FloatLayerRunner]
+    /// Per head: its verifier's runner and threshold (nil for heads without one).
+    let verifiers: [FloatLayerRunner?]
+    let verifierThresholds: [Float]
     let chunk: Int, frames: Int, embeddings: Int, embeddingSize: Int
     /// The last `frameLength` samples, circular.
     let ring: UnsafeMutablePointer<Float>
@@ -51,8 +54,14 @@ public final class OpenWakeWordStream {
         for model in models { try model.validate() }
         embedding = try FloatLayerRunner(base.embedding, precision: embeddingPrecision)
         var heads = [FloatLayerRunner]()
-        for model in models { heads.append(try FloatLayerRunner(model.head)) }
+        var verifiers = [FloatLayerRunner?]()
+        for model in models {
+            heads.append(try FloatLayerRunner(model.head))
+            if let verifier = model.verifier { verifiers.append(try FloatLayerRunner(verifier.stack)) } else { verifiers.append(nil) }
+        }
         self.heads = heads
+        self.verifiers = verifiers
+        verifierThresholds = models.map { $0.verifier?.threshold ?? .infinity }
         self.models = models
         mel = base.mel
         (chunk, frames, embeddings, embeddingSize) = (base.chunkSamples, base.embeddingFrames, base.headEmbeddings, embedding.outputCount)
@@ -166,6 +175,13 @@ public final class OpenWakeWordStream {
         (embeddingHistory + (embeddings &- 1) &* embeddingSize).update(from: vector, count: embeddingSize)
         embeddingsComputed &+= 1
         guard embeddingsComputed >= embeddings else { return }
-        for index in 0..<heads.count { scores[index] = heads[index].run(embeddingHistory)[0] }
+        for index in 0..<heads.count {
+            let score = heads[index].run(embeddingHistory)[0]
+            if score >= verifierThresholds[index], let verifier = verifiers[index] {
+                scores[index] = verifier.run(embeddingHistory)[0]
+            } else {
+                scores[index] = score
+            }
+        }
     }
 }

@@ -39,7 +39,8 @@ enum OpenWakeWordCommands {
         }
         try OpenWakeWordFile.write(model, to: output)
         let loaded = try OpenWakeWordFile.read(path: output)
-        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers")
+        let verifier = loaded.verifier.map { ", verifier \($0.stack.layers.count) layers from score \($0.threshold)" } ?? ""
+        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(verifier)")
     }
 
     static func inspect(path: String) throws {
@@ -47,7 +48,9 @@ enum OpenWakeWordCommands {
         let mel = model.mel
         print("openWakeWord model '\(model.name)' (\(OpenWakeWordFile.architecture))")
         print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
-        for (part, stack) in [("embedding", model.embedding), ("head", model.head)] {
+        var parts = [("embedding", model.embedding), ("head", model.head)]
+        if let verifier = model.verifier { parts.append(("verifier (the score when the head's is >= \(verifier.threshold))", verifier.stack)) }
+        for (part, stack) in parts {
             let shapes = try stack.shapes()
             print("  \(part): input \(stack.input)")
             for (index, layer) in stack.layers.enumerated() { print("    \(index) \(layer.kindName) -> \(shapes[index])") }

@@ -48,24 +48,34 @@ struct OpenWakeWordImportTests {
         }
     }
 
-    @Test("hey_jarvis is refused, naming its GREATER_EQUAL operator", .enabled(if: haveWheels, "the wheels are not installed in .venv"))
-    func jarvisRefused() throws {
-        do {
-            _ = try OpenWakeWordImporter.importModel(name: "j", head: source("hey_jarvis_v0.1.tflite"),
-                                                     melspectrogram: source("melspectrogram.onnx"), embedding: source("embedding_model.onnx"))
-            Issue.record("hey_jarvis imported")
-        } catch {
-            #expect("\(error)".contains("GREATER_EQUAL"))
-        }
+    @Test("hey_jarvis imports with its verifier branch (GREATER_EQUAL + IF); the file round-trips",
+          .enabled(if: haveWheels, "the wheels are not installed in .venv"))
+    func jarvisVerifier() throws {
+        let model = try OpenWakeWordImporter.importModel(name: "j", head: source("hey_jarvis_v0.1.tflite"),
+                                                         melspectrogram: source("melspectrogram.onnx"), embedding: source("embedding_model.onnx"))
+        let verifier = try #require(model.verifier)
+        #expect(verifier.threshold == 0.5)
+        #expect(verifier.stack.input == model.head.input)
+        // The wheel's verifier: 1536 -> 64, layer norm (ReLU), 64 -> 64, layer norm (ReLU), 64 -> 1, sigmoid.
+        #expect(verifier.stack.layers.map(\.kindName) == ["dense", "layer_norm", "dense", "layer_norm", "dense", "sigmoid"])
+        #expect(try verifier.stack.shapes().map(\.count) == [64, 64, 64, 64, 1, 1])
+        #expect(try OpenWakeWordFile.parse(try OpenWakeWordFile.serialize(model)) == model)
+        // Heads without the branch carry none.
+        let plain = try OpenWakeWordImporter.importModel(name: "m", head: source("hey_mycroft_v0.1.tflite"),
+                                                         melspectrogram: source("melspectrogram.onnx"), embedding: source("embedding_model.onnx"))
+        #expect(plain.verifier == nil)
     }
 
     @Test("truncated and mutated heads and mel networks give errors or import, never a crash",
           .enabled(if: haveWheels, "the wheels are not installed in .venv"))
     func hostile() throws {
-        let head = try source("hey_mycroft_v0.1.tflite"), mel = try source("melspectrogram.onnx"), embedding = try source("embedding_model.onnx")
+        let mel = try source("melspectrogram.onnx"), embedding = try source("embedding_model.onnx")
+        // hey_jarvis too: its IF names branch subgraphs a mutation can point anywhere.
+        let heads = [try source("hey_mycroft_v0.1.tflite"), try source("hey_jarvis_v0.1.tflite")]
         var generator = SeededGenerator(seed: 1515)
         var refused = 0
-        for round in 0..<90 {
+        for round in 0..<120 {
+            let head = heads[(round / 2) % 2]
             var broken = round % 2 == 0 ? head : mel
             if round % 3 == 0 {
                 broken.bytes = Array(broken.bytes.prefix(Int.random(in: 0..<broken.bytes.count, using: &generator)))

@@ -187,6 +187,38 @@ struct OpenWakeWordStreamTests {
         }
     }
 
+    @Test("a verifier replaces the head's score exactly where the head's score reaches its threshold; allocation-free")
+    func verifierBranch() throws {
+        let base = smallModel()
+        var generator = SeededGenerator(seed: 31)
+        let verifierStack = FloatLayerStack(input: base.head.input, layers: [
+            .dense(outputs: 3, weights: (0..<48).map { _ in Float.random(in: -0.5...0.5, using: &generator) }, bias: [0.1, -0.1, 0.2], activation: .relu),
+            .dense(outputs: 1, weights: [0.4, -0.3, 0.5], bias: [0.05], activation: .none), .sigmoid,
+        ])
+        var asHead = base
+        asHead.head = verifierStack
+        let (_, headScores) = try countAllocations([base], .fp32)
+        let (_, verifierScores) = try countAllocations([asHead], .fp32)
+        // The threshold between the head's scores, so some chunks take the branch and some do not.
+        let scored = headScores.filter { $0 > 0 }.sorted()
+        let threshold = scored[scored.count / 2]
+        var verified = base
+        verified.verifier = OpenWakeWordVerifier(threshold: threshold, stack: verifierStack)
+        let (count, scores) = try countAllocations([verified], .fp32)
+        #expect(count == 0)
+        var taken = 0
+        for (index, score) in scores.enumerated() {
+            let expected = headScores[index] >= threshold ? verifierScores[index] : headScores[index]
+            taken += headScores[index] >= threshold ? 1 : 0
+            #expect(score.bitPattern == expected.bitPattern, "chunk \(index)")
+        }
+        #expect(taken > 0 && taken < scores.count)
+        #expect(try OpenWakeWordFile.parse(try OpenWakeWordFile.serialize(verified)) == verified)
+        var wrong = verified
+        wrong.verifier?.stack = FloatLayerStack(input: FloatShape(height: 2, width: 4, channels: 1), layers: [.sigmoid])
+        #expect(throws: ModelError.self) { try wrong.validate() }
+    }
+
     @Test("the model file round-trips; truncations and flipped bytes are refused or read, never a crash")
     func fileRoundTrip() throws {
         let model = smallModel()
