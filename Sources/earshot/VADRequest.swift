@@ -38,7 +38,10 @@ struct VADRequest {
         var line = "vad gate: opened \(gate.openings) times, \(gate.vad.chunks) VAD chunks"
         for model in 0..<stream.labelOffsets.count {
             guard let counts = stream.gateCounts(model: model) else { continue }
-            line += "; model \(model + 1) (\(stream.labels[stream.labelOffsets[model]])): ran \(counts.run) of \(counts.seen) network steps "
+            let end = model + 1 < stream.labelOffsets.count ? stream.labelOffsets[model + 1] : stream.labels.count
+            // The model's keywords, without the background classes (_silence_, _unknown_).
+            let keywords = stream.labels[stream.labelOffsets[model]..<end].filter { !$0.hasPrefix("_") }.joined(separator: "/")
+            line += "; model \(model + 1) (\(keywords)): ran \(counts.run) of \(counts.seen) network steps "
                 + "(\(Format.fixed(counts.savedPercent, decimals: 1)) % saved, pre-roll replays counted)"
         }
         return line
