@@ -648,7 +648,8 @@ fi
 # 768 wake-phrase recordings within 1 point, serve --vad through the wyoming client, steps saved on
 # 3 min of LibriSpeech/noise/silence).
 # The 10-minute and 20-minute runs are in docs/vad.md. About 60 s (silero 10 s, vad-gate 51 s, measured);
-# vad-models (tools/vad_gate_models.py --minutes 1: gated events == ungated for oww, mww, Earshot) 17 s measured.
+# vad-models (tools/vad_gate_models.py --minutes 1: gated events == ungated for oww, mww, Earshot; serve --vad
+# with an openWakeWord model through the wyoming client) 23 s measured.
 header "silero: tools/silero_parity.py --minutes 2 + tools/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))

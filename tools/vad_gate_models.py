@@ -15,7 +15,8 @@ without `--vad` (Silero VAD converted from the silero-vad wheel) for:
 The same sets also run on tools/vad_gate_check.py's background mix (LibriSpeech 50 %, noise 35 %,
 digital silence 15 %). For each set and stream it checks that the gated run gives the same events (keyword and time; score within
 1e-4) and reports the process CPU (user + system of the `earshot detect` child, per second of
-audio), the network units the gate saved, and the VAD's openings. CPU figures are reported, never
+audio), the network units the gate saved, and the VAD's openings. Then `earshot serve --vad` with alexa,
+streamed the phrase stream by the real `wyoming` client, must send detect --stream --vad's detections. CPU figures are reported, never
 asserted. Exit 1 when events differ; "skipped: REASON" (exit 0) without the wheels or the data.
 
     .venv/bin/python tools/vad_gate_models.py --earshot .build/release/earshot --minutes 5
@@ -89,6 +90,11 @@ def build_stream(shared, minutes, tmp, seed=7):
         total += sum(len(p) for p in parts[-4:])
         k += 1
     return np.concatenate(parts)[: int(minutes * 60 * RATE)], k
+
+
+def wyoming_available():
+    import importlib.util
+    return importlib.util.find_spec("wyoming") is not None
 
 
 def build_background(shared, minutes):
@@ -234,6 +240,22 @@ def main():
                 figures[f"{name} / {stream}"] = {
                     "events": len(plain), "events_gated": len(gated), "same": same, "cpu_us_per_s": c0,
                     "cpu_us_per_s_gated": c1, "units_saved": saved, "openings": gate["openings"]}
+        oww_sets = [v for k, v in sets.items() if k.startswith("openWakeWord x1")]
+        if oww_sets and wyoming_available():
+            # serve --vad with an openWakeWord model: the wyoming client gets detect --stream --vad's events.
+            import vad_gate_check
+            vad_gate_check.THRESHOLD = "0.5"
+            model = oww_sets[0][0][0]
+            expected, _, _ = detect(args.earshot, [model], streams["phrases"], vad=vad)
+            served = vad_gate_check.serve_detections(args.earshot, model, vad, streams["phrases"])
+            same = served is not None and len(served) == len(expected) and all(
+                abs(a - e["time"]) < 0.011 for a, e in zip(served, expected))
+            failures += 0 if same else 1
+            figures["serve"] = {"served": len(served or []), "detect": len(expected), "same": same}
+            print(f"{'ok   ' if same else 'FAIL '} serve --vad (alexa, wyoming client, phrases stream): {len(served or [])} detections, "
+                  f"detect --stream --vad {len(expected)}, same times")
+        elif oww_sets:
+            print("serve --vad: not checked, the wyoming package is not installed")
         if args.json:
             with open(args.json, "w") as out:
                 json.dump({"seconds": lengths, "sets": figures}, out, indent=1)

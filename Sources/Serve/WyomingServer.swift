@@ -62,7 +62,7 @@ public final class WyomingServer: @unchecked Sendable {
         pipeline = try Self.pipeline(of: models)
         // Built once here so that a model that cannot run fails at start, not per client.
         do throws(PipelineError) {
-            _ = try pipeline.makeStream(inputRate: pipeline.frontends[0].sampleRate, eventCapacity: 1)
+            _ = try pipeline.makeStream(inputRate: pipeline.sampleRate, eventCapacity: 1)
         } catch {
             throw .model(name: models.map(\.name).joined(separator: ", "), reason: "\(error)")
         }
