@@ -61,7 +61,8 @@ struct MicroWakeWordGateTests {
         let (allocations, _, _) = countStreamAllocations(stream, signal, period: 160)
         #expect(allocations == 0, "\(allocations) allocations")
         let gate = try #require(stream.gate)
-        #expect(gate.vad.chunks == signal.count / 512, "one VAD chunk per 512 samples for all models")
+        // One VAD for all four models: one chunk per 512 samples (the last partial one aside), not four.
+        #expect(abs(gate.vad.chunks - signal.count / 512) <= 1, "\(gate.vad.chunks) VAD chunks for \(signal.count) samples")
         for model in 0..<pipeline.parts.count {
             let counts = try #require(stream.gateCounts(model: model))
             #expect(counts.run < counts.seen && counts.run > 0, "model \(model): \(counts.run) of \(counts.seen) steps")
