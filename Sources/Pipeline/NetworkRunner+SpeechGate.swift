@@ -23,7 +23,7 @@ extension NetworkRunner {
     func admit(_ features: UnsafeMutablePointer<Float>, _ preRoll: GatePreRoll) -> Bool {
         preRoll.unitsSeen &+= 1
         guard preRoll.gate.isOpen else {
-            preRoll.keep(UnsafeBufferPointer(start: features, count: network.inputSize))
+            preRoll.keep(UnsafeBufferPointer(start: features, count: preRoll.width))
             return false
         }
         if preRoll.takeOpening() {

@@ -24,6 +24,9 @@ final class NetworkRunner {
     var preRoll: GatePreRoll?
     /// Zero scores, one per output: what the detector sees while the gate is closed.
     let silence: UnsafeMutableBufferPointer<Float>
+    /// The network's output count, kept: `Network.outputSize` reads the model description,
+    /// which costs an allocation per call in debug builds.
+    private let outputCount: Int
     let execution: ExecutionMode
     let posteriorHopSeconds: Double
     /// Posteriors the detector has seen since the start (or `reset`).
@@ -105,7 +108,8 @@ final class NetworkRunner {
                 silenceSeconds: settings.endSilenceSeconds,
                 maximumWaitSeconds: max(settings.endMaximumWaitSeconds, settings.endSilenceSeconds))
             : nil
-        silence = .allocate(capacity: max(network.outputSize, 1))
+        outputCount = network.outputSize
+        silence = .allocate(capacity: max(outputCount, 1))
         silence.initialize(repeating: 0)
     }
 
@@ -136,7 +140,7 @@ final class NetworkRunner {
         if let preRoll, !admit(features, preRoll) {
             // Gate closed: the detector sees silence, so its clock and smoothing go on.
             posteriors &+= 1
-            _ = detector.process(UnsafeBufferPointer(start: silence.baseAddress, count: network.outputSize))
+            _ = detector.process(UnsafeBufferPointer(start: silence.baseAddress, count: outputCount))
             return 0
         }
         let scores: UnsafeBufferPointer<Float>

@@ -2,6 +2,7 @@ import AllocationCounter
 import Foundation
 import Model
 import Pipeline
+import Spotter
 import TestSupport
 import Testing
 import WAVFile

@@ -71,7 +71,7 @@ struct SpeechGateTests {
         let settings = SpeechGateSettings(threshold: 0.5, hangoverSeconds: 0.5, preRollSeconds: 0.8)
         try stream.attachGate(vad: vad, settings: settings)
         let gate = try #require(stream.gate)
-        func counts() -> GateCounts { stream.gateCounts(model: 0) ?? GateCounts(seen: -1, run: -1) }
+        func counts() -> (seen: Int, run: Int) { stream.gateCounts(model: 0).map { ($0.seen, $0.run) } ?? (-1, -1) }
         run(stream, [Float](repeating: 0, count: 48_000))
         #expect(counts().run == 0 && gate.openings == 0 && counts().seen == stream.featureFrames)
         let clip = try WAVFile.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: speechClips[0])))).samples
