@@ -45,6 +45,9 @@
 #              audio: fp32 within 1e-4 per chunk, int8 error and agreement, CPU per chunk beside it
 #   vad-gate   tools/vad_gate_check.py --background-minutes 3: `detect --stream --vad` vs without: recall
 #              on the 768 wake-phrase recordings within 1 point, network steps saved on speech/noise/silence
+#   vad-models tools/vad_gate_models.py --minutes 1: one VAD gating openWakeWord x4/x1, microWakeWord
+#              x4 and Earshot x2: events with the gate == without, on phrases after noise/silence and
+#              on LibriSpeech/noise/silence (CPU reported, not asserted)
 #   asan       swift test --sanitize=address (whole suite; own scratch .build-asan)
 #   ubsan      swift test with UBSan on the C targets (-Xcc -fsanitize=undefined; Swift traps on its
 #              own; whole suite; .build-ubsan), halting on the first report
@@ -549,7 +552,7 @@ fi
 # bring allocations back. Counting starts at the first step/push after load unless a test says
 # otherwise. EARSHOT_SKIP_RELEASE_ALLOC=1 skips it. Cost is the release build of the tests: 662 s on
 # the 2-core machine under heavy load (2026-12-04, 53 tests; the tests themselves 1.5 s).
-alloc_filter='nothing|Allocation|allocat|Silero|SpeechGate|Zero|zero|Quantized|MicroWakeWordStream|MixedPipelineStream|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
+alloc_filter='nothing|Allocation|allocat|Silero|SpeechGate|OpenWakeWordGate|MicroWakeWordGate|Zero|zero|Quantized|MicroWakeWordStream|MixedPipelineStream|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
 if [[ "${EARSHOT_SKIP_RELEASE_ALLOC:-0}" == 1 ]]; then
     record alloc-rel skipped 0 "EARSHOT_SKIP_RELEASE_ALLOC=1"
 else
@@ -644,7 +647,9 @@ fi
 # beside ONNX Runtime; then the gate (tools/vad_gate_check.py: recall with and without --vad on all
 # 768 wake-phrase recordings within 1 point, serve --vad through the wyoming client, steps saved on
 # 3 min of LibriSpeech/noise/silence).
-# The 10-minute and 20-minute runs are in docs/vad.md. About 60 s (silero 10 s, vad-gate 51 s, measured).
+# The 10-minute and 20-minute runs are in docs/vad.md. About 60 s (silero 10 s, vad-gate 51 s, measured);
+# vad-models (tools/vad_gate_models.py --minutes 1: gated events == ungated for oww, mww, Earshot; serve --vad
+# with an openWakeWord model through the wyoming client) 23 s measured.
 header "silero: tools/silero_parity.py --minutes 2 + tools/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
@@ -656,6 +661,7 @@ else
     silero_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
     check_section silero "$python" tools/silero_parity.py --earshot "$silero_bin" --minutes 2 --work "$logs/silero"
     check_section vad-gate "$python" tools/vad_gate_check.py --earshot "$silero_bin" --background-minutes 3 --work "$logs/vad-gate"
+    check_section vad-models "$python" tools/vad_gate_models.py --earshot "$silero_bin" --minutes 1
 fi
 
 # MARK: - hardening (issue 9): sanitizers and fuzzing

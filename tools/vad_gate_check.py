@@ -58,9 +58,9 @@ def detect(earshot, model, wav, vad=None):
         raise SystemExit(f"{' '.join(command)} failed: {result.stderr.strip()}")
     times = [json.loads(line)["time"] for line in result.stdout.splitlines() if line.strip()]
     gate = None
-    match = re.search(r"network stepped (\d+) times for (\d+) frames", result.stderr)
-    if match:
-        gate = (int(match.group(1)), int(match.group(2)))
+    counts = re.findall(r"ran (\d+) of (\d+) network steps", result.stderr)
+    if counts:
+        gate = (sum(int(r) for r, _ in counts), sum(int(n) for _, n in counts))
     if vad and gate is None:
         raise SystemExit(f"no gate summary from {' '.join(command)}: {result.stderr.strip()}")
     return times, gate

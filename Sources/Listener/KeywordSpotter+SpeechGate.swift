@@ -13,9 +13,9 @@ public struct SpeechGateOption: @unchecked Sendable {
 }
 
 extension KeywordSpotter {
-    /// Puts the voice-activity gate in front of every wake-word network (see `SpeechGate`).
-    /// - Throws: `ListenerError.pipeline` for an imported microWakeWord model or a windowed model
-    ///   (the gate serves Earshot's streaming models) or a VAD that cannot run beside it.
+    /// Puts one voice-activity gate in front of every wake-word network of the stream (see
+    /// `SpeechGate`: Earshot's streaming models, microWakeWord and openWakeWord models).
+    /// - Throws: `ListenerError.pipeline` for a windowed model or a VAD that cannot run beside the models.
     public func attachGate(_ option: SpeechGateOption) throws(ListenerError) {
         do throws(PipelineError) {
             try stream.attachGate(vad: option.model, settings: option.settings)

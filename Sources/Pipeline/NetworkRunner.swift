@@ -20,8 +20,13 @@ final class NetworkRunner {
     let network: Network
     let windowed: WindowedNetwork?
     let detector: Detector
-    /// The voice-activity gate in front of the network (streaming models only), or nil.
-    var gate: SpeechGate?
+    /// This model's side of the stream's voice-activity gate (streaming models only), or nil.
+    var preRoll: GatePreRoll?
+    /// Zero scores, one per output: what the detector sees while the gate is closed.
+    let silence: UnsafeMutableBufferPointer<Float>
+    /// The network's output count, kept: `Network.outputSize` reads the model description,
+    /// which costs an allocation per call in debug builds.
+    private let outputCount: Int
     let execution: ExecutionMode
     let posteriorHopSeconds: Double
     /// Posteriors the detector has seen since the start (or `reset`).
@@ -103,23 +108,16 @@ final class NetworkRunner {
                 silenceSeconds: settings.endSilenceSeconds,
                 maximumWaitSeconds: max(settings.endMaximumWaitSeconds, settings.endSilenceSeconds))
             : nil
-        if let option = part.gate { try attachGate(vad: option.model, settings: option.settings, frontend: frontend) }
+        outputCount = network.outputSize
+        silence = .allocate(capacity: max(outputCount, 1))
+        silence.initialize(repeating: 0)
     }
 
-    /// Puts a voice-activity gate in front of the network (see `SpeechGate`).
-    /// - Throws: `PipelineError` for a windowed model (its windows run on a schedule of their
-    ///   own; the gate serves streaming models) or a VAD that cannot run beside this model.
-    /// Allocates: the gate (set-up only).
-    func attachGate(vad: ModelFile, settings: SpeechGateSettings, frontend: FrontendConfig) throws(PipelineError) {
-        guard execution == .streaming else {
-            throw .other("the VAD gate runs in front of streaming models; this one runs on windows (\(execution))")
-        }
-        gate = try SpeechGate(vad: vad, settings: settings, frontend: frontend, outputCount: network.outputSize)
-    }
+    deinit { silence.deallocate() }
 
     /// Forgets all audio. Allocates: never.
     func reset() {
-        gate?.reset()
+        preRoll?.reset()
         network.reset()
         windowed?.reset()
         detector.reset()
@@ -131,7 +129,6 @@ final class NetworkRunner {
     /// Allocates: never.
     @inline(__always)
     func push(_ samples: UnsafeBufferPointer<Float>, into events: EventList, shift: Double) {
-        gate?.listen(samples)
         guard let endFinder else { return }
         endFinder.push(samples)
         if endFinder.isSearching, let end = endFinder.poll() { queuePending(end: end, events, shift) }
@@ -140,10 +137,10 @@ final class NetworkRunner {
     /// One feature frame. Returns 1 for a detection, else 0. Allocates: never.
     @inline(__always)
     func frame(_ features: UnsafeMutablePointer<Float>, into events: EventList, shift: Double) -> Int {
-        if let gate, let silence = gate.route(features, network: network) {
+        if let preRoll, !admit(features, preRoll) {
             // Gate closed: the detector sees silence, so its clock and smoothing go on.
             posteriors &+= 1
-            _ = detector.process(silence)
+            _ = detector.process(UnsafeBufferPointer(start: silence.baseAddress, count: outputCount))
             return 0
         }
         let scores: UnsafeBufferPointer<Float>

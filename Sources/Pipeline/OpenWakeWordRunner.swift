@@ -12,10 +12,6 @@ import Runtime
 final class OpenWakeWordRunner {
     /// wyoming-openwakeword's `--refractory-seconds` default.
     static let refractorySeconds = 2.0
-    /// Why openWakeWord models take no voice-activity gate.
-    static let gateRefused = PipelineError.other(
-        "the VAD gate runs in front of Earshot's own streaming models, not openWakeWord models")
-
     let stream: OpenWakeWordStream
     /// Per openWakeWord model (in `stream.models` order): its pipeline index and first keyword index.
     let modelIndices: ContiguousArray<Int>
@@ -24,8 +20,12 @@ final class OpenWakeWordRunner {
     /// Per model, the chunk of its last detection (or a value far in the past).
     private let lastDetection: UnsafeMutablePointer<Int>
     private let refractoryChunks: Int
-    /// Chunks completed since the start (or `reset`).
-    private(set) var chunks = 0
+    /// The stream's chunk count since the start (or `reset`), skipped chunks included: event times.
+    private var chunks = 0
+    /// Chunks the backbone ran since the start (or `reset`), pre-roll replays included.
+    private(set) var chunksRun = 0
+    /// This runner's side of the stream's voice-activity gate (all heads behind it), or nil.
+    var preRoll: GatePreRoll?
     private let chunkSeconds: Double
     /// Samples in int16 scale (openWakeWord's input), a piece at a time.
     private let scaled: UnsafeMutablePointer<Float>
@@ -33,10 +33,8 @@ final class OpenWakeWordRunner {
     private let rows: UnsafeMutablePointer<Float>
     private let rowCapacity: Int
 
-    /// - Throws: `PipelineError` when the models do not share their mel and embedding networks
-    ///   or a part has a voice-activity gate.
+    /// - Throws: `PipelineError` when the models do not share their mel and embedding networks.
     init(parts: [(part: Pipeline.Part, model: OpenWakeWordModel, modelIndex: Int, keywordOffset: Int)]) throws(PipelineError) {
-        for entry in parts where entry.part.gate != nil { throw Self.gateRefused }
         do {
             stream = try OpenWakeWordStream(models: parts.map { $0.model })
         } catch {
@@ -67,13 +65,53 @@ final class OpenWakeWordRunner {
 
     /// Forgets all audio. Allocates: never.
     func reset() {
+        preRoll?.reset()
+        chunksRun = 0
         stream.reset()
         lastDetection.update(repeating: Int.min / 2, count: modelIndices.count)
         chunks = 0
     }
 
-    /// Samples at 16 kHz in [-1, 1]; returns the detections made. Allocates: never.
+    /// Samples at 16 kHz in [-1, 1]; returns the detections made. Behind a closed gate the samples
+    /// go into the pre-roll and the backbone rests. Allocates: never.
     func process(_ samples: UnsafeBufferPointer<Float>, into events: EventList, shift: Double) -> Int {
+        guard let preRoll else { return run(samples, scoredFrom: 0, into: events, shift: shift) }
+        let chunk = stream.chunkSamples
+        preRoll.unitsSeen &+= (preRoll.position &+ samples.count) / chunk &- preRoll.position / chunk
+        guard preRoll.gate.isOpen else {
+            preRoll.keep(samples)
+            return 0
+        }
+        var detections = 0
+        if preRoll.takeOpening() { detections = replay(preRoll, into: events, shift: shift) }
+        preRoll.fed(samples.count)
+        return detections &+ run(samples, scoredFrom: 0, into: events, shift: shift)
+    }
+
+    /// On an opening: the skipped samples, replayed from a point that keeps the stream's chunk and
+    /// mel-frame boundaries where they are ungated. When the pre-roll covers the whole gap the
+    /// backbone sees exactly the ungated audio; otherwise the chunks within `warmUp` samples of
+    /// the replay's start (stale mel and embedding history) are computed but not scored, and from
+    /// then on every score is the ungated one. Allocates: never.
+    private func replay(_ preRoll: GatePreRoll, into events: EventList, shift: Double) -> Int {
+        let chunk = stream.chunkSamples
+        let (offset, exact) = preRoll.replayStart(alignment: chunk)
+        let start = preRoll.position &- preRoll.held &+ offset
+        chunks = start / chunk
+        let scoredFrom = exact ? 0 : (start &+ preRoll.warmUp &+ chunk &- 1) / chunk &- 1
+        var detections = 0
+        var next = offset
+        while next < preRoll.held {
+            let segment = preRoll.segment(from: next)
+            detections &+= run(segment, scoredFrom: scoredFrom, into: events, shift: shift)
+            next &+= segment.count
+        }
+        preRoll.replayed()
+        return detections
+    }
+
+    /// The backbone and heads over samples; chunks before `scoredFrom` give no detection.
+    private func run(_ samples: UnsafeBufferPointer<Float>, scoredFrom: Int, into events: EventList, shift: Double) -> Int {
         guard let base = samples.baseAddress else { return 0 }
         let count = modelIndices.count
         var detections = 0
@@ -87,12 +125,14 @@ final class OpenWakeWordRunner {
             }
             offset &+= piece
             let written = stream.process(UnsafeBufferPointer(start: scaled, count: piece), rows: rows, rowCapacity: rowCapacity)
+            chunksRun &+= written
+            preRoll?.unitsRun &+= written
             var row = 0
             while row < written {
                 let chunk = chunks
                 chunks &+= 1
                 var m = 0
-                while m < count {
+                while m < count && chunk >= scoredFrom {
                     let score = rows[row &* count &+ m]
                     if score >= thresholds[m], chunk &- lastDetection[m] >= refractoryChunks {
                         lastDetection[m] = chunk
@@ -107,5 +147,21 @@ final class OpenWakeWordRunner {
             }
         }
         return detections
+    }
+
+    /// Samples of audio a score depends on: the head's embeddings, each over its mel frames, each
+    /// over `frameLength` samples (openWakeWord's: 15 × 1280 + 76 × 160 + 352 = 31,712, 1.98 s).
+    var contextSamples: Int {
+        let model = stream.models[0]
+        return (model.headEmbeddings &- 1) &* model.chunkSamples &+ model.embeddingFrames &* model.mel.hop
+            &+ model.mel.frameLength &- model.mel.hop
+    }
+
+    /// Puts all openWakeWord models behind the stream's voice-activity gate (they share one
+    /// backbone, which is what the gate saves). Allocates: the pre-roll (set-up only).
+    func attach(_ gate: SpeechGate) {
+        let seconds = gate.settings.preRollSeconds ?? GatePreRoll.openWakeWordSeconds
+        preRoll = GatePreRoll(gate: gate, rows: GatePreRoll.rows(seconds: seconds, rowsPerSecond: Double(Pipeline.openWakeWordRate)),
+                              width: 1, warmUp: contextSamples)
     }
 }

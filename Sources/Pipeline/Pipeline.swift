@@ -29,8 +29,9 @@ public final class Pipeline: Sendable {
         public var detector: DetectorSettings
         /// For windowed models: run the window every this many frames (nil: the model's hop).
         public var windowHopFrames: Int?
-        /// A voice-activity gate in front of this model's network (`serve --vad`; Earshot's
-        /// streaming models only, see `SpeechGate`): every stream builds its own; nil for none.
+        /// A voice-activity gate in front of this model's network (`serve --vad`; not for windowed
+        /// models, see `SpeechGate`): every stream builds ONE gate for all parts that ask (they
+        /// must ask with the same settings); nil for none.
         public var gate: (model: ModelFile, settings: SpeechGateSettings)?
 
         /// An Earshot model (`.earshot` file).

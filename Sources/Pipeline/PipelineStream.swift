@@ -37,9 +37,11 @@ public final class PipelineStream {
     public let inputRate: Int
     /// Added to every event time (e.g. the time a reopened device was away).
     public var timeShiftSeconds: Double = 0
-    /// The first Earshot model's voice-activity gate (`attachGate`, `Pipeline.Part.gate`), or nil:
-    /// its network steps on every frame.
-    public var gate: SpeechGate? { gate(model: firstEarshotModel) }
+    /// The stream's voice-activity gate (`attachGate`, `Pipeline.Part.gate`): one VAD for all the
+    /// models it gates; nil when every network runs on all audio.
+    public internal(set) var gate: SpeechGate?
+    /// Where the gate's pieces stand: samples at the models' rate since the last VAD chunk boundary.
+    var gatePhase = 0
 
     /// The first front end's feature frames since the start (or `reset`); 0 without one.
     public var featureFrames: Int { extractors.isEmpty ? 0 : frameCounts[0] }
@@ -151,6 +153,14 @@ public final class PipelineStream {
         resampled = .allocate(capacity: resampledCapacity)
         resampled.initialize(repeating: 0, count: resampledCapacity)
         eventList = EventList(capacity: eventCapacity)
+        // One VAD for the stream: the parts that ask for a gate share it (so they share its settings).
+        let gated = pipeline.parts.indices.filter { pipeline.parts[$0].gate != nil }
+        if let first = gated.first, let option = pipeline.parts[first].gate {
+            for index in gated where pipeline.parts[index].gate?.settings != option.settings {
+                throw .other("model \(index + 1) asks for other VAD gate settings than model \(first + 1); a stream has one gate")
+            }
+            try attachGate(vad: option.model, settings: option.settings, models: gated)
+        }
     }
 
     deinit {
@@ -164,18 +174,8 @@ public final class PipelineStream {
         switch runners[index] {
         case let .earshot(runner): return runner.posteriors
         case let .microWakeWord(runner): return runner.posteriors
-        case .openWakeWord: return openWakeWord?.chunks ?? 0
+        case .openWakeWord: return openWakeWord?.chunksRun ?? 0
         }
-    }
-
-    /// Model `index`'s voice-activity gate (nil for none, and for a microWakeWord graph).
-    public func gate(model index: Int) -> SpeechGate? {
-        guard index < runners.count, case let .earshot(runner) = runners[index] else { return nil }
-        return runner.gate
-    }
-
-    private var firstEarshotModel: Int {
-        runners.firstIndex { if case .earshot = $0 { return true } else { return false } } ?? runners.count
     }
 
     /// Model `index`'s detector, for an Earshot model (nil for a microWakeWord graph).
@@ -243,6 +243,8 @@ public final class PipelineStream {
             index &+= 1
         }
         openWakeWord?.reset()
+        gate?.reset()
+        gatePhase = 0
         samplesConsumed = 0
         eventList.dropped = 0
         eventList.removeAll()
@@ -272,9 +274,27 @@ public final class PipelineStream {
         return detections
     }
 
-    /// Every front end over samples at the models' rate, each frame to the models reading it;
-    /// then the openWakeWord models' shared backbone and heads.
+    /// Samples at the models' rate; with a gate, in pieces ending on the VAD's chunk boundaries,
+    /// each heard by the VAD before the models get it.
     private func spot(_ samples: UnsafeBufferPointer<Float>) -> Int {
+        guard let gate else { return spotPiece(samples) }
+        let chunk = gate.chunkSamples
+        var detections = 0
+        var offset = 0
+        while offset < samples.count {
+            let end = Swift.min(samples.count, offset &+ (chunk &- gatePhase))
+            let piece = UnsafeBufferPointer(rebasing: samples[offset..<end])
+            gate.listen(piece)
+            detections &+= spotPiece(piece)
+            gatePhase = (gatePhase &+ piece.count) % chunk
+            offset = end
+        }
+        return detections
+    }
+
+    /// The openWakeWord models' shared backbone and heads; then every front end, each frame to the
+    /// models reading it.
+    private func spotPiece(_ samples: UnsafeBufferPointer<Float>) -> Int {
         var detections = openWakeWord?.process(samples, into: eventList, shift: timeShiftSeconds) ?? 0
         var f = 0
         while f < extractors.count {

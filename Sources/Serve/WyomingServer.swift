@@ -62,7 +62,7 @@ public final class WyomingServer: @unchecked Sendable {
         pipeline = try Self.pipeline(of: models)
         // Built once here so that a model that cannot run fails at start, not per client.
         do throws(PipelineError) {
-            _ = try pipeline.makeStream(inputRate: pipeline.frontends[0].sampleRate, eventCapacity: 1)
+            _ = try pipeline.makeStream(inputRate: pipeline.sampleRate, eventCapacity: 1)
         } catch {
             throw .model(name: models.map(\.name).joined(separator: ", "), reason: "\(error)")
         }
@@ -81,11 +81,8 @@ public final class WyomingServer: @unchecked Sendable {
         for model in models {
             var part = model.part
             if let vad = model.vad {
-                // Refused here, where the model's name is known (each stream builds the gates).
-                guard case let .earshot(file) = part.network else {
-                    throw .model(name: model.name, reason: "the VAD gate runs in front of Earshot's own streaming models, not imported microWakeWord or openWakeWord models")
-                }
-                guard case .streaming = file.description.execution else {
+                // Refused here, where the model's name is known (each stream builds one gate for all).
+                if case let .earshot(file) = part.network, case .windowed = file.description.execution {
                     throw .model(name: model.name, reason: "the VAD gate runs in front of streaming models; this one runs on windows")
                 }
                 part.gate = vad

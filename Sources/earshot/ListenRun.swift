@@ -111,7 +111,7 @@ enum ListenRun {
         }
         reporter.finish()
         printDiagnostic(closingReport(summary, reporter: reporter, queue: queue))
-        if let gate = session.spotter.gate { printDiagnostic("earshot: " + VADRequest.summary(gate)) }
+        if session.spotter.gate != nil { printDiagnostic("earshot: " + VADRequest.summary(session.spotter.stream)) }
     }
 
     static func explain(_ error: AudioError) -> String {

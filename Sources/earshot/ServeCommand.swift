@@ -74,8 +74,8 @@ struct ServeCommand: ParsableCommand {
         for (path, part) in zip(paths, parts) {
             let model = try ServedModel(name: Self.baseName(path), part: part, languages: languages)
             if let gate {
-                guard case let .earshot(file) = part.network, case .streaming = file.description.execution else {
-                    throw CLIError("'\(path)': --vad runs in front of Earshot's streaming models; this one runs on windows or is an imported microWakeWord or openWakeWord model")
+                if case let .earshot(file) = part.network, case .windowed = file.description.execution {
+                    throw CLIError("'\(path)': --vad runs in front of streaming models; this one runs on windows")
                 }
                 model.vad = (gate.model, gate.settings)
             }

@@ -40,7 +40,7 @@ enum StreamDetect {
             } catch {
                 throw CLIError(error.description)
             }
-            if let attached = result.spotter.gate { FileSystem.writeStandardError(VADRequest.summary(attached) + "\n") }
+            if result.spotter.gate != nil { FileSystem.writeStandardError(VADRequest.summary(result.spotter.stream) + "\n") }
             let formatter = EventFormatter(labels: result.spotter.labels, json: json)
             for event in result.events {
                 printEvent(formatter.line(keyword: event.keyword, time: event.time, score: event.score), path: path, files: files, json: json)

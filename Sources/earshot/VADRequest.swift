@@ -27,15 +27,23 @@ struct VADRequest {
     /// A line for stderr: the gate's settings.
     static func settingsLine(_ gate: SpeechGate) -> String {
         let settings = gate.settings
-        return "vad gate: the network steps while speech probability >= \(Format.fixed(Double(settings.threshold), decimals: 2)), "
-            + "hang-over \(Format.fixed(settings.hangoverSeconds, decimals: 2)) s, pre-roll \(Format.fixed(settings.preRollSeconds, decimals: 2)) s"
+        let preRoll = settings.preRollSeconds.map { Format.fixed($0, decimals: 2) + " s" } ?? "per model kind (Earshot 1 s, microWakeWord and openWakeWord 2.5 s)"
+        return "vad gate: one VAD for the stream; the networks run while speech probability >= \(Format.fixed(Double(settings.threshold), decimals: 2)), "
+            + "hang-over \(Format.fixed(settings.hangoverSeconds, decimals: 2)) s, pre-roll \(preRoll)"
     }
 
-    /// A line for stderr: how much of the stream the wake-word network stepped.
-    static func summary(_ gate: SpeechGate) -> String {
-        let frames = gate.framesSeen
-        let saved = frames == 0 ? 0 : 100 * (1 - Double(gate.framesStepped) / Double(frames))
-        return "vad gate: network stepped \(gate.framesStepped) times for \(frames) frames (\(Format.fixed(saved, decimals: 1)) % of steps saved; "
-            + "the pre-roll replays counted), opened \(gate.openings) times, VAD chunks \(gate.vad.chunks)"
+    /// A line for stderr: how much of the stream each gated model's network ran.
+    static func summary(_ stream: PipelineStream) -> String {
+        guard let gate = stream.gate else { return "vad gate: none" }
+        var line = "vad gate: opened \(gate.openings) times, \(gate.vad.chunks) VAD chunks"
+        for model in 0..<stream.labelOffsets.count {
+            guard let counts = stream.gateCounts(model: model) else { continue }
+            let end = model + 1 < stream.labelOffsets.count ? stream.labelOffsets[model + 1] : stream.labels.count
+            // The model's keywords, without the background classes (_silence_, _unknown_).
+            let keywords = stream.labels[stream.labelOffsets[model]..<end].filter { !$0.hasPrefix("_") }.joined(separator: "/")
+            line += "; model \(model + 1) (\(keywords)): ran \(counts.run) of \(counts.seen) network steps "
+                + "(\(Format.fixed(counts.savedPercent, decimals: 1)) % saved, pre-roll replays counted)"
+        }
+        return line
     }
 }

@@ -8,7 +8,7 @@ import Testing
 
 /// The wheel's microWakeWord models with their manifests, when pymicro-wakeword is installed in
 /// the repository's venv (read at test time, never committed).
-private let wheelModels: [String] = {
+let microWakeWordWheelModels: [String] = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let lib = root.appendingPathComponent(".venv/lib")
     guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return [] }
@@ -21,7 +21,10 @@ private let wheelModels: [String] = {
     return []
 }()
 
-private func importWheelModel(_ path: String) throws -> QuantizedGraph {
+private let wheelModels = microWakeWordWheelModels
+
+/// A wheel model and its manifest, imported.
+func importMicroWakeWordWheelModel(_ path: String) throws -> QuantizedGraph {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     let json = [UInt8](try Data(contentsOf: URL(fileURLWithPath: String(path.dropLast(7)) + ".json")))
     return try TFLiteImporter.importModel(bytes: bytes, manifest: try MicroManifest.parse(json))
@@ -33,7 +36,7 @@ struct MicroWakeWordStreamTests {
           .enabled(if: !wheelModels.isEmpty, "pymicro-wakeword is not installed in .venv"),
           arguments: [16_000, 48_000])
     func allocationFree(rate: Int) throws {
-        let graph = try importWheelModel(wheelModels[0])
+        let graph = try importMicroWakeWordWheelModel(wheelModels[0])
         var settings = DetectorSettings()
         // Cutoff 0: every full window whose mean is above zero is a detection, so events are
         // recorded during the count.
@@ -55,7 +58,7 @@ struct MicroWakeWordStreamTests {
     @Test("all wheel models in one stream: one front end, 0 allocations per period, each model's events as its own stream's",
           .enabled(if: wheelModels.count > 1, "pymicro-wakeword is not installed in .venv"))
     func severalModels() throws {
-        let graphs = try wheelModels.map(importWheelModel)
+        let graphs = try wheelModels.map(importMicroWakeWordWheelModel)
         var settings = DetectorSettings()
         for graph in graphs { settings.thresholds[graph.wakeWord.name] = 0 }
         let pipeline = try Pipeline(graphs: graphs, detector: settings)
@@ -100,7 +103,7 @@ struct MicroWakeWordStreamTests {
     @Test("the manifest's cutoff and window are used; a per-keyword threshold replaces the cutoff; other names are refused",
           .enabled(if: !wheelModels.isEmpty, "pymicro-wakeword is not installed in .venv"))
     func manifestRule() throws {
-        let graph = try importWheelModel(wheelModels[0])
+        let graph = try importMicroWakeWordWheelModel(wheelModels[0])
         func rule(_ settings: DetectorSettings) throws -> SlidingMeanDetector {
             try #require(try Pipeline(graphs: [graph], detector: settings).makeStream(inputRate: 16_000).microWakeWordRule(model: 0))
         }
@@ -133,7 +136,7 @@ struct MixedPipelineStreamTests {
           .enabled(if: !wheelModels.isEmpty, "pymicro-wakeword is not installed in .venv"),
           arguments: [16_000, 48_000])
     func eachModelAsAlone(rate: Int) throws {
-        let graph = try importWheelModel(wheelModels[0])
+        let graph = try importMicroWakeWordWheelModel(wheelModels[0])
         let model = try ModelFile(path: defaultModelPath)
         let settings = settings(wakeWord: graph.wakeWord.name)
         // Alone, the Earshot model has no wake word to name (together its detector ignores it).
@@ -168,7 +171,7 @@ struct MixedPipelineStreamTests {
     @Test("the mixed stream allocates nothing from its first period after a stated warm-up stream, flush included",
           .enabled(if: !wheelModels.isEmpty, "pymicro-wakeword is not installed in .venv"))
     func mixedAllocationFree() throws {
-        let graph = try importWheelModel(wheelModels[0])
+        let graph = try importMicroWakeWordWheelModel(wheelModels[0])
         let model = try ModelFile(path: defaultModelPath)
         let settings = settings(wakeWord: graph.wakeWord.name)
         let pipeline = try Pipeline(parts: [
