@@ -83,9 +83,18 @@ extension OpenWakeWordFile {
             }
             return FloatLayerStack(input: FloatShape(height: input[0], width: input[1], channels: input[2]), layers: layers)
         }
+        // The stored threshold is optional (imported heads have none); when present it must be a probability.
+        var threshold: Double?
+        if keys.values[prefix + "threshold"] != nil {
+            let value = try keys.float(prefix + "threshold")
+            guard (0...1).contains(value) else {
+                throw .invalidValue(key: prefix + "threshold", value: String(value), expected: "a threshold in 0...1")
+            }
+            threshold = value
+        }
         let model = OpenWakeWordModel(
             name: try keys.string(prefix + "name"), mel: mel, embedding: try stack("embedding"), head: try stack("head"),
-            chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2])
+            chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold)
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model
