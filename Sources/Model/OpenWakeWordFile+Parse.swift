@@ -87,9 +87,18 @@ extension OpenWakeWordFile {
         if keys.values[prefix + "verifier.threshold"] != nil {
             verifier = OpenWakeWordVerifier(threshold: try scalars("verifier.threshold", count: 1)[0], stack: try stack("verifier"))
         }
+        // The stored threshold is optional (imported heads have none); when present it must be a probability.
+        var threshold: Double?
+        if keys.values[prefix + "threshold"] != nil {
+            let value = try keys.float(prefix + "threshold")
+            guard (0...1).contains(value) else {
+                throw .invalidValue(key: prefix + "threshold", value: String(value), expected: "a threshold in 0...1")
+            }
+            threshold = value
+        }
         let model = OpenWakeWordModel(
             name: try keys.string(prefix + "name"), mel: mel, embedding: try stack("embedding"), head: try stack("head"),
-            verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2])
+            verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold)
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model

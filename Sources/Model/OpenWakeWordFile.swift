@@ -21,6 +21,7 @@ public enum OpenWakeWordFile {
         keys.keyU32(ModelKey.alignment, UInt32(GGUF.defaultAlignment)); keyCount += 1
         keys.keyU32(prefix + "version", formatVersion); keyCount += 1
         keys.keyString(prefix + "name", model.name); keyCount += 1
+        if let threshold = model.threshold { keys.keyF64(prefix + "threshold", threshold); keyCount += 1 }
         func ints(_ key: String, _ values: [Int]) { keys.keyInts(prefix + key, values.map { Int64($0) }); keyCount += 1 }
         func floats(_ key: String, _ values: [Float]) { keys.keyFloats(prefix + key, values); keyCount += 1 }
         ints("geometry", [model.chunkSamples, model.embeddingFrames, model.headEmbeddings])

@@ -18,9 +18,13 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     public var embeddingFrames: Int
     /// Embeddings the head reads (16).
     public var headEmbeddings: Int
+    /// The detection threshold the model was trained for (`earshot train`: chosen on held-out
+    /// training data for a false-alarm target); nil when the file stores none (imported heads).
+    public var threshold: Double?
 
     public init(name: String, mel: OpenWakeWordMel, embedding: FloatLayerStack, head: FloatLayerStack,
-                verifier: OpenWakeWordVerifier? = nil, chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16) {
+                verifier: OpenWakeWordVerifier? = nil, chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16,
+                threshold: Double? = nil) {
         self.name = name
         self.mel = mel
         self.embedding = embedding
@@ -29,6 +33,7 @@ public struct OpenWakeWordModel: Sendable, Equatable {
         self.chunkSamples = chunkSamples
         self.embeddingFrames = embeddingFrames
         self.headEmbeddings = headEmbeddings
+        self.threshold = threshold
     }
 
     /// Checks that the three networks fit together and the geometry is openWakeWord's kind.

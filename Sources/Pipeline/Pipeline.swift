@@ -70,8 +70,8 @@ public final class Pipeline: Sendable {
         }
 
         /// The threshold the model itself stores: a trained model's `detector.threshold`
-        /// metadata, a microWakeWord manifest's `probability_cutoff`, openWakeWord's default 0.5;
-        /// nil when it stores none.
+        /// metadata, a microWakeWord manifest's `probability_cutoff`, an openWakeWord file's
+        /// `earshot.oww.threshold` (`earshot train`) or else openWakeWord's default 0.5; nil when it stores none.
         public var storedThreshold: Double? {
             switch network {
             case let .earshot(model):
@@ -81,9 +81,9 @@ public final class Pipeline: Sendable {
                 }
             case let .microWakeWord(graph):
                 return graph.wakeWord.probabilityCutoff
-            case .openWakeWord:
-                // The file stores none; 0.5 is openWakeWord's and wyoming-openwakeword's default.
-                return 0.5
+            case let .openWakeWord(model):
+                // Imported heads store none; 0.5 is openWakeWord's and wyoming-openwakeword's default.
+                return model.threshold ?? 0.5
             }
         }
 

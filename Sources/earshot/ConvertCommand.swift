@@ -57,9 +57,20 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "With --openwakeword-features: the wake word's name (default: INPUT's file name).")
     var wakeWord: String?
 
+    @Option(name: .customLong("threshold"), help: "With --openwakeword-features: the detection threshold to store in the model (e.g. the one `earshot train` chose; default: none stored, listen uses 0.5).")
+    var wakeThreshold: Double?
+
+    func validate() throws {
+        if let wakeThreshold {
+            guard openwakewordFeatures != nil else { throw ValidationError("--threshold applies to --openwakeword-features models only") }
+            guard (0...1).contains(wakeThreshold) else { throw ValidationError("--threshold must be in 0...1") }
+        }
+    }
+
     func run() throws {
         if let openwakewordFeatures {
-            return try OpenWakeWordCommands.convert(head: input, features: openwakewordFeatures, name: wakeWord, output: output)
+            return try OpenWakeWordCommands.convert(head: input, features: openwakewordFeatures, name: wakeWord,
+                                                    threshold: wakeThreshold, output: output)
         }
         // TFLite import (issue 14): int8 streaming models become quantized graphs.
         if input.lowercased().hasSuffix(".tflite") {

