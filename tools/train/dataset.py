@@ -2,7 +2,7 @@
 """Builds the cached training features: augmented 1-s clips -> TensorFlow MFCC [49, 10].
 
     python dataset.py --tts work/tts.npz --shared ../../../shared/data --out work/features.npz
-                      [--seed 2] [--copies 6] [--real-copies 40] [--many-real-copies 4]
+                      [--seed 2] [--copies 3] [--real-copies 40] [--many-real-copies 3]
                       [--val-fraction 0.1] [--holdout-speakers a,b]
 
 Sources (nothing from the test set ../shared/data/speech_commands_v0.02_subset is ever read here):
@@ -103,17 +103,17 @@ def main() -> int:
     p.add_argument("--shared", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=2)
-    p.add_argument("--copies", type=int, default=6, help="augmented copies of each synthetic keyword")
+    p.add_argument("--copies", type=int, default=3, help="augmented copies of each synthetic keyword")
     p.add_argument("--unknown-copies", type=int, default=1)
     p.add_argument("--real-copies", type=int, default=40, help="augmented copies of each real keyword clip")
     p.add_argument("--real-unknown-copies", type=int, default=6)
-    p.add_argument("--many-real-copies", type=int, default=4,
+    p.add_argument("--many-real-copies", type=int, default=3,
                    help="augmented copies of each clip of speech_commands_train_real")
     p.add_argument("--val-fraction", type=float, default=0.1,
                    help="share of speech_commands_train_real's speakers held out for validation")
-    p.add_argument("--silence", type=int, default=3000)
+    p.add_argument("--silence", type=int, default=2000)
     p.add_argument("--speech", default="", help="synth_speech.py's npz (connected speech for _unknown_)")
-    p.add_argument("--speech-windows", type=int, default=6000)
+    p.add_argument("--speech-windows", type=int, default=4000)
     p.add_argument("--holdout-speakers", default="")
     a = p.parse_args()
     if "speech_commands_v0.02_subset" in a.tts:

@@ -2,7 +2,7 @@
 """Trains the keyword model (JAX + optax, CPU) on cached features; writes numpy parameters.
 
     python train.py --features work/features.npz --out work/params.npz [--hidden 128] [--front 0]
-                    [--layers 1] [--epochs 12] [--batch 128] [--lr 3e-3] [--seed 3]
+                    [--layers 1] [--epochs 8] [--batch 128] [--lr 3e-3] [--seed 3]
 
 The network is model.py's (GRU, last step from zero state, 1-s windows of 49 MFCC frames).
 Loss: cross-entropy with label smoothing, each class weighted so that all 12 count equally (--balance);
@@ -57,7 +57,7 @@ def main() -> int:
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--front", type=int, default=0)
     ap.add_argument("--layers", type=int, default=1)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
