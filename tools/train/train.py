@@ -2,12 +2,15 @@
 """Trains the keyword model (JAX + optax, CPU) on cached features; writes numpy parameters.
 
     python train.py --features work/features.npz --out work/params.npz [--hidden 128] [--front 0]
-                    [--layers 1] [--epochs 12] [--batch 128] [--lr 3e-3] [--seed 3]
+                    [--layers 1] [--epochs 8] [--batch 128] [--lr 3e-3] [--seed 3]
 
 The network is model.py's (GRU, last step from zero state, 1-s windows of 49 MFCC frames).
 Loss: cross-entropy with label smoothing, each class weighted so that all 12 count equally (--balance);
 online feature augmentation: one time mask of up to 6 frames and Gaussian noise (0.1 std) on the
 normalised MFCC. AdamW, warm-up + cosine decay, gradient clipping 1.0.
+Model selection on the validation split (dataset.py: held-out real speakers + held-out synthetic
+examples): the epoch with the best mean of the real and the synthetic validation accuracy is kept
+(--select last keeps the last epoch).
 Deterministic for a given seed and feature file (XLA on CPU; train.sh runs XLA single-threaded;
 other machines or library versions may differ in the last bits).
 """
@@ -54,7 +57,7 @@ def main() -> int:
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--front", type=int, default=0)
     ap.add_argument("--layers", type=int, default=1)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
@@ -64,6 +67,8 @@ def main() -> int:
                     help="1: weight the loss so every class counts equally (the test prior is uniform)")
     ap.add_argument("--time-mask", type=int, default=6, help="zero (= mean) up to this many frames per example")
     ap.add_argument("--feature-noise", type=float, default=0.1, help="std of noise on normalised features")
+    ap.add_argument("--select", choices=["best", "last"], default="best",
+                    help="best: keep the epoch with the best validation score (mean of real and synthetic parts)")
     a = ap.parse_args()
 
     import jax
@@ -72,6 +77,8 @@ def main() -> int:
 
     d = np.load(a.features)
     x, y, x_val, y_val = d["x"], d["y"], d["x_val"], d["y_val"]
+    kind_val = d["kind_val"] if "kind_val" in d.files else np.array(["tts"] * len(y_val))
+    real_val = ~np.char.startswith(kind_val, "tts")
     classes = 12
     mean = x.reshape(-1, x.shape[-1]).mean(axis=0).astype(np.float32)
     std = x.reshape(-1, x.shape[-1]).std(axis=0).astype(np.float32) + 1e-3
@@ -144,6 +151,7 @@ def main() -> int:
     start = time.time()
     base_key = jax.random.PRNGKey(a.seed)
     history = []
+    best = (-1.0, None, 0)
     for epoch in range(a.epochs):
         order = rng.permutation(len(y))
         losses = []
@@ -152,18 +160,26 @@ def main() -> int:
             p, state, loss = train_step(p, state, jnp.asarray(xn[idx]), jnp.asarray(y[idx]),
                                         jax.random.fold_in(base_key, epoch * steps_per_epoch + i))
             losses.append(loss)
-        val_acc = float((np.asarray(predict(p, xv)) == y_val).mean())
+        right = np.asarray(predict(p, xv)) == y_val
+        val_acc = float(right.mean())
+        parts = [float(right[m].mean()) for m in (real_val, ~real_val) if m.any()]
+        score = float(np.mean(parts))
+        if a.select == "last" or score > best[0]:
+            best = (score, {k: np.asarray(v, dtype=np.float32) for k, v in p.items()}, epoch + 1)
         sub = order[:4096]
         train_acc = float((np.asarray(predict(p, jnp.asarray(xn[sub]))) == y[sub]).mean())
         history.append(dict(epoch=epoch + 1, loss=float(np.mean(losses)), train_acc=train_acc,
-                            val_acc=val_acc, seconds=round(time.time() - start, 1)))
+                            val_acc=val_acc, val_parts=parts, val_score=score,
+                            seconds=round(time.time() - start, 1)))
         print(f"[train] epoch {epoch + 1}/{a.epochs} loss {np.mean(losses):.4f} train {train_acc:.3f} "
-              f"val {val_acc:.3f} ({time.time() - start:.0f}s)", flush=True)
-    out = {k: np.asarray(v, dtype=np.float32) for k, v in p.items()}
+              f"val {val_acc:.3f} (real, synthetic: {', '.join(f'{v:.3f}' for v in parts)}) "
+              f"({time.time() - start:.0f}s)", flush=True)
+    out = best[1]
+    print(f"[train] keeping epoch {best[2]} (validation score {best[0]:.3f})")
     out["mean"], out["std"] = mean, std
     np.savez(a.out, **out)
     with open(a.out.replace(".npz", "") + ".history.json", "w") as f:
-        json.dump(dict(args=vars(a), history=history, train_seconds=round(time.time() - start, 1)), f, indent=1)
+        json.dump(dict(args=vars(a), history=history, selected_epoch=best[2], train_seconds=round(time.time() - start, 1)), f, indent=1)
     print(f"[train] {time.time() - start:.0f}s -> {a.out}")
     return 0
 

@@ -8,17 +8,20 @@
 #   2. venv tools/train/.venv from tools/train/requirements.txt (JAX CPU; separate from the tests').
 #   3. tf_mfcc.py --check: the numpy front end equals TensorFlow's features (<= 1e-3).
 #   4. synth.py    -> work/tts.npz       synthetic words (cached: redone when synth.py/words.py change)
-#   5. dataset.py  -> work/features.npz  augmented clips -> MFCC (cached likewise)
+#   4b. synth_speech.py -> work/speech.npz  synthetic connected speech without keywords (cached likewise)
+#   5. dataset.py  -> work/features.npz  augmented clips -> MFCC (cached likewise); real clips of
+#      speech_commands_train_small and speech_commands_train_real, speaker-disjoint validation split
 #   6. train.py    -> work/params.npz    JAX training, fixed seed
 #   7. export_onnx.py -> work/model.onnx (checked against numpy with ONNX Runtime)
 #   8. convert.sh (earshot convert) -> work/model.earshot (int8 weights, int8 input matrix)
-#   9. evaluate.py (test set, numpy + Earshot) and tools/stream_eval.py (simulation): work/*.json
+#   9. evaluate.py (test set, numpy + Earshot) and tools/stream_eval.py (simulation): work/*.json;
+#      tools/keyword_false_alarms.py: false alarms per hour on LibriSpeech (work/librispeech_fa.json)
 #   --install copies work/model.earshot to models/default.earshot.
 #
 # Environment: EARSHOT_BIN=path to an earshot binary (default: built here with
 # `swift build -c release --product earshot --scratch-path .build-train`); NICE=niceness (15);
 # HOP_FRAMES=K stored as the window hop (2); TRAIN_ARGS / DATASET_ARGS / SYNTH_ARGS: extra arguments
-# for those steps. REBUILD=1 ignores the cached synthetic words and features.
+# for those steps (SPEECH_ARGS: synth_speech.py). REBUILD=1 ignores the cached synthetic words and features.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,7 +68,7 @@ cd "$here"
 "${py[@]}" tf_mfcc.py --check --shared "$shared"
 
 # MARK: 4-5. data (cached by the hash of the code and arguments that make it)
-if [[ "${REBUILD:-0}" == 1 ]]; then rm -f "$work/tts.stamp" "$work/features.stamp"; fi
+if [[ "${REBUILD:-0}" == 1 ]]; then rm -f "$work/tts.stamp" "$work/speech.stamp" "$work/features.stamp"; fi
 stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 tts_key="$(stamp_of synth.py words.py <(echo "${SYNTH_ARGS:-}"))"
 if [[ "$(cat "$work/tts.stamp" 2>/dev/null)" != "$tts_key" ]]; then
@@ -74,10 +77,18 @@ if [[ "$(cat "$work/tts.stamp" 2>/dev/null)" != "$tts_key" ]]; then
     echo "$tts_key" >"$work/tts.stamp"
     log "synthesis: $(( $(date +%s) - start )) s wall"
 fi
-feat_key="$(stamp_of dataset.py augment.py tf_mfcc.py "$work/tts.stamp" <(echo "${DATASET_ARGS:-}"))"
+speech_key="$(stamp_of synth_speech.py synth.py words.py <(echo "${SPEECH_ARGS:-}"))"
+if [[ "$(cat "$work/speech.stamp" 2>/dev/null)" != "$speech_key" ]]; then
+    start=$(date +%s)
+    "${py[@]}" synth_speech.py --out "$work/speech.npz" ${SPEECH_ARGS:-}
+    echo "$speech_key" >"$work/speech.stamp"
+    log "connected speech: $(( $(date +%s) - start )) s wall"
+fi
+feat_key="$(stamp_of dataset.py augment.py tf_mfcc.py "$work/tts.stamp" "$work/speech.stamp" <(echo "${DATASET_ARGS:-}"))"
 if [[ "$(cat "$work/features.stamp" 2>/dev/null)" != "$feat_key" ]]; then
     start=$(date +%s)
-    "${py[@]}" dataset.py --tts "$work/tts.npz" --shared "$shared" --out "$work/features.npz" ${DATASET_ARGS:-}
+    "${py[@]}" dataset.py --tts "$work/tts.npz" --speech "$work/speech.npz" --shared "$shared" \
+        --out "$work/features.npz" ${DATASET_ARGS:-}
     echo "$feat_key" >"$work/features.stamp"
     log "features: $(( $(date +%s) - start )) s wall"
 fi
@@ -116,6 +127,8 @@ done
 if "$earshot" detect --help 2>&1 | grep -q -- "--stream"; then
     "${py[@]}" "$repo/tools/stream_eval.py" --model "$work/model.earshot" --earshot-bin "$earshot" --minutes 60 \
         --json "$work/stream_earshot.json"
+    "${py[@]}" "$repo/tools/keyword_false_alarms.py" --model "$work/model.earshot" --earshot "$earshot" \
+        --background "$shared/librispeech_test_clean_dev" --json "$work/librispeech_fa.json"
 fi
 
 if ((install)); then
