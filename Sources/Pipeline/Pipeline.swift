@@ -32,6 +32,9 @@ public final class Pipeline: Sendable {
         /// A voice-activity gate in front of this model's network (`serve --vad`; Earshot's
         /// streaming models only, see `SpeechGate`): every stream builds its own; nil for none.
         public var gate: (model: ModelFile, settings: SpeechGateSettings)?
+        /// The front end to compute instead of the model's own (`profile --wav` with front-end
+        /// flags, or for a model that names none); nil: the model's. Earshot models only.
+        public var frontendOverride: FrontendConfig?
 
         /// An Earshot model (`.earshot` file).
         public init(model: ModelFile, detector: DetectorSettings = DetectorSettings(), windowHopFrames: Int? = nil) {
@@ -119,7 +122,12 @@ public final class Pipeline: Sendable {
                 index.append(-1)
                 continue
             }
-            let frontend = try Self.frontend(of: part.network)
+            let frontend: FrontendConfig
+            if case .earshot = part.network, let given = part.frontendOverride {
+                frontend = given
+            } else {
+                frontend = try Self.frontend(of: part.network)
+            }
             if let existing = frontends.firstIndex(of: frontend) {
                 index.append(existing)
             } else {
