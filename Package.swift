@@ -10,7 +10,7 @@ import PackageDescription
 //   Model, Runtime, Frontend <- Converter <- earshot;  WAVFile, NumPyFile <- earshot
 //   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
 //   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
-//   Model, Runtime, Frontend, Timing <- Profiler <- earshot
+//   Model, Runtime, Frontend, Timing, Pipeline <- Profiler <- earshot  (profile times the Pipeline's stages)
 //   Pipeline (one stream per client, the VAD gate), Model, Spotter, JSON <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
 // Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths, the
@@ -57,7 +57,7 @@ let package = Package(
         // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
         .target(name: "Timing", dependencies: ["JSON", "SystemFile"]),
         // Latency profiling: per-layer timing, reports (text, JSON, SVG).
-        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON", "Timing", "SystemFile"]),
+        .target(name: "Profiler", dependencies: ["Model", "Runtime", "Frontend", "JSON", "Timing", "SystemFile", "Pipeline"]),
         .executableTarget(
             name: "earshot",
             dependencies: [
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "WeightArchiveTests", dependencies: ["WeightArchive", "SystemFile", "JSON", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Model", "WAVFile", "NumPyFile", "SystemFile", "AllocationCounter", "TestSupport"]),
         .testTarget(name: "WAVFileTests", dependencies: ["WAVFile"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "Timing", "AllocationCounter", "TestSupport"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Runtime", "Model", "Frontend", "JSON", "Timing", "AllocationCounter", "TestSupport", "Pipeline"]),
         .testTarget(name: "TimingTests", dependencies: ["Timing", "AllocationCounter"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "CALSA", "FakeCapture", "TestSupport"]),
         .testTarget(name: "SpotterTests", dependencies: ["Spotter", "AllocationCounter", "TestSupport"]),

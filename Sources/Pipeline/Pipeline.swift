@@ -33,6 +33,9 @@ public final class Pipeline: Sendable {
         /// models, see `SpeechGate`): every stream builds ONE gate for all parts that ask (they
         /// must ask with the same settings); nil for none.
         public var gate: (model: ModelFile, settings: SpeechGateSettings)?
+        /// The front end to compute instead of the model's own (`profile --wav` with front-end
+        /// flags, or for a model that names none); nil: the model's. Earshot models only.
+        public var frontendOverride: FrontendConfig?
 
         /// An Earshot model (`.earshot` file).
         public init(model: ModelFile, detector: DetectorSettings = DetectorSettings(), windowHopFrames: Int? = nil) {
@@ -120,7 +123,12 @@ public final class Pipeline: Sendable {
                 index.append(-1)
                 continue
             }
-            let frontend = try Self.frontend(of: part.network)
+            let frontend: FrontendConfig
+            if case .earshot = part.network, let given = part.frontendOverride {
+                frontend = given
+            } else {
+                frontend = try Self.frontend(of: part.network)
+            }
             if let existing = frontends.firstIndex(of: frontend) {
                 index.append(existing)
             } else {

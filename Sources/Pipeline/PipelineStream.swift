@@ -79,7 +79,7 @@ public final class PipelineStream {
     private let frameCounts: UnsafeMutablePointer<Int>
     /// Per front end, its output frame.
     let frames: ContiguousArray<UnsafeMutablePointer<Float>>
-    private let resampler: PolyphaseResampler?
+    let resampler: PolyphaseResampler?
     /// Resampler output, `resampledCapacity` floats.
     private let resampled: UnsafeMutablePointer<Float>
     private let resampledCapacity = 4096

@@ -7,10 +7,14 @@ import Runtime
 public struct ProfileTarget {
     public var label: String
     public var network: Network
+    /// A windowed model's window runner as deployed (from the `Pipeline`, with its hop); nil: the
+    /// profiler makes one with the model's own hop.
+    public var windowed: WindowedNetwork?
 
-    public init(label: String, network: Network) {
+    public init(label: String, network: Network, windowed: WindowedNetwork? = nil) {
         self.label = label
         self.network = network
+        self.windowed = windowed
     }
 }
 
@@ -212,13 +216,18 @@ public enum StepProfiler {
         // Windowed models run W steps from zero state every K hops: time those runs as deployed.
         let frontendMean = audio == nil ? 0 : frontendHistogram.mean
         for state in states {
-            guard case let .windowed(windowFrames, windowHop) = state.network.model.description.execution else { continue }
+            guard case .windowed = state.network.model.description.execution else { continue }
             let windowed: WindowedNetwork
-            do {
-                windowed = try WindowedNetwork(network: state.network, frames: windowFrames, hop: windowHop)
-            } catch {
-                continue  // the ring would not fit; the per-step figures still stand
+            if let given = state.windowed {
+                windowed = given
+            } else {
+                guard case let .windowed(frames, hop) = state.network.model.description.execution,
+                      let made = try? WindowedNetwork(network: state.network, frames: frames, hop: hop)
+                else { continue }  // the ring would not fit; the per-step figures still stand
+                windowed = made
             }
+            windowed.reset()
+            let windowFrames = windowed.windowFrames, windowHop = windowed.hopFrames
             var filled = 0
             while filled < windowFrames {
                 if let extractor {
@@ -292,6 +301,7 @@ public enum StepProfiler {
 final class TargetState {
     let label: String
     let network: Network
+    let windowed: WindowedNetwork?
     let step: LatencyHistogram
     let layerSum: LatencyHistogram
     let layers: [LatencyHistogram]
@@ -303,6 +313,7 @@ final class TargetState {
     init(_ target: ProfileTarget, subBucketBits: Int) {
         label = target.label
         network = target.network
+        windowed = target.windowed
         step = LatencyHistogram(subBucketBits: subBucketBits)
         layerSum = LatencyHistogram(subBucketBits: subBucketBits)
         layers = (0..<target.network.layerCount).map { _ in LatencyHistogram(subBucketBits: subBucketBits) }

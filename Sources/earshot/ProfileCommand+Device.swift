@@ -27,8 +27,9 @@ extension ProfileCommand {
     /// The capture time of a sample is estimated from the moment its period was read, less the
     /// frames still waiting in ALSA's buffer (`snd_pcm_avail`) and the samples after it in the
     /// period, at the granted rate. It leaves out the converter's and driver's own FIFOs.
-    func profileDevice(_ device: String, network: Network, frontend config: FrontendConfig, note: String,
+    func profileDevice(_ device: String, network: Network, extractor: FeatureExtractor, note: String,
                        alsaConfiguration: ALSAConfiguration?) throws -> LiveProfile {
+        let config = extractor.config
         let parameters = CaptureParameters(rate: config.sampleRate, periodFrames: max(config.hopLength / 2, 64))
         let capture: CaptureDevice
         do {
@@ -40,12 +41,6 @@ extension ProfileCommand {
         guard capture.rate == config.sampleRate else {
             throw CLIError("--device \(device) granted \(capture.rate) Hz but the front end needs \(config.sampleRate) Hz; "
                            + "use a plughw: device (ALSA converts the rate) or one that offers \(config.sampleRate) Hz")
-        }
-        let extractor: FeatureExtractor
-        do {
-            extractor = try FeatureExtractor(config: config)
-        } catch {
-            throw CLIError("front end: \(error)")
         }
         guard !network.runsWholeWindows else {
             throw CLIError("the model's \(network.isSequenceModel ? "bidirectional/attention layers run" : "conv2d first layer runs") over whole windows, not one step per frame: it cannot be profiled step by step")

@@ -1,5 +1,6 @@
 import Frontend
 import Model
+import Pipeline
 import Profiler
 import Runtime
 
@@ -12,19 +13,17 @@ extension ProfileCommand {
                            + "(--compare, --device, --plot, --hop-ms and the front-end flags apply to Earshot's own models)")
         }
         let graph = try QuantizedGraphFile.read(path: path)
-        let network = try QuantizedNetwork(graph: graph)
+        // The network and its `micro` front end as the Pipeline wires them for listen and serve.
+        var resamplers: [Int: PolyphaseResampler] = [:]
+        let clip = try wav.map { path throws(CLIError) in try AudioClip.read(path, rate: nil, resamplers: &resamplers) }
+        let pipeline = try Pipeline(graphs: [graph])
+        let stream = try pipeline.makeStream(inputRate: clip?.sampleRate ?? pipeline.sampleRate, eventCapacity: 1)
+        guard let network = stream.stages(model: 0).quantized else { throw CLIError("'\(path)' is not an imported microWakeWord graph") }
         var audio: AudioInput? = nil
-        if let wav {
-            let wake = graph.wakeWord
-            guard wake.frontendPreset == FrontendPreset.micro.rawValue else {
-                throw CLIError("--wav: this model's front end is '\(wake.frontendPreset)', which Earshot does not compute")
-            }
-            let config = FrontendConfig.micro(stepMilliseconds: wake.featureStepMilliseconds, channelCount: network.featureWidth)
-            let extractor = try FeatureExtractor(config: config)
-            var resamplers: [Int: PolyphaseResampler] = [:]
-            let clip = try AudioClip.read(wav, rate: config.sampleRate, resamplers: &resamplers)
-            audio = AudioInput(label: wav, samples: clip.samples, sampleRate: clip.sampleRate, extractor: extractor,
-                               frontendDescription: "micro, hop \(config.hopLength) of window \(config.windowLength) at \(config.sampleRate) Hz")
+        if let wav, let clip {
+            let config = stream.frontend
+            audio = try AudioInput(label: wav, samples: clip.samples, stream: stream, model: 0,
+                                   frontendDescription: "micro, hop \(config.hopLength) of window \(config.windowLength) at \(config.sampleRate) Hz")
         }
         let report = try QuantizedProfiler.run(network, label: path, steps: steps, warmup: warmup, seed: seed, audio: audio)
         print(json ? report.json.serialized(indent: 2) : report.text)

@@ -3,6 +3,7 @@ import ArgumentParser
 import Audio
 import Frontend
 import Model
+import Pipeline
 import Profiler
 import Runtime
 import SystemFile
@@ -18,11 +19,16 @@ struct ProfileCommand: ParsableCommand {
             alternating, with CLOCK_MONOTONIC_RAW (its own cost measured and subtracted). Reports \
             p50/p90/p99/p99.9/max per step and per layer, the front end per hop (with --wav), the \
             real-time factor, deadline misses against the hop, arena bytes, model bytes mapped and \
-            peak RSS. Frames are seeded random normals unless --wav gives real audio.
+            peak RSS. Frames are seeded random normals unless --wav gives real audio. The front \
+            end and network are the ones the Pipeline builds for listen, detect and serve. \
+            Imported microWakeWord graphs are timed step by step and operation by operation; \
+            openWakeWord models (one, or several on their shared backbone with --compare) one \
+            80 ms chunk at a time through the Pipeline.
 
               earshot profile --model kws.earshot
               earshot profile --model kws.earshot --wav yes.wav --plot latency.svg
               earshot profile --compare kws-fp32.earshot,kws-fp16.earshot,kws-int8.earshot
+              earshot profile --model alexa.earshot-oww --wav speech.wav --json
             """
     )
 
@@ -81,6 +87,8 @@ struct ProfileCommand: ParsableCommand {
         let paths = try ProfileRun.modelPaths(model: model, compare: compare, defaultModel: DefaultModel.path())
         // Imported TFLite models (issue 14) have their own profiler.
         if paths.count == 1, QuantizedGraphModels.isQuantizedGraph(path: paths[0]) { return try profileQuantized(path: paths[0]) }
+        // openWakeWord models (issue 15): whole chunks through the Pipeline.
+        if paths.contains(where: OpenWakeWordCommands.isOpenWakeWord(path:)) { return try profileOpenWakeWord(paths: paths) }
         if let imported = paths.first(where: QuantizedGraphModels.isQuantizedGraph(path:)) {
             throw CLIError("'\(imported)' is an imported TFLite model: --compare works with variants of Earshot's own models; profile it alone with --model")
         }
@@ -88,15 +96,17 @@ struct ProfileCommand: ParsableCommand {
         let given = try frontendOptions.config()
         if let device {
             guard targets.count == 1 else { throw CLIError("--device profiles one model; --compare works with random frames or --wav") }
-            let (config, note) = ProfileRun.frontendConfig(for: targets[0].network.model.description, given: given)
+            let (config, note) = ProfileRun.frontendConfig(for: targets[0].file.description, given: given)
             let alsa: ALSAConfiguration?
             do {
                 alsa = try alsaConfig.map { path throws(AudioError) in try ALSAConfiguration(path: path) }
             } catch {
                 throw CLIError("--alsa-config: \(error)")
             }
-            let live = try profileDevice(device, network: targets[0].network, frontend: config, note: note, alsaConfiguration: alsa)
-            try printLive(live, model: paths[0], network: targets[0].network)
+            let stages = try ProfileRun.stream(targets, frontend: config, inputRate: nil).stages(model: 0)
+            guard let network = stages.network, let extractor = stages.extractor else { throw CLIError("'\(paths[0])' is not an Earshot network") }
+            let live = try profileDevice(device, network: network, extractor: extractor, note: note, alsaConfiguration: alsa)
+            try printLive(live, model: paths[0], network: network)
             return
         }
         try ProfileRun.run(

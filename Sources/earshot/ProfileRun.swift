@@ -4,6 +4,7 @@
 import Frontend
 import JSON
 import Model
+import Pipeline
 import Profiler
 import Runtime
 import SystemFile
@@ -45,26 +46,39 @@ enum ProfileRun {
         return paths
     }
 
-    /// Each model loaded and ready to step; the error names the file.
-    static func targets(paths: [String]) throws(CLIError) -> [ProfileTarget] {
-        var targets: [ProfileTarget] = []
+    /// One model file to profile and the label reports show for it (its path).
+    struct ProfileModel {
+        var label: String
+        var file: ModelFile
+    }
+
+    /// Each model loaded; the error names the file.
+    static func targets(paths: [String]) throws(CLIError) -> [ProfileModel] {
+        var models: [ProfileModel] = []
         for path in paths {
-            let file: ModelFile
-            do { file = try ModelFile(path: path) } catch { throw CLIError(error.description) }
-            let network: Network
-            do {
-                network = try Network(model: file)
-            } catch {
-                throw CLIError("'\(path)': \(error)")
-            }
-            targets.append(ProfileTarget(label: path, network: network))
+            do { models.append(ProfileModel(label: path, file: try ModelFile(path: path))) } catch { throw CLIError(error.description) }
         }
-        return targets
+        return models
+    }
+
+    /// The models on one `Pipeline` reading `frontend` (the variants of `--compare` share it) and
+    /// a stream at `inputRate`: the profiler times the stages this stream wires.
+    static func stream(_ models: [ProfileModel], frontend: FrontendConfig, inputRate: Int?) throws(CLIError) -> PipelineStream {
+        do {
+            let pipeline = try Pipeline(parts: models.map { model in
+                var part = Pipeline.Part(model: model.file)
+                part.frontendOverride = frontend
+                return part
+            })
+            return try pipeline.makeStream(inputRate: inputRate ?? pipeline.sampleRate, eventCapacity: 1)
+        } catch {
+            throw CLIError("'\(models[0].label)': \(error)")
+        }
     }
 
     /// Profiles `targets` and prints the report (text, or JSON), writing the plot when asked.
-    static func run(_ targets: [ProfileTarget], settings options: Options) throws(CLIError) {
-        let description = targets[0].network.model.description
+    static func run(_ models: [ProfileModel], settings options: Options) throws(CLIError) {
+        let description = models[0].file.description
         var settings = ProfileSettings(steps: options.steps, warmup: options.warmup)
         if let hopMilliseconds = options.hopMilliseconds {
             settings.hopNanoseconds = UInt64((hopMilliseconds * 1e6).rounded())
@@ -77,20 +91,27 @@ enum ProfileRun {
             settings.hopSource = "default 20 ms: the model names no front end; --hop-ms sets it"
         }
 
-        var source = FrameSource.random(seed: options.seed)
-        if let wav = options.wav {
-            let (config, note) = frontendConfig(for: description, given: options.frontend)
-            let extractor: FeatureExtractor
-            do {
-                extractor = try FeatureExtractor(config: config)
-            } catch {
-                throw CLIError("front end for '\(targets[0].label)': \(error)")
+        for model in models.dropFirst() {
+            if let difference = StepProfiler.variantDifference(description, model.file.description) {
+                throw CLIError(ProfilerError.notVariants(first: models[0].label, other: model.label, difference: difference).description)
             }
-            var resamplers: [Int: PolyphaseResampler] = [:]
-            let clip = try AudioClip.read(wav, rate: config.sampleRate, resamplers: &resamplers)
-            let resampled = clip.fileRate == clip.sampleRate ? "" : ", resampled from \(clip.fileRate) Hz"
-            source = .audio(AudioInput(label: wav + resampled, samples: clip.samples, sampleRate: clip.sampleRate,
-                                       extractor: extractor, frontendDescription: note))
+        }
+        // The WAV at its own rate: the stream's resampler converts it, its front end times it.
+        var resamplers: [Int: PolyphaseResampler] = [:]
+        let clip = try options.wav.map { path throws(CLIError) in try AudioClip.read(path, rate: nil, resamplers: &resamplers) }
+        let (config, note) = frontendConfig(for: description, given: options.frontend)
+        let stream = try stream(models, frontend: config, inputRate: clip?.sampleRate)
+        var targets: [ProfileTarget] = []
+        var source = FrameSource.random(seed: options.seed)
+        do {
+            for (index, model) in models.enumerated() {
+                targets.append(try ProfileTarget(label: model.label, stream: stream, model: index))
+            }
+            if let clip, let wav = options.wav {
+                source = .audio(try AudioInput(label: wav, samples: clip.samples, stream: stream, model: 0, frontendDescription: note))
+            }
+        } catch {
+            throw CLIError(error.description)
         }
 
         let reports: [ProfileReport]

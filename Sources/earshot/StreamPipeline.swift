@@ -39,7 +39,7 @@ enum StreamPipeline {
     }
 
     /// The openWakeWord model at `path`, or nil when the file is not one.
-    private static func openWakeWord(path: String) throws(CLIError) -> OpenWakeWordModel? {
+    static func openWakeWord(path: String) throws(CLIError) -> OpenWakeWordModel? {
         let bytes: [UInt8]
         do { bytes = try SystemFile.readAll(path: path) } catch { return nil }
         guard OpenWakeWordFile.isOpenWakeWord(bytes) else { return nil }
