@@ -11,11 +11,11 @@ import PackageDescription
 //   Frontend, Runtime, Spotter, Timing <- Pipeline (resampler -> front end -> network -> detector)
 //   CALSA (libasound) <- Audio <- Listener;  Pipeline, WAVFile <- Listener <- earshot
 //   Model, Runtime, Frontend, Timing, Pipeline <- Profiler <- earshot  (profile times the Pipeline's stages)
-//   Pipeline (one stream per client, the VAD gate), Model, Spotter, JSON <- Serve (Wyoming server, no ALSA) <- earshot
+//   Pipeline (one stream per client, the VAD gate), Model, Spotter, JSON, SystemFile <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
 // Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths, the
-// environment, the monotonic clock and the process's memory figures meet the OS (Audio, Listener
-// and Serve still make their own capture, thread, signal and socket calls).
+// environment, the monotonic clock, the process's memory figures, threads and Serve's sockets meet
+// the OS (Audio makes its own ALSA calls; Listener still its own thread, signal and spawn calls).
 let package = Package(
     name: "Earshot",
     products: [
@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["Audio", "Model", "Spotter", "SystemFile", "WAVFile", "CListenerShims", "Timing", "JSON", "Pipeline"]
         ),
         // `earshot serve`: a Wyoming wake-word server (POSIX sockets, one thread per client; no ALSA).
-        .target(name: "Serve", dependencies: ["Pipeline", "Model", "Spotter", "JSON"]),
+        .target(name: "Serve", dependencies: ["Pipeline", "Model", "Spotter", "JSON", "SystemFile"]),
         // The monotonic clock, latency histograms and live statistics (listen --stats, profile).
         .target(name: "Timing", dependencies: ["JSON", "SystemFile"]),
         // Latency profiling: per-layer timing, reports (text, JSON, SVG).

@@ -1,3 +1,5 @@
+import SystemFile
+
 /// Why the server could not start, or why one connection was closed.
 public enum ServeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The `--wyoming` address is not tcp://HOST:PORT or unix://PATH.
@@ -27,14 +29,10 @@ public enum ServeError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func errnoText(_ number: Int32) -> String {
-        guard let text = strerror(number) else { return "errno \(number)" }
-        return String(cString: text) + " (errno \(number))"
+    static func errnoText(_ number: Int32) -> String { SystemErrno.text(number) }
+
+    /// A failed socket call, described as `detail` unless the call gave its own reason.
+    static func system(_ error: SystemCallError, detail: String) -> ServeError {
+        .system(call: error.call, detail: error.reason ?? detail, errno: error.errno)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 
 /// Buffered reads from a connected socket with two timeouts: `idle` while waiting for the
 /// next event to start (0: wait for ever), `stall` once an event has begun (a client that
@@ -53,14 +49,12 @@ final class SocketReader {
         var waited: Int32 = 0
         while true {
             if shouldStop() { return .closed }
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let slice: Int32 = limit < 0 ? 500 : min(500, limit - waited)
-            let ready = poll(&entry, 1, slice)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "poll", detail: "client socket", errno: errno)
+            let ready: Bool
+            do { ready = try SystemSocket.waitReadable(descriptor, milliseconds: slice) } catch {
+                throw .system(error, detail: "client socket")
             }
-            if ready == 0 {
+            if !ready {
                 waited += slice
                 if limit >= 0 && waited >= limit {
                     if midEvent { throw .stalled(seconds: stallSeconds, waitingFor: what) }
@@ -68,15 +62,14 @@ final class SocketReader {
                 }
                 continue
             }
-            let got = recv(descriptor, buffer + end, capacity - end, 0)
-            if got < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                if errno == ECONNRESET { return .closed }
-                throw .system(call: "recv", detail: "client socket", errno: errno)
+            switch SystemSocket.receive(descriptor, into: buffer + end, count: capacity - end) {
+            case .interrupted, .timedOut: continue
+            case .reset, .bytes(0): return .closed
+            case let .bytes(got):
+                end += got
+                return .data
+            case let .failed(error): throw .system(error, detail: "client socket")
             }
-            if got == 0 { return .closed }
-            end += got
-            return .data
         }
     }
 

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 
 import JSON
 
@@ -169,16 +165,15 @@ final class WyomingConnection {
         var sent = 0
         while sent < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
-                send(descriptor, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                SystemSocket.send(descriptor, raw.baseAddress! + sent, count: raw.count - sent)
             }
-            if result < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK {
-                    throw .stalled(seconds: server.settings.stallTimeoutSeconds, waitingFor: "the client to read its events")
-                }
-                throw .system(call: "send", detail: "client socket", errno: errno)
+            switch result {
+            case .interrupted: continue
+            case .timedOut:
+                throw .stalled(seconds: server.settings.stallTimeoutSeconds, waitingFor: "the client to read its events")
+            case let .reset(error), let .failed(error): throw .system(error, detail: "client socket")
+            case let .bytes(count): sent += count
             }
-            sent += result
         }
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 import Synchronization
 
 import JSON
@@ -69,7 +65,7 @@ public final class WyomingServer: @unchecked Sendable {
         catalog = KeywordCatalog(models: models)
         infoEvent = WyomingEvent.encode(type: "info", data: Self.describe(models: models, catalog: catalog))
         // A client that goes away while we write must give EPIPE, not kill the process.
-        signal(SIGPIPE, SIG_IGN)
+        SystemThread.ignoreBrokenPipe()
         socket = try ListeningSocket(address)
     }
 
@@ -128,14 +124,14 @@ public final class WyomingServer: @unchecked Sendable {
             + "[\(catalog.entries.map(\.name).joined(separator: ", "))] from \(models.map(\.name).joined(separator: ", "))")
         while !isStopping {
             if shouldStop() { stop(); break }
-            var entry = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&entry, 1, 200) > 0 else { continue }
-            let client = accept(socket.descriptor, nil, nil)
-            guard client >= 0 else {
-                if errno != EINTR && errno != EAGAIN && errno != ECONNABORTED {
-                    log("earshot: accept failed: \(ServeError.errnoText(errno))")
-                    usleep(100_000)   // e.g. out of descriptors: do not spin
-                }
+            let client: Int32
+            do {
+                guard try SystemSocket.waitReadable(socket.descriptor, milliseconds: 200),
+                      let accepted = try SystemSocket.accept(socket.descriptor) else { continue }
+                client = accepted
+            } catch {
+                log("earshot: \(error.call) failed: \(ServeError.errnoText(error.errno))")
+                SystemThread.sleep(milliseconds: 100)   // e.g. out of descriptors: do not spin
                 continue
             }
             let admitted = active.withLock { set -> Bool in
@@ -146,57 +142,30 @@ public final class WyomingServer: @unchecked Sendable {
             guard admitted else {
                 refused.add(1, ordering: .relaxed)
                 log("earshot: client \(client) refused: \(settings.maximumClients) clients already connected")
-                close(client)
+                SystemSocket.close(client)
                 continue
             }
-            configure(client)
+            SystemSocket.configureClient(client, tcp: { if case .tcp = address { return true } else { return false } }(),
+                                         sendTimeoutSeconds: settings.stallTimeoutSeconds)
             start(client)
         }
         socket.closeSocket()
         // Wake every client thread (its reads return) and wait up to 5 s for them to finish.
-        active.withLock { set in for fd in set { shutdown(fd, Int32(SHUT_RDWR)) } }
-        for _ in 0..<50 where active.withLock({ !$0.isEmpty }) { usleep(100_000) }
+        active.withLock { set in for fd in set { SystemSocket.shutdown(fd) } }
+        for _ in 0..<50 where active.withLock({ !$0.isEmpty }) { SystemThread.sleep(milliseconds: 100) }
         let c = counts
         log("earshot: stopped: \(c.served) client(s) served, \(c.errors) closed for an error, \(c.refused) refused")
     }
 
-    private func configure(_ client: Int32) {
-        _ = fcntl(client, F_SETFD, FD_CLOEXEC)   // (accept4 is not visible from Swift's Glibc)
-        var one: Int32 = 1
-        setsockopt(client, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
-        if case .tcp = address { setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        // Writes to a client that stopped reading give up after the stall timeout.
-        let seconds = settings.stallTimeoutSeconds
-        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
-        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
     /// A client's thread: serve, log why it ended, close.
-    private final class ClientThread {
-        let server: WyomingServer
-        let descriptor: Int32
-        init(server: WyomingServer, descriptor: Int32) {
-            self.server = server
-            self.descriptor = descriptor
-        }
-    }
-
     private func start(_ client: Int32) {
-        let context = Unmanaged.passRetained(ClientThread(server: self, descriptor: client)).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { raw in
-            let context = Unmanaged<ClientThread>.fromOpaque(raw!).takeRetainedValue()
-            context.server.serve(context.descriptor)
-            return nil
-        }, context)
-        if status != 0 {
-            Unmanaged<ClientThread>.fromOpaque(context).release()
-            log("earshot: client \(client) dropped: cannot start a thread: \(ServeError.errnoText(status))")
+        do {
+            try SystemThread.start { [self] in serve(client) }.detach()
+        } catch {
+            log("earshot: client \(client) dropped: cannot start a thread: \(ServeError.errnoText(error.errno))")
             active.withLock { _ = $0.remove(client) }
-            close(client)
-            return
+            SystemSocket.close(client)
         }
-        pthread_detach(thread)
     }
 
     private func serve(_ client: Int32) {
@@ -212,7 +181,7 @@ public final class WyomingServer: @unchecked Sendable {
             log("earshot: client \(client) disconnected (\(summary))")
         }
         active.withLock { _ = $0.remove(client) }
-        close(client)
+        SystemSocket.close(client)
     }
 
     func noteDetection(client: Int32, name: String, time: Double, score: Float) {
@@ -225,6 +194,6 @@ public final class WyomingServer: @unchecked Sendable {
     func log(_ line: String) {
         var text = line
         text += "\n"
-        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+        SystemSocket.writeStandardError(text)
     }
 }
