@@ -14,8 +14,9 @@ import PackageDescription
 //   Pipeline (one stream per client, the VAD gate), Model, Spotter, JSON, SystemFile <- Serve (Wyoming server, no ALSA) <- earshot
 // The core (Kernels, Model, Runtime, Frontend, Spotter, JSON) uses the Swift standard library only;
 // Pipeline adds Timing's clock (read only with --stats). SystemFile is where files, paths, the
-// environment, the monotonic clock, the process's memory figures, threads and Serve's sockets meet
-// the OS (Audio makes its own ALSA calls; Listener still its own thread, signal and spawn calls).
+// environment, clocks, the process's memory figures, threads, signals, commands and sockets meet
+// the OS; Listener and Serve import no Glibc (Audio makes its ALSA calls; CListenerShims holds
+// CPU affinity and environ, which Swift cannot reach).
 let package = Package(
     name: "Earshot",
     products: [

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 import Synchronization
 
 /// What the capture thread hands to the reporting thread: plain values only, so pushing one
@@ -53,7 +49,7 @@ public final class EventQueue: @unchecked Sendable {
     private let tail = Atomic<Int>(0)
     private let dropped = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
-    private let semaphore: UnsafeMutablePointer<sem_t>
+    private let semaphore = SystemSemaphore()
 
     /// - Parameter capacity: rounded up to a power of two, at least 2.
     /// Allocates: the slots and the semaphore (set-up only).
@@ -64,13 +60,9 @@ public final class EventQueue: @unchecked Sendable {
         mask = size - 1
         slots = .allocate(capacity: size)
         slots.initialize(repeating: QueuedEvent(kind: .detection, time: 0), count: size)
-        semaphore = .allocate(capacity: 1)
-        sem_init(semaphore, 0, 0)
     }
 
     deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
         slots.deallocate()
     }
 
@@ -89,7 +81,7 @@ public final class EventQueue: @unchecked Sendable {
         }
         slots[h & mask] = event
         head.store(h &+ 1, ordering: .releasing)
-        sem_post(semaphore)
+        semaphore.post()
         return true
     }
 
@@ -106,7 +98,7 @@ public final class EventQueue: @unchecked Sendable {
     /// Marks the end of the stream (producer side) and wakes the consumer.
     public func close() {
         closed.store(true, ordering: .releasing)
-        sem_post(semaphore)
+        semaphore.post()
     }
 
     /// True once `close()` was called.
@@ -114,6 +106,6 @@ public final class EventQueue: @unchecked Sendable {
 
     /// Waits (consumer side) until an event may be available or the queue is closed.
     public func wait() {
-        while sem_wait(semaphore) != 0 && errno == EINTR {}
+        semaphore.wait()
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 import CListenerShims
 import JSON
 import Synchronization
@@ -73,21 +69,7 @@ public struct EventFormatter: Sendable {
 /// Writes all of `text` to a file descriptor, retrying after signals and partial writes.
 /// Returns false when the descriptor is closed for writing (EPIPE) or fails otherwise.
 @discardableResult
-func writeAll(_ fd: Int32, _ text: String) -> Bool {
-    var bytes = Array(text.utf8)
-    return bytes.withUnsafeMutableBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
-    }
-}
+func writeAll(_ fd: Int32, _ text: String) -> Bool { SystemProcess.writeAll(fd, text) }
 
 /// A line on standard error (diagnostics; events go to standard output).
 public func printDiagnostic(_ text: String) {
@@ -131,10 +113,10 @@ public final class EventReporter: @unchecked Sendable {
     private let started = Atomic<Int>(0)
     private let failed = Atomic<Int>(0)
     private let closedOutput = Atomic<Bool>(false)
-    private var running: [pid_t] = []
+    private var running: [Int32] = []
     /// Commands sent SIGTERM by a stop keyword: their exit by that signal is not a failure.
-    private var cancelledPIDs: Set<pid_t> = []
-    private var thread: pthread_t? = nil
+    private var cancelledPIDs: Set<Int32> = []
+    private var thread: SystemThread? = nil
     private let outputDescriptor: Int32
     private let stopWhenOutputCloses: StopRequest?
     /// Where `listen --stats` summaries come from (set before `start`), or nil.
@@ -159,19 +141,11 @@ public final class EventReporter: @unchecked Sendable {
     /// Starts the thread. Call before `SystemTuning.apply`, so it does not inherit the capture
     /// thread's real-time priority and CPU affinity.
     public func start() {
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let code = pthread_create(&handle, nil, { context in
-            let reporter = Unmanaged<EventReporter>.fromOpaque(context!).takeRetainedValue()
-            reporter.run()
-            return nil
-        }, context)
-        if code == 0 {
-            thread = handle
-        } else {
-            // No thread: release the reference passed to it and report synchronously in finish.
-            Unmanaged<EventReporter>.fromOpaque(context).release()
-            printDiagnostic("earshot: cannot start the reporting thread (\(SystemTuning.errorText(code))); events are printed at the end")
+        do throws(SystemCallError) {
+            thread = try SystemThread.start { [self] in run() }
+        } catch {
+            // No thread: report synchronously in finish.
+            printDiagnostic("earshot: cannot start the reporting thread (\(SystemTuning.errorText(error.errno))); events are printed at the end")
         }
     }
 
@@ -180,7 +154,7 @@ public final class EventReporter: @unchecked Sendable {
     public func finish() {
         queue.close()
         if let thread {
-            pthread_join(thread, nil)
+            thread.join()
             self.thread = nil
         } else {
             run()
@@ -236,7 +210,7 @@ public final class EventReporter: @unchecked Sendable {
     /// A "stop" keyword: SIGTERM to every command still running (reaped as usual).
     private func cancelCommands() {
         reap(blocking: false)
-        for pid in running where kill(pid, SIGTERM) == 0 {
+        for pid in running where SystemProcess.terminate(pid) {
             cancelledPIDs.insert(pid)
             cancelled.add(1, ordering: .releasing)
         }
@@ -261,29 +235,12 @@ public final class EventReporter: @unchecked Sendable {
         environment.append("EARSHOT_TIME=\(EventFormatter.fixed(event.time, 3))")
         environment.append("EARSHOT_SCORE=\(EventFormatter.fixed(Double(event.score), 4))")
         environment.append("EARSHOT_EVENT=\(stop ? "stop" : "detection")")
-        let arguments = ["/bin/sh", "-c", command]
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // The command's standard output goes to our standard error; its standard input is empty.
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid = pid_t()
-        let code = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
-        if code == 0 {
-            running.append(pid)
+        do throws(SystemCallError) {
+            running.append(try SystemProcess.spawnShell(command, environment: environment))
             started.add(1, ordering: .releasing)
-        } else {
+        } catch {
             failed.add(1, ordering: .releasing)
-            printDiagnostic("earshot: cannot run --exec command: \(SystemTuning.errorText(code))")
+            printDiagnostic("earshot: cannot run --exec command: \(SystemTuning.errorText(error.errno))")
         }
     }
 
@@ -294,22 +251,19 @@ public final class EventReporter: @unchecked Sendable {
         while true {
             index = 0
             while index < running.count {
-                var status: Int32 = 0
-                let result = waitpid(running[index], &status, WNOHANG)
-                if result == running[index] || (result < 0 && errno == ECHILD) {
-                    // WIFEXITED && WEXITSTATUS == 0, spelled out (the macros are not imported).
+                let status = SystemProcess.reap(running[index])
+                if status == .running {
+                    index += 1
+                } else {
                     let wasCancelled = cancelledPIDs.remove(running[index]) != nil
-                    if !wasCancelled && (result < 0 || (status & 0x7F) != 0 || ((status >> 8) & 0xFF) != 0) {
+                    if !wasCancelled && status != SystemProcess.ChildStatus.ended(succeeded: true) {
                         failed.add(1, ordering: .releasing)
                     }
                     running.remove(at: index)
-                } else {
-                    index += 1
                 }
             }
             if !blocking || waited || running.isEmpty { return }
-            var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
-            nanosleep(&pause, nil)
+            SystemThread.sleep(milliseconds: 10)
             waited = true
         }
     }

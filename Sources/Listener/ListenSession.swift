@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 import Timing
 import Model
 import Audio
@@ -164,8 +160,8 @@ public final class ListenSession {
         let timeout = Double(max(device.waitTimeoutMilliseconds, 1)) / 1000
         while true {
             if stop.isRequested {
-                summary.stopReason = stop.signal == SIGINT ? "stopped by SIGINT"
-                    : stop.signal == SIGTERM ? "stopped by SIGTERM" : "stopped on request"
+                summary.stopReason = stop.signal == SystemProcess.interruptSignal ? "stopped by SIGINT"
+                    : stop.signal == SystemProcess.terminateSignal ? "stopped by SIGTERM" : "stopped on request"
                 break
             }
             if let durationSeconds, streamSeconds >= durationSeconds {
@@ -221,8 +217,7 @@ public final class ListenSession {
             var remaining = reopenPolicy.delayMilliseconds(beforeAttempt: attempt)
             while remaining > 0 && !stop.isRequested {
                 let step = min(remaining, 100)
-                var pause = timespec(tv_sec: 0, tv_nsec: step * 1_000_000)
-                nanosleep(&pause, nil)
+                SystemThread.sleep(milliseconds: step)
                 remaining -= step
             }
         }
@@ -260,8 +255,4 @@ public final class ListenSession {
 
 /// CLOCK_MONOTONIC in seconds (vDSO: no system call, no allocation).
 @inline(__always)
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
-}
+func monotonicSeconds() -> Double { SystemProcess.monotonicSeconds() }

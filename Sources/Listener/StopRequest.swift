@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 import Synchronization
 
 /// A stop request shared by the capture loop, the signal handlers and the reporter.
@@ -35,21 +31,8 @@ public final class StopRequest: Sendable {
         // Initialize the shared instance now: a first access inside a handler would run
         // Swift's lazy initialization there, which is not async-signal-safe.
         _ = StopRequest.process.isRequested
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { number in
+        SystemProcess.installStopHandler { number in
             StopRequest.process.request(signal: number)
         }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
-        // A parent may have started us with these signals blocked (the mask survives exec):
-        // unblock them, or a stop request would never arrive.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        _ = Glibc.signal(SIGPIPE, SIG_IGN)
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import SystemFile
 import CListenerShims
 
 /// What `SystemTuning.apply` did: one sentence per setting that was applied or not.
@@ -29,7 +25,7 @@ public enum SystemTuning {
         var report = TuningReport()
         if let cpus = settings.cpuAffinity {
             let list = cpus.map(String.init).joined(separator: ", ")
-            let code = cpus.withUnsafeBufferPointer { buffer in
+            let code: Int32 = cpus.withUnsafeBufferPointer { buffer in
                 let ints = buffer.map { Int32(truncatingIfNeeded: $0) }
                 return ints.withUnsafeBufferPointer { earshot_set_thread_affinity($0.baseAddress, Int32(ints.count)) }
             }
@@ -37,40 +33,35 @@ public enum SystemTuning {
                 report.applied.append("CPU affinity: CPU\(cpus.count == 1 ? "" : "s") \(list)")
             } else {
                 let available = earshot_allowed_cpu_count()
-                let reason = code == EINVAL
+                let reason = code == SystemProcess.invalidArgument
                     ? "no such CPU (this machine offers \(available) to this process)" : errorText(code)
                 report.notApplied.append("CPU affinity \(list): \(reason)")
             }
         }
         if let priority = settings.realtimePriority {
-            var parameters = sched_param()
-            parameters.sched_priority = Int32(priority)
-            let code = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
-            if code == 0 {
-                report.applied.append("real-time scheduling: SCHED_FIFO priority \(priority)")
-            } else {
-                let reason = code == EPERM
+            if let error = SystemProcess.setRealtimePriority(priority) {
+                let code = error.errno
+                let reason = code == SystemProcess.notPermitted
                     ? "not permitted (needs root, CAP_SYS_NICE, or an rtprio limit: ulimit -r / limits.conf)"
                     : errorText(code)
                 report.notApplied.append("real-time scheduling SCHED_FIFO \(priority): \(reason)")
+            } else {
+                report.applied.append("real-time scheduling: SCHED_FIFO priority \(priority)")
             }
         }
         if settings.lockMemory {
-            if mlockall(MCL_CURRENT | MCL_FUTURE) == 0 {
-                report.applied.append("memory locked (mlockall)")
-            } else {
-                let code = errno
-                let reason = code == EPERM || code == ENOMEM
+            if let error = SystemProcess.lockMemory() {
+                let code = error.errno
+                let reason = code == SystemProcess.notPermitted || code == SystemProcess.outOfMemory
                     ? "not permitted (needs root, CAP_IPC_LOCK, or a memlock limit above the process size: ulimit -l)"
                     : errorText(code)
                 report.notApplied.append("memory locking (mlockall): \(reason)")
+            } else {
+                report.applied.append("memory locked (mlockall)")
             }
         }
         return report
     }
 
-    static func errorText(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
-    }
+    static func errorText(_ code: Int32) -> String { SystemErrno.message(code) }
 }

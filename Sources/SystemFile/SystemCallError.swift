@@ -36,4 +36,10 @@ public enum SystemErrno {
         guard let text = strerror(code) else { return "errno \(code)" }
         return String(cString: text) + " (errno \(code))"
     }
+
+    /// `strerror(code)` alone: "Operation not permitted".
+    public static func message(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
+    }
 }

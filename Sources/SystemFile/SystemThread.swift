@@ -46,3 +46,55 @@ public struct SystemThread: @unchecked Sendable {
     /// then an EPIPE error for the writer, not the end of the process. `signal(SIGPIPE, SIG_IGN)`.
     public static func ignoreBrokenPipe() { _ = signal(SIGPIPE, SIG_IGN) }
 }
+
+/// A counting semaphore between threads of this process (`sem_t`): `post` is async-signal-safe
+/// and never blocks, so a real-time thread can wake another without a lock.
+public final class SystemSemaphore: @unchecked Sendable {
+    private let semaphore: UnsafeMutablePointer<sem_t>
+
+    /// Starts at 0. Allocates: the semaphore (set-up only). `sem_init`.
+    public init() {
+        semaphore = .allocate(capacity: 1)
+        sem_init(semaphore, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    /// Adds one, waking a waiter. Allocates: never; locks: none. `sem_post`.
+    @inline(__always)
+    public func post() { sem_post(semaphore) }
+
+    /// Waits until the count is above 0 and takes one (retried after signals). `sem_wait`.
+    public func wait() {
+        while sem_wait(semaphore) != 0 && errno == EINTR {}
+    }
+}
+
+/// A mutual-exclusion lock (`pthread_mutex_t`), for the static aarch64 build, whose Embedded
+/// Swift has no Synchronization `Mutex`.
+public final class SystemLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    /// Allocates: the mutex (set-up only). `pthread_mutex_init`.
+    public init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// `pthread_mutex_lock`.
+    @inline(__always)
+    public func lock() { pthread_mutex_lock(mutex) }
+
+    /// `pthread_mutex_unlock`.
+    @inline(__always)
+    public func unlock() { pthread_mutex_unlock(mutex) }
+}
