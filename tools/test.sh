@@ -62,6 +62,8 @@
 #   syscalls   tools/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
 #   vad-labels tools/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
+#   modules    tools/module_graph_check.py: README.md's module graph == Package.swift's targets and
+#              their direct dependencies
 #   alloc-rel  the allocation-counting tests in a release build (.build-rel)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
@@ -554,6 +556,10 @@ if [[ ! -x "$python" ]]; then
 else
     check_section vad-labels "$python" tools/keyword_end_vad.py --check
 fi
+
+# README.md's module graph == Package.swift's direct dependencies (swift package dump-package, seconds).
+header "modules: tools/module_graph_check.py (README.md's module graph vs Package.swift)"
+check_section modules python3 tools/module_graph_check.py
 
 # The allocation-counting tests again in a release build (.build-rel): the optimizer must not
 # bring allocations back. Counting starts at the first step/push after load unless a test says
