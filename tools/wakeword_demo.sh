@@ -8,7 +8,7 @@
 #   2. swift build -c release --product earshot (or EARSHOT_BINARY=PATH to use a built one)
 #   3. earshot convert: the four models of the pymicro-wakeword wheel (okay_nabu, hey_jarvis, alexa,
 #      hey_mycroft, Apache-2.0) with their manifests -> .build-demo/wakewords/*.earshot
-#   4. tools/make_demo.py: "okay nabu", "hey jarvis", "alexa", "hey mycroft" spoken by espeak-ng into
+#   4. tools/fixtures/make_demo.py: "okay nabu", "hey jarvis", "alexa", "hey mycroft" spoken by espeak-ng into
 #      one recording, one phrase per 2 s (voices that each model hears: en-gb+f3, and en-us+f3 for
 #      "hey jarvis", which no en-us/en voice at 130-170 wpm triggers)
 #   5. earshot listen with the four --model at once (one capture, one front end): the recording is
@@ -50,7 +50,7 @@ for name in "${names[@]}"; do
 done
 log "models: ${names[*]} converted from $wheel/models"
 
-.venv/bin/python tools/make_demo.py --out "$demo" \
+.venv/bin/python tools/fixtures/make_demo.py --out "$demo" \
     --words "okay nabu=en-gb+f3:170,hey jarvis=en-us+f3:160,alexa=en-gb+f3:170,hey mycroft=en-gb+f3:170" >&2
 seconds="$(awk 'END { print int($NF) + 2 }' "$demo/keywords.tsv")"
 

@@ -1,5 +1,5 @@
 // Window mode of earshot-bench: models that run whole windows (conv2d front stage, bidirectional
-// or attention layers) cannot `step`; they are timed per window instead (tools/bench_window.py).
+// or attention layers) cannot `step`; they are timed per window instead (tools/bench/bench_window.py).
 import Glibc
 import Runtime
 

@@ -8,9 +8,9 @@
 // with clock_gettime(CLOCK_MONOTONIC_RAW). The timer's own cost (median of back-to-back reads)
 // is measured first, reported, and subtracted from every sample. Prints p50, p90, p99, max and
 // mean in microseconds, the arena size, and p99 as a share of the real-time budget (the hop).
-// tools/bench_step.py runs this beside ONNX Runtime on the same weights. Models that run whole
+// tools/bench/bench_step.py runs this beside ONNX Runtime on the same weights. Models that run whole
 // windows (conv2d, bidirectional, attention) are timed per window instead (Windows.swift;
-// tools/bench_window.py).
+// tools/bench/bench_window.py).
 import Glibc
 import JSON
 import Kernels

@@ -2,7 +2,7 @@
 // feeds the features of a [T, F] float32 .npy (quantized per step as pymicro-wakeword does), and
 // times every `QuantizedNetwork.step` with CLOCK_MONOTONIC_RAW (the clock's own cost subtracted).
 // Prints one JSON object per model: p50/p99 ns per step and the arena bytes. Driven by
-// tools/bench_tflite.py, which times TensorFlow Lite on the same features in the same run.
+// tools/bench/bench_tflite.py, which times TensorFlow Lite on the same features in the same run.
 //
 //     earshot-tflite-bench [--kernels generic|best] FEATURES.npy MODEL.earshot...
 import Glibc

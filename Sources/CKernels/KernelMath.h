@@ -18,7 +18,7 @@
 
 // Products must round before they are added (the int8 rescale and the quantizer's rounding are
 // specified that way, and bit-identical across paths). Clang honours this pragma; GCC builds are
-// compiled with -ffp-contract=off (tools/test_aarch64.sh).
+// compiled with -ffp-contract=off (tools/ci/test_aarch64.sh).
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #endif

@@ -1,5 +1,5 @@
 // fp32 matrix-vector product, portable C: the reference the SIMD paths are tested against
-// (tools/test_aarch64.sh, KernelsTests) and the fallback on CPUs without them. Straightforward
+// (tools/ci/test_aarch64.sh, KernelsTests) and the fallback on CPUs without them. Straightforward
 // loops on purpose: correctness first, speed comes from the other paths.
 #include "KernelPaths.h"
 

@@ -103,7 +103,7 @@ public enum StepProfiler {
                 : "its conv2d first layer runs over whole windows, not one step per frame"
             if case let .windowed(frames, hop) = target.network.model.description.execution {
                 reason += " (window \(frames) frames every \(hop): latency bound \(frames + hop) frames; "
-                    + "time its windows with tools/bench_window.py)"
+                    + "time its windows with tools/bench/bench_window.py)"
             }
             throw .unsupportedModel(model: target.label, reason: reason)
         }

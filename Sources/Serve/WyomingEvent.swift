@@ -14,7 +14,7 @@ struct WyomingEvent: Sendable {
     var payloadLength: Int
 
     /// The protocol version written into every header: the `wyoming` package release this
-    /// server was tested against (tools/wyoming_check.py).
+    /// server was tested against (tools/checks/wyoming_check.py).
     static let protocolVersion = "1.10.2"
 
     /// Headers and data nested deeper than this are refused (a hostile `[[[[...` cannot exhaust

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
               earshot train --keyword "view glass" -o view_glass.earshot
               earshot train --keyword "hey board" --negatives ~/speech --noise ~/noise -o hey_board.earshot
 
-            Measure the result on real recordings with tools/wakeword_bench.py (docs/wakeword-benchmark.md).
+            Measure the result on real recordings with tools/bench/wakeword_bench.py (docs/wakeword-benchmark.md).
             """
     )
 

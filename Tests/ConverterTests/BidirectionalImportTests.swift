@@ -7,7 +7,7 @@ import WeightArchive
 @testable import Converter
 
 /// Bidirectional recurrent layers, attention pooling and Conv1D through the ONNX importer and the
-/// runtime, against ONNX Runtime's outputs (fixtures written by tools/make_bidir_fixtures.py);
+/// runtime, against ONNX Runtime's outputs (fixtures written by tools/fixtures/make_bidir_fixtures.py);
 /// and the model-file rules for the `direction` key and the reverse tensors.
 @Suite struct BidirectionalImportTests {
     static let cases = ["bigru_stack", "bilstm_attention", "conv1d_birnn"]
@@ -85,7 +85,7 @@ import WeightArchive
     }
 
     /// A PyTorch state_dict of nn.GRU(num_layers=2, bidirectional=True) + nn.Linear through a
-    /// manifest, against ONNX Runtime running the same weights (tools/make_bidir_fixtures.py).
+    /// manifest, against ONNX Runtime running the same weights (tools/fixtures/make_bidir_fixtures.py).
     @Test func pytorchBidirectionalManifest() throws {
         let model = try ManifestImporter.importModel(
             manifest: manifestFixture("Bidirectional/pytorch_bigru.json"), weights: manifestFixture("Bidirectional/pytorch_bigru.npz"))

@@ -17,7 +17,7 @@ private func runWindow(_ model: ImportedModel, frames: [Float]) throws -> [Float
 }
 
 /// conv2d layers imported through manifests: against ONNX Runtime (fixtures written by
-/// tools/make_conv_fixtures.py) and against TensorFlow's own outputs for ARM's CRNN_S.
+/// tools/fixtures/make_conv_fixtures.py) and against TensorFlow's own outputs for ARM's CRNN_S.
 @Suite struct ConvolutionImportTests {
     @Test(arguments: ["onnx_conv2d_gru", "onnx_conv2d_rows_last_gru", "pytorch_conv1d_gru"])
     func convolutionMatchesONNXRuntime(name: String) throws {
@@ -68,7 +68,7 @@ private func runWindow(_ model: ImportedModel, frames: [Float]) throws -> [Float
     }
 
     /// ARM's CRNN_S with the shipped manifest, on TensorFlow's own MFCCs of the first 40 clips
-    /// (all 480, and fp16/int8, are tools/mlkws_parity.py's job).
+    /// (all 480, and fp16/int8, are tools/checks/mlkws_parity.py's job).
     @Test func crnnSMatchesTensorFlow() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let reference = repository.deletingLastPathComponent().appendingPathComponent("shared/data/ml-kws/reference")

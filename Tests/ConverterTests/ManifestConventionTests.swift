@@ -7,7 +7,7 @@ import WeightArchive
 
 @testable import Converter
 
-/// Tests/ConverterTests/ManifestFixtures, written by tools/make_manifest_fixtures.py.
+/// Tests/ConverterTests/ManifestFixtures, written by tools/fixtures/make_manifest_fixtures.py.
 let manifestFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("ManifestFixtures")
 
 func manifestFixture(_ name: String) throws -> [UInt8] {
@@ -30,7 +30,7 @@ func runImported(_ model: ImportedModel, frames: [Float]) throws -> [[Float]] {
 
 /// Each framework convention's layout, imported through its manifest and run by the runtime,
 /// against the framework's own formulas in its own layout (numpy float64, written independently
-/// of Earshot in tools/make_manifest_fixtures.py) or ONNX Runtime (the ONNX cases).
+/// of Earshot in tools/fixtures/make_manifest_fixtures.py) or ONNX Runtime (the ONNX cases).
 @Suite struct ManifestConventionTests {
     static let cases = [
         "pytorch_lstm_proj_stack", "pytorch_gru", "pytorch_rnn_relu_nobias",
@@ -92,7 +92,7 @@ func runImported(_ model: ImportedModel, frames: [Float]) throws -> [[Float]] {
     }
 
     /// The real ARM ML-KWS weights convert with the shipped manifests (parity vs TensorFlow is
-    /// tools/mlkws_parity.py's job; here: structure and a first clip).
+    /// tools/checks/mlkws_parity.py's job; here: structure and a first clip).
     @Test func mlKWSManifestsConvert() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let reference = repository.deletingLastPathComponent().appendingPathComponent("shared/data/ml-kws/reference")

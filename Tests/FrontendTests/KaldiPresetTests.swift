@@ -4,7 +4,7 @@ import Model
 import Testing
 
 /// The Kaldi presets against kaldi-native-fbank's own output on a signal whose high bands lie
-/// ~110 dB below its peak (fixtures from tools/make_kaldi_fixtures.py), and the Kaldi filterbank
+/// ~110 dB below its peak (fixtures from tools/fixtures/make_kaldi_fixtures.py), and the Kaldi filterbank
 /// against Kaldi's float expressions evaluated with the C library's logf.
 @Suite struct KaldiPresetTests {
     static let tone = KaldiFixtures.toneSamples.map { Float(bitPattern: $0) }

@@ -5,7 +5,7 @@ import Model
 import Testing
 
 /// The inputs of the knf.Rfft fixtures: x' = 1664525 x + 1013904223 mod 2^32, value = (signed top
-/// 16 bits) / 256 (tools/make_kaldi_fixtures.py's `lcg_floats`).
+/// 16 bits) / 256 (tools/fixtures/make_kaldi_fixtures.py's `lcg_floats`).
 func kaldiFixtureLCG(count: Int, seed: UInt32) -> [Float] {
     var state = seed
     return (0..<count).map { _ in
@@ -16,7 +16,7 @@ func kaldiFixtureLCG(count: Int, seed: UInt32) -> [Float] {
 
 @Suite struct KissOrderRealFFTTests {
     /// Bit for bit against kaldi-native-fbank's own FFT (knf.Rfft, fixtures from
-    /// tools/make_kaldi_fixtures.py): sizes with radix-4 stages only and with an inner radix-2 one.
+    /// tools/fixtures/make_kaldi_fixtures.py): sizes with radix-4 stages only and with an inner radix-2 one.
     @Test(arguments: [4, 8, 16, 32, 64, 128, 256, 512, 1024])
     func matchesKaldiNativeFbankBitForBit(size: Int) throws {
         let expected = try #require(KaldiFixtures.rfft[size])

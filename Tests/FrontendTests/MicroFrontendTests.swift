@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The `micro` front end's streaming behaviour and integer helpers. Its values are checked against
-/// pymicro-features itself by tools/micro_parity.py (480 real clips, every value identical).
+/// pymicro-features itself by tools/checks/micro_parity.py (480 real clips, every value identical).
 @Suite struct MicroFrontendTests {
     /// 1.5 s of 16-bit speech-like audio: a gliding tone with bursts, plus noise.
     static let pcm: [Int16] = {

@@ -6,7 +6,7 @@ import Testing
 
 /// The resampler against band-limited signals whose value at any time is known exactly (a sum
 /// of sines), chunked streaming against whole-signal conversion, and its limits. The comparison
-/// with scipy.signal.resample_poly on real clips is in tools/frontend_parity.py.
+/// with scipy.signal.resample_poly on real clips is in tools/checks/frontend_parity.py.
 @Suite struct PolyphaseResamplerTests {
     /// A sum of sines at the given rate.
     static func tones(rate: Int, count: Int, frequencies: [Double]) -> [Float] {

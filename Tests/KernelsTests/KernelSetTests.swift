@@ -62,7 +62,7 @@ struct KernelSetTests {
     func avx512VNNI() throws { try checkAll(.x86AVX512VNNI) }
 
     @Test("aarch64 NEON kernels match their Swift twins",
-          .enabled(if: KernelSet(path: .aarch64NEON) != nil, "not an aarch64 CPU (tools/test_aarch64.sh checks them under QEMU against the generic C kernels)"))
+          .enabled(if: KernelSet(path: .aarch64NEON) != nil, "not an aarch64 CPU (tools/ci/test_aarch64.sh checks them under QEMU against the generic C kernels)"))
     func neon() throws { try checkAll(.aarch64NEON) }
 
     @Test("aarch64 NEON dot-product kernels match their Swift twins",

@@ -8,7 +8,7 @@ import Testing
 import WAVFile
 
 /// Real speech through the whole listening path: 20 clips of ../shared/data/speech_commands_v0.02_subset
-/// (two per keyword, picked by tools/pick_stream_clips.py: the first ones TensorFlow's own LSTM_S
+/// (two per keyword, picked by tools/fixtures/pick_stream_clips.py: the first ones TensorFlow's own LSTM_S
 /// classifies correctly with p >= 0.95), each cut or padded to 1 s and followed by 0.5 s of
 /// silence, captured through alsa-lib's file plugin and spotted by ARM's LSTM_S converted from
 /// ../shared/data/ml-kws with the detector settings of firmware-configs/generic-x86_64.json.
@@ -38,7 +38,7 @@ private let clips = [
 private let gapSeconds = 0.5
 
 /// Where each clip's speech ends, by Silero VAD with its documented default rules (not by our code):
-/// made once by `tools/keyword_end_vad.py --write`, re-derived and compared by its `--check`.
+/// made once by `tools/checks/keyword_end_vad.py --write`, re-derived and compared by its `--check`.
 private let labelFile = repositoryRoot + "/tools/fixtures/keyword_end_labels.tsv"
 
 /// Largest |event time − Silero's speech end| allowed per clip, and the largest median |d|. Measured on

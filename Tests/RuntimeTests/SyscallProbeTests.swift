@@ -3,7 +3,7 @@ import Model
 import Runtime
 import Testing
 
-// The step loop between two marker system calls, for tools/syscall_check.py: it runs this test
+// The step loop between two marker system calls, for tools/checks/syscall_check.py: it runs this test
 // under `strace -f` and asserts that the thread makes no system call between the markers (and at
 // least one in the control region, so a trace that sees nothing fails). Without strace this is an
 // ordinary test of the same loop.
@@ -13,7 +13,7 @@ private func marker(_ text: StaticString) {
     _ = write(-1, text.utf8Start, text.utf8CodeUnitCount)
 }
 
-@Suite("System calls of the step loop (traced by tools/syscall_check.py)")
+@Suite("System calls of the step loop (traced by tools/checks/syscall_check.py)")
 struct SyscallProbeTests {
     @Test("10,000 steps of LSTM 40→128 + dense 12 + softmax between strace markers, for every weight type",
           arguments: [TensorType.float32, .float16, .int8])

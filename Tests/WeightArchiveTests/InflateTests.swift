@@ -5,7 +5,7 @@ import Testing
 @testable import WeightArchive
 
 /// The DEFLATE decoder against streams made by Python's zlib (fixtures from
-/// tools/make_weight_archive_fixtures.py), checked by zlib's own CRC-32 and length.
+/// tools/fixtures/make_weight_archive_fixtures.py), checked by zlib's own CRC-32 and length.
 @Suite struct InflateTests {
     struct Stream {
         var name: String

@@ -3,7 +3,7 @@ import Testing
 import SystemFile
 import TestSupport
 
-/// Tests/WeightArchiveTests/Fixtures, written by tools/make_weight_archive_fixtures.py.
+/// Tests/WeightArchiveTests/Fixtures, written by tools/fixtures/make_weight_archive_fixtures.py.
 let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
 func fixture(_ name: String) throws -> [UInt8] {

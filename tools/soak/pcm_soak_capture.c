@@ -1,4 +1,4 @@
-// An ALSA external capture plugin for the xrun soak (tools/soak.py): alsa-lib loads it from an
+// An ALSA external capture plugin for the xrun soak (tools/bench/soak.py): alsa-lib loads it from an
 // asoundrc, so the real `earshot listen` opens it by name like any PCM.
 //
 //     pcm_type.earshot_soak { lib "/abs/path/libasound_module_pcm_earshot_soak.so" }
@@ -29,7 +29,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-// What tools/soak.py reads: little-endian uint64 fields in this order.
+// What tools/bench/soak.py reads: little-endian uint64 fields in this order.
 typedef struct soak_plugin_stats {
     uint64_t magic;             // 0x5055554c50544f48 once set up
     uint64_t xruns_injected;    // -EPIPE returned by the pointer callback

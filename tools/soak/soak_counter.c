@@ -1,4 +1,4 @@
-// Soak-test probe, loaded into `earshot listen` with LD_PRELOAD by tools/soak.py.
+// Soak-test probe, loaded into `earshot listen` with LD_PRELOAD by tools/bench/soak.py.
 //
 // Counts, for the capture thread only (the process's main thread: `listen` runs the capture
 // loop there; the reporting thread and --exec children are not counted):
@@ -23,7 +23,7 @@
 
 #include <alsa/asoundlib.h>
 
-// The layout tools/soak.py reads: little-endian uint64 fields in this order.
+// The layout tools/bench/soak.py reads: little-endian uint64 fields in this order.
 typedef struct soak_counters {
     uint64_t magic;               // 0x4b414f53544f4853 ("SHOTSOAK") once set up
     uint64_t main_allocations;    // heap allocations on the main thread

@@ -2,7 +2,7 @@
 """Chooses the detection threshold of an openWakeWord-backbone model on held-out training material.
 
     python oww_threshold.py --data work/oww_data.npz --model work/model.earshot --earshot-bin PATH
-                            --work DIR --tools REPO/tools [--target 0.5]
+                            --work DIR --tools REPO/tools/lib [--target 0.5]
 
 The held-out stream of wakeword_oww_data.py (held-out TTS clips, near-phrases and real-speech speakers, never
 trained on) goes through `earshot infer --wav` (the model's own mel + embedding networks, one score per 80 ms
@@ -37,7 +37,7 @@ def main() -> int:
     p.add_argument("--model", required=True)
     p.add_argument("--earshot-bin", required=True)
     p.add_argument("--work", required=True)
-    p.add_argument("--tools", required=True, help="the repository's tools folder (detector_sim.py)")
+    p.add_argument("--tools", required=True, help="the folder holding detector_sim.py (REPO/tools/lib)")
     p.add_argument("--target", type=float, default=0.5)
     a = p.parse_args()
     sys.path.insert(0, a.tools)

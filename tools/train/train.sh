@@ -14,8 +14,8 @@
 #   6. train.py    -> work/params.npz    JAX training, fixed seed
 #   7. export_onnx.py -> work/model.onnx (checked against numpy with ONNX Runtime)
 #   8. convert.sh (earshot convert) -> work/model.earshot (int8 weights, int8 input matrix)
-#   9. evaluate.py (test set, numpy + Earshot) and tools/stream_eval.py (simulation): work/*.json;
-#      tools/keyword_false_alarms.py: false alarms per hour on LibriSpeech (work/librispeech_fa.json)
+#   9. evaluate.py (test set, numpy + Earshot) and tools/checks/stream_eval.py (simulation): work/*.json;
+#      tools/bench/keyword_false_alarms.py: false alarms per hour on LibriSpeech (work/librispeech_fa.json)
 #   --install copies work/model.earshot to models/default.earshot.
 #
 # Environment: EARSHOT_BIN=path to an earshot binary (default: built here with
@@ -122,12 +122,12 @@ for m in model model_fp32; do   # end to end from the WAV files: Earshot's front
     "${py[@]}" -c "import json,sys; r=json.load(open(sys.argv[1])); print(f'[train.sh] earshot eval {sys.argv[2]}: {100*r[\"accuracy\"]:.1f}%')" \
         "$work/eval_$m.json" "$m"
 done
-"${py[@]}" "$repo/tools/stream_eval.py" --simulate "$work/params.npz" --minutes 60 --hop-frames "$hop" \
+"${py[@]}" "$repo/tools/checks/stream_eval.py" --simulate "$work/params.npz" --minutes 60 --hop-frames "$hop" \
     --json "$work/stream_sim.json"
 if "$earshot" detect --help 2>&1 | grep -q -- "--stream"; then
-    "${py[@]}" "$repo/tools/stream_eval.py" --model "$work/model.earshot" --earshot-bin "$earshot" --minutes 60 \
+    "${py[@]}" "$repo/tools/checks/stream_eval.py" --model "$work/model.earshot" --earshot-bin "$earshot" --minutes 60 \
         --json "$work/stream_earshot.json"
-    "${py[@]}" "$repo/tools/keyword_false_alarms.py" --model "$work/model.earshot" --earshot "$earshot" \
+    "${py[@]}" "$repo/tools/bench/keyword_false_alarms.py" --model "$work/model.earshot" --earshot "$earshot" \
         --background "$shared/librispeech_test_clean_dev" --json "$work/librispeech_fa.json"
 fi
 

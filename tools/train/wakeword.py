@@ -250,11 +250,11 @@ def backbone_stages(a, python: str, work: str, tts: str, key: str, label: str) -
         run("convert", [a.earshot_bin, "convert", head, "--openwakeword-features", features, "--wake-word", label,
                         "-o", model])
         stamp(work, "oww_convert", key)
-    key = digest(key, a.fa_per_hour, *code("oww_threshold.py"), os.path.join(REPO, "tools", "detector_sim.py"))
+    key = digest(key, a.fa_per_hour, *code("oww_threshold.py"), os.path.join(REPO, "tools", "lib", "detector_sim.py"))
     if not fresh(work, "oww_threshold", key):
         log("threshold", f"held-out stream through {os.path.basename(model)}; target {a.fa_per_hour:g} false alarms/h")
         run("threshold", [python, "oww_threshold.py", "--data", data, "--model", model, "--earshot-bin", a.earshot_bin,
-                          "--work", work, "--tools", os.path.join(REPO, "tools"), "--target", str(a.fa_per_hour)])
+                          "--work", work, "--tools", os.path.join(REPO, "tools", "lib"), "--target", str(a.fa_per_hour)])
         stamp(work, "oww_threshold", key)
     return model
 
@@ -288,11 +288,11 @@ def mfcc_stages(a, python: str, work: str, tts: str, key: str, label: str) -> st
                         "--frontend", "tf-mfcc", "--frontend-coefficients", str(COEFFICIENTS),
                         "--weights", "int8", "--calibration", onnx_path.replace(".onnx", "") + ".calibration.npy"])
         stamp(work, "convert", key)
-    key = digest(key, a.fa_per_hour, THRESHOLD_SCRIPT, os.path.join(REPO, "tools", "detector_sim.py"))
+    key = digest(key, a.fa_per_hour, THRESHOLD_SCRIPT, os.path.join(REPO, "tools", "lib", "detector_sim.py"))
     if not fresh(work, "threshold", key):
         log("threshold", f"held-out stream through {os.path.basename(model)}; target {a.fa_per_hour:g} false alarms/h")
         run("threshold", [python, "-c", THRESHOLD_SCRIPT, data, model, a.earshot_bin, work, str(a.fa_per_hour),
-                          os.path.join(REPO, "tools")])
+                          os.path.join(REPO, "tools", "lib")])
         stamp(work, "threshold", key)
     return model
 

@@ -13,7 +13,7 @@ public func fuzzManifestMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeM
 
 /// libFuzzer entry: a manifest and a weight archive (`earshot convert W.npz --manifest M.json`).
 ///
-/// Input framing (tools/make_fuzz_corpus.py writes seeds this way): a 4-byte little-endian length
+/// Input framing (tools/fixtures/make_fuzz_corpus.py writes seeds this way): a 4-byte little-endian length
 /// N, then N bytes of manifest JSON, then the archive (`.npz` or `.safetensors`). Inputs shorter
 /// than 4 bytes, or with N past the end, use the whole input as the manifest and no archive.
 @_cdecl("LLVMFuzzerTestOneInput")
