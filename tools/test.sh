@@ -31,7 +31,7 @@
 #              executable (tools/build_aarch64.sh, Embedded Swift) vs the x86 build under qemu-user on
 #              Cortex-A53/A72/A76: fp32 <= 1e-5, int8 top-1, features <= 1e-5, hostile files, 0 allocs;
 #              listen on the demo recording (A72, Debian's arm64 libasound in a sysroot) = host events,
-#              detect --stream = host, microWakeWord infer --wav bit-identical, profile --json
+#              detect --stream = host, microWakeWord infer --wav bit-identical, profile --json and its text lines
 #   profile    tools/checks/profile_check.py: `earshot profile` end to end (JSON schema, per-layer medians
 #              summing to the step median within 10 %, SVG well-formed, --wav, --compare)
 #   soak       tools/bench/soak.py --hours 1: release `earshot listen` over 1 h of audio through ALSA's file

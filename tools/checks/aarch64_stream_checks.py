@@ -17,7 +17,8 @@
               (converted by the host build) over real clips: outputs bit-identical to the host's on
               every CPU (the int8 graph is exact arithmetic)
   profile     `profile --json` (random frames, and --wav) under cortex-a72: exit 0, the host's JSON
-              keys and layer names, the requested step count (times are not compared)
+              keys and layer names, the requested step count (times are not compared); the text
+              report's description lines (model, input, run) identical to the host's
 Prints one line per check and a last line `N passed, M failed`; exit status 1 if any failed. A
 prerequisite that is missing (espeak-ng, the wheel's models, the sysroot download) is a failure when
 CI=true, else a `skip` line with the reason.
@@ -156,6 +157,19 @@ def check_profile(checks: Checks, host: str, aarch64: str, clip: str | None) -> 
         ok = (got.returncode == 0 and sorted(a) == sorted(b) and layers(a) == layers(b)
               and b["steps"] == 40 and b["step_us"]["count"] == 40)
         checks.report(ok, name, f"{len(b)} keys, {len(layers(b))} layers, 40 steps timed" if ok else got.stderr.strip())
+        text = [arg for arg in command if arg != "--json"]
+        expected, got = run([host, *text]), run(["qemu-aarch64-static", "-cpu", "cortex-a72", aarch64, *text])
+        a, b = described(expected.stdout), described(got.stdout)
+        ok = expected.returncode == 0 and got.returncode == 0 and len(a) == 4 and a == b
+        name = f"profile{' --wav' if extra else ''} text cortex-a72"
+        checks.report(ok, name, "model, input and run lines as on x86" if ok else f"x86 {a} / aarch64 {b} {got.stderr.strip()}")
+
+
+def described(report: str) -> list[str]:
+    """The text report's lines that describe the run (its title, model, input, run), not its times."""
+    keep = ("earshot profile:", "model ", "input ", "run ")
+    return [line.strip() for line in report.splitlines() if line.startswith(("earshot", "  ")) and not line.startswith("   ")
+            and line.strip().startswith(keep)]
 
 
 def run_checks(checks: Checks, host: str, aarch64: str, targets, work: str) -> None:
