@@ -103,6 +103,23 @@ public enum SystemProcess {
         return pid
     }
 
+    /// Runs `arguments` (the first is looked up on PATH by /usr/bin/env) with this process's
+    /// environment and standard streams, and waits for it. Returns its exit status, or 128 plus
+    /// the signal that ended it. `posix_spawn`, `waitpid`.
+    public static func runAndWait(_ arguments: [String]) throws(SystemCallError) -> Int32 {
+        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let code = posix_spawn(&pid, "/usr/bin/env", nil, nil, argv, environ)
+        guard code == 0 else { throw SystemCallError(call: "posix_spawn \(arguments.first ?? "")", errno: code) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw .last("waitpid") }
+        }
+        // WIFEXITED / WEXITSTATUS spelled out (the macros are not imported).
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
     /// Sends SIGTERM to process `pid`; true when it was sent. `kill`.
     public static func terminate(_ pid: Int32) -> Bool { kill(pid, SIGTERM) == 0 }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Converter
-import Glibc
+import Glibc  // vsnprintf (number formatting)
 import Model
 import NumPyFile
 import SystemFile
@@ -145,7 +145,6 @@ private final class Progress {
     func say(_ message: String) {
         if !shown && ContinuousClock.now - start < .milliseconds(500) { return }
         shown = true
-        var line = "earshot convert: \(message)\n"
-        line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+        SystemProcess.writeAll(2, "earshot convert: \(message)\n")
     }
 }

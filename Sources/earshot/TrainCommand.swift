@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import JSON
 import Model
 import SystemFile
@@ -156,16 +155,6 @@ struct TrainCommand: ParsableCommand {
     /// Runs `arguments` through /usr/bin/env (PATH lookup), standard streams inherited so the
     /// stages' progress shows as it comes; returns the exit status.
     static func runAndWait(_ arguments: [String]) throws -> Int32 {
-        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid = pid_t()
-        let code = posix_spawn(&pid, "/usr/bin/env", nil, nil, argv, environ)
-        guard code == 0 else { throw CLIError("cannot run \(arguments.first ?? ""): \(String(cString: strerror(code)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw CLIError("waiting for the training pipeline: \(String(cString: strerror(errno)))") }
-        }
-        // WIFEXITED / WEXITSTATUS spelled out (the macros are not imported); a signal gives 128 + signal.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        do { return try SystemProcess.runAndWait(arguments) } catch { throw CLIError("cannot run the training pipeline: \(error)") }
     }
 }
