@@ -63,7 +63,8 @@
 #   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
 #   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
-#              their direct dependencies
+#              their direct dependencies; the release earshot's shared libraries (ldd) hold no ICU and no
+#              full Foundation
 #   alloc-rel  the allocation-counting tests in a release build (.build-rel)
 # and a closing summary; exits non-zero if any section failed. Needs no TTY and no stdin.
 #
@@ -564,8 +565,15 @@ else
 fi
 
 # README.md's module graph == Package.swift's direct dependencies (swift package dump-package, seconds).
-header "modules: tools/checks/module_graph_check.py (README.md's module graph vs Package.swift)"
-check_section modules python3 tools/checks/module_graph_check.py
+header "modules: tools/checks/module_graph_check.py (README.md's module graph vs Package.swift; the release binary's libraries)"
+modules_binary=()
+if swift build -c release --product earshot "${swift_flags[@]}" >"$logs/modules-build.log" 2>&1; then
+    modules_binary=(--binary "$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot")
+else
+    echo "FAIL  the release build failed (the binary's libraries were not checked)"; tail -20 "$logs/modules-build.log"
+    tests_failed=$((tests_failed + 1))
+fi
+check_section modules python3 tools/checks/module_graph_check.py "${modules_binary[@]}"
 
 # The allocation-counting tests again in a release build (.build-rel): the optimizer must not
 # bring allocations back. Counting starts at the first step/push after load unless a test says

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Checks that README.md's module graph says what Package.swift says.
 
-    python3 tools/checks/module_graph_check.py [--repo DIR]
+    python3 tools/checks/module_graph_check.py [--repo DIR] [--binary .build/release/earshot]
 
 Reads the first code block under "## Modules" in README.md (lines `MODULE <- DEP, DEP, ...`,
 continuation lines indented, and one `(none) <- A, B` line for modules without dependencies) and
 the package's own description (`swift package dump-package`), and compares, for every library,
 system and C target and the `earshot` executable (test targets and the benchmark executables are
 left out), its set of direct dependencies. Prints each difference and "N passed, M failed" (one
-check per module); exits 1 when there is any difference. tools/test.sh section `modules`.
+check per module); exits 1 when there is any difference. With --binary, one more check: the shared
+libraries `ldd` lists for that executable include no ICU and no full Foundation (libFoundation.so,
+libFoundationInternationalization.so): the board binary uses FoundationEssentials at most.
+tools/test.sh section `modules`.
 """
 
 from __future__ import annotations
@@ -72,9 +75,22 @@ def package_graph(repo: str) -> dict[str, set[str]]:
     return graph
 
 
+HEAVY_LIBRARIES = re.compile(r"^(libicu\S*|libFoundation\.so\S*|libFoundationInternationalization\S*|lib_FoundationICU\S*)$")
+
+
+def heavy_libraries(binary: str) -> list[str] | None:
+    """The ICU / full-Foundation libraries `ldd` lists for `binary` (None when ldd fails)."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    names = [line.split()[0] for line in out.stdout.splitlines() if line.strip()]
+    return [name for name in names if HEAVY_LIBRARIES.match(os.path.basename(name))]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    parser.add_argument("--binary", help="also check this executable's shared libraries (no ICU, no full Foundation)")
     args = parser.parse_args()
     readme = readme_graph(os.path.join(args.repo, "README.md"))
     package = package_graph(args.repo)
@@ -88,10 +104,20 @@ def main() -> int:
             extra = sorted(readme[name] - package[name])
             missing = sorted(package[name] - readme[name])
             problems.append(f"{name}: README.md also lists {extra or 'nothing'}, omits {missing or 'nothing'}")
+    checks = len(package) + len(set(readme) - set(package))
+    if args.binary:
+        checks += 1
+        heavy = heavy_libraries(args.binary)
+        if heavy is None:
+            problems.append(f"{args.binary}: ldd failed")
+        elif heavy:
+            problems.append(f"{args.binary} loads {', '.join(heavy)}")
+        else:
+            print(f"ok    {args.binary}: no ICU, no full Foundation among its shared libraries (ldd)")
     for problem in problems:
         print("FAIL  " + problem)
-    # The count line tools/test.sh reads: one check per module.
-    print(f"{len(package) + len(set(readme) - set(package)) - len(problems)} passed, {len(problems)} failed")
+    # The count line tools/test.sh reads: one check per module (and the binary's).
+    print(f"{checks - len(problems)} passed, {len(problems)} failed")
     return 1 if problems else 0
 
 
