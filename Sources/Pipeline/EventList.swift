@@ -26,5 +26,22 @@ final class EventList {
         count &+= 1
     }
 
+    /// Puts the events in time order, keeping the recorded order of equal times (an insertion
+    /// sort: a call records few events, mostly in order already). Needed because a model that
+    /// replays the gate's pre-roll reports its earlier events after other models' later ones.
+    func sortByTime() {
+        var i = 1
+        while i < count {
+            let event = storage[i]
+            var j = i
+            while j > 0 && storage[j &- 1].time > event.time {
+                storage[j] = storage[j &- 1]
+                j &-= 1
+            }
+            storage[j] = event
+            i &+= 1
+        }
+    }
+
     var items: UnsafeBufferPointer<PipelineEvent> { UnsafeBufferPointer(start: storage, count: count) }
 }

@@ -254,7 +254,7 @@ public final class PipelineStream {
     public var secondsConsumed: Double { Double(samplesConsumed) / Double(inputRate) }
 
     /// Runs `samples` (mono, [-1, 1], at `inputRate`) through the pipeline; the detections it
-    /// completes are in `events` afterwards.
+    /// completes are in `events` afterwards, in time order.
     ///
     /// - Returns: the number of detections made (including any beyond `eventCapacity`).
     /// Allocates: never.
@@ -262,7 +262,11 @@ public final class PipelineStream {
     public func process(samples: UnsafeBufferPointer<Float>) -> Int {
         eventList.removeAll()
         samplesConsumed &+= samples.count
-        guard let resampler else { return spot(samples) }
+        guard let resampler else {
+            let detections = spot(samples)
+            eventList.sortByTime()
+            return detections
+        }
         var detections = 0
         var offset = 0
         let output = UnsafeMutableBufferPointer(start: resampled, count: resampledCapacity)
@@ -271,6 +275,7 @@ public final class PipelineStream {
             offset &+= step.consumed
             detections &+= spot(UnsafeBufferPointer(start: resampled, count: step.produced))
         }
+        eventList.sortByTime()
         return detections
     }
 
@@ -366,6 +371,7 @@ public final class PipelineStream {
             }
             index &+= 1
         }
+        eventList.sortByTime()
         return completed
     }
 }

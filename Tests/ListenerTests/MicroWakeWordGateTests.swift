@@ -40,8 +40,9 @@ struct MicroWakeWordGateTests {
         let gate = try #require(stream.gate)
         #expect(gate.openings >= 2, "the gate closed between the words and opened again (\(gate.openings) openings)")
         #expect(!plain.isEmpty)
-        // A replay reports one model's pre-roll events together, so across models the list order
-        // can differ from the ungated stream's; the events themselves must not.
+        // A replay runs each model's pre-roll in turn; the stream reports the events in time order.
+        #expect(zip(gated, gated.dropFirst()).allSatisfy { $0.time <= $1.time }, "gated events out of time order")
+        #expect(Set(gated.map { $0.modelIndex }).count >= 2, "events from more than one model")
         func ordered(_ events: [PipelineEvent]) -> [[Double]] {
             events.map { [$0.time, Double($0.modelIndex), Double($0.score)] }.sorted { $0.lexicographicallyPrecedes($1) }
         }
