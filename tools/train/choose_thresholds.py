@@ -113,12 +113,13 @@ def multi_detector(s: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, help="the converted model (int8), thresholds not yet stored")
-    p.add_argument("--earshot", required=True)
+    p.add_argument("--earshot", required=True, help="the earshot binary (release build) that scores and verifies")
     p.add_argument("--speech", required=True, help="synth_speech.py output made for this step (its own seed)")
-    p.add_argument("--shared", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--shared", required=True, help="../shared/data (speech_commands_train_real is read)")
+    p.add_argument("--out", required=True, help="the choice as JSON (train.sh: work/thresholds.json)")
     p.add_argument("--target", type=float, default=1.0, help="false alarms per hour on the held-out speech")
     p.add_argument("--floor", type=float, default=0.8, help="no threshold below this")
     p.add_argument("--verify", metavar="MODEL",
@@ -128,6 +129,12 @@ def main() -> int:
     a = p.parse_args()
     if "speech_commands_v0.02_subset" in a.speech or "librispeech" in a.speech.lower():
         sys.exit("choose_thresholds.py: refusing to choose thresholds on the test set or LibriSpeech")
+    for path, what in ((a.model, "--model"), (a.earshot, "--earshot"), (a.speech, "--speech"), (a.verify, "--verify"),
+                       (os.path.join(a.shared, "speech_commands_train_real"), "--shared")):
+        if path and not os.path.exists(path):
+            sys.exit(f"choose_thresholds.py: {what} {path} not found")
+    if not (a.target > 0 and 0 <= a.floor <= 1):
+        sys.exit(f"choose_thresholds.py: --target must be > 0 and --floor 0 to 1 (got {a.target}, {a.floor})")
     grid = [g for g in GRID if g >= a.floor]
     cols = [LABELS.index(k) for k in KEYWORDS]
 
