@@ -41,7 +41,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case let .frontend(error): return "\(error)"
         case let .detector(error): return "detector settings: \(error)"
         case let .storedThreshold(key, problem):
-            return "the model's stored threshold earshot.meta.\(key): \(problem)"
+            return "stored threshold \(key): \(problem)"
         case let .other(text): return text
         }
     }

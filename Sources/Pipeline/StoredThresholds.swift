@@ -46,6 +46,28 @@ public struct StoredThresholds: Equatable, Sendable {
         }
     }
 
+    /// `NAME=VALUE` pairs (`earshot convert --keyword-threshold`) -> keyword -> threshold.
+    ///
+    /// - Throws: `.storedThreshold` naming the pair for one that is not `NAME=VALUE` with a
+    ///   number VALUE in 0...1 (NaN refused), or a keyword given twice. Whether NAME is one of a
+    ///   model's labels is checked by `init(metadata:labels:)`.
+    public static func keywordThresholds(parsing pairs: [String]) throws(PipelineError) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, let value = Double(parts[1]) else {
+                throw .storedThreshold(key: pair, problem: "expected NAME=VALUE, e.g. yes=0.9")
+            }
+            let name = String(parts[0])
+            guard value >= 0 && value <= 1 else {
+                throw .storedThreshold(key: keywordPrefix + name, problem: "\(parts[1]) is not a threshold (0 to 1)")
+            }
+            guard out[name] == nil else { throw .storedThreshold(key: keywordPrefix + name, problem: "given twice") }
+            out[name] = value
+        }
+        return out
+    }
+
     /// The metadata entries that store these thresholds (the keys above, as f64).
     public var metadata: [String: MetadataValue] {
         var out: [String: MetadataValue] = [:]

@@ -77,4 +77,18 @@ import Testing
         let part = Pipeline.Part(model: file)
         #expect(part.storedThresholds == StoredThresholds())
     }
+
+    @Test("convert's NAME=VALUE pairs: parsed exactly; malformed, NaN, < 0, > 1 and repeated keywords refused",
+          arguments: ["yes", "=0.9", "yes=", "yes=high", "yes=nan", "yes=-0.1", "yes=1.5", "yes=inf"])
+    func refusedPairs(pair: String) {
+        #expect(throws: PipelineError.self) { _ = try StoredThresholds.keywordThresholds(parsing: [pair]) }
+    }
+
+    @Test("convert's NAME=VALUE pairs: the values as written, 0 and 1 included; a keyword twice refused")
+    func parsedPairs() throws {
+        #expect(try StoredThresholds.keywordThresholds(parsing: ["yes=0.92", "no=0", "up=1", "down=.85"])
+                == ["yes": 0.92, "no": 0, "up": 1, "down": 0.85])
+        #expect(try StoredThresholds.keywordThresholds(parsing: []) == [:])
+        #expect(throws: PipelineError.self) { _ = try StoredThresholds.keywordThresholds(parsing: ["yes=0.9", "yes=0.8"]) }
+    }
 }
