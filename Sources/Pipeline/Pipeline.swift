@@ -72,16 +72,13 @@ public final class Pipeline: Sendable {
             }
         }
 
-        /// The threshold the model itself stores: a trained model's `detector.threshold`
-        /// metadata, a microWakeWord manifest's `probability_cutoff`, an openWakeWord file's
+        /// The threshold the model itself stores for every keyword: an Earshot model's
+        /// `detector.threshold` metadata (`StoredThresholds`), a microWakeWord manifest's `probability_cutoff`, an openWakeWord file's
         /// `earshot.oww.threshold` (`earshot train`) or else openWakeWord's default 0.5; nil when it stores none.
         public var storedThreshold: Double? {
             switch network {
-            case let .earshot(model):
-                switch model.description.metadata["detector.threshold"] {
-                case let .float(value)?: return value
-                default: return nil
-                }
+            case .earshot:
+                return storedThresholds.threshold
             case let .microWakeWord(graph):
                 return graph.wakeWord.probabilityCutoff
             case let .openWakeWord(model):
@@ -90,13 +87,22 @@ public final class Pipeline: Sendable {
             }
         }
 
-        /// The threshold `keyword` gets, in this order: its own entry in `detector.thresholds`,
-        /// then `detector.threshold` (set from `--threshold` or a board configuration's
-        /// `detector.threshold`), then the model's stored threshold, then `DetectorSettings.defaultThreshold` (0.8).
-        /// In Double, so that a manifest's cutoff is used exactly as pymicro-wakeword compares it.
+        /// An Earshot model's stored thresholds (`detector.threshold`, `detector.thresholds.NAME`);
+        /// empty for other models and for values `Pipeline.init` would refuse.
+        public var storedThresholds: StoredThresholds {
+            guard case let .earshot(model) = network else { return StoredThresholds() }
+            return (try? StoredThresholds(metadata: model.description.metadata, labels: labels)) ?? StoredThresholds()
+        }
+
+        /// The threshold `keyword` gets, in this order: its own entry in `detector.thresholds`
+        /// (a board configuration's), then `detector.threshold` (set from `--threshold` or a board configuration's
+        /// `detector.threshold`), then the model's stored threshold for this keyword
+        /// (`detector.thresholds.NAME`), then the model's stored threshold for every keyword,
+        /// then `DetectorSettings.defaultThreshold` (0.8). What the user sets always wins over
+        /// what the model stores. In Double, so that a manifest's cutoff is used exactly as pymicro-wakeword compares it.
         public func threshold(for keyword: String) -> Double {
-            (detector.thresholds[keyword] ?? detector.threshold).map(Double.init)
-                ?? storedThreshold ?? Double(DetectorSettings.defaultThreshold)
+            if let own = detector.thresholds[keyword] ?? detector.threshold { return Double(own) }
+            return storedThresholds.keywords[keyword] ?? storedThreshold ?? Double(DetectorSettings.defaultThreshold)
         }
     }
 
@@ -113,7 +119,8 @@ public final class Pipeline: Sendable {
     /// Checks that every model can read audio (it carries a front end Earshot computes).
     ///
     /// - Throws: `.modelCount` for no models, `.modelHasNoFrontend` for a model without one,
-    ///   `.detector(.unknownKeyword)` for a per-keyword threshold no model has, `.other` for a microWakeWord front end other than `micro` or front ends of different rates.
+    ///   `.detector(.unknownKeyword)` for a per-keyword threshold no model has, `.storedThreshold`
+    ///   for a threshold a model file stores that is not in 0...1 or names no label of it, `.other` for a microWakeWord front end other than `micro` or front ends of different rates.
     public init(parts: [Part]) throws(PipelineError) {
         guard !parts.isEmpty else { throw .modelCount(0) }
         var frontends: [FrontendConfig] = []
@@ -147,6 +154,9 @@ public final class Pipeline: Sendable {
         // A per-keyword threshold must name a keyword of some model (each model takes its own).
         let labels = Set(parts.flatMap { $0.labels })
         for part in parts {
+            if case let .earshot(model) = part.network {   // the thresholds a model file stores
+                _ = try StoredThresholds(metadata: model.description.metadata, labels: part.labels)
+            }
             for name in part.detector.thresholds.keys.sorted() where !labels.contains(name) {
                 throw .detector(.unknownKeyword(name))
             }

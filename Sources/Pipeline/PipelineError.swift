@@ -18,6 +18,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case runtime(RuntimeError)
     case frontend(FrontendError)
     case detector(SpotterError)
+    /// A threshold the model file stores (`StoredThresholds`) is not a number in 0...1 or names
+    /// a keyword the model does not have.
+    case storedThreshold(key: String, problem: String)
     /// Anything else, already a sentence.
     case other(String)
 
@@ -37,6 +40,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case let .runtime(error): return "\(error)"
         case let .frontend(error): return "\(error)"
         case let .detector(error): return "detector settings: \(error)"
+        case let .storedThreshold(key, problem):
+            return "stored threshold \(key): \(problem)"
         case let .other(text): return text
         }
     }

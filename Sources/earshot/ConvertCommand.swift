@@ -1,6 +1,7 @@
 import ArgumentParser
 import Converter
 import Model
+import Pipeline
 import SystemFile
 
 /// `earshot convert`: import a trained model and write an Earshot model file.
@@ -57,13 +58,28 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "With --openwakeword-features: the wake word's name (default: INPUT's file name).")
     var wakeWord: String?
 
-    @Option(name: .customLong("threshold"), help: "With --openwakeword-features: the detection threshold to store in the model (e.g. the one `earshot train` chose; default: none stored, listen uses 0.5).")
+    @Option(name: .customLong("threshold"), help: ArgumentHelp(
+        "The detection threshold (0 to 1) to store in the model, for every keyword without its own.",
+        discussion: "Earshot models: metadata detector.threshold; --openwakeword-features models: their own threshold field (default: none stored; listen uses 0.8, or 0.5 for openWakeWord models).",
+        valueName: "value"))
     var wakeThreshold: Double?
+
+    @Option(name: .customLong("keyword-threshold"), help: ArgumentHelp(
+        "A keyword's own detection threshold to store in an Earshot model, as NAME=VALUE (VALUE 0 to 1; NAME one of --labels); repeat for more keywords.",
+        discussion: "Stored as metadata detector.thresholds.NAME. listen, detect --stream and serve use it unless --threshold or a board configuration sets one (see `earshot listen --help`, --threshold).",
+        valueName: "NAME=VALUE"))
+    var keywordThresholds: [String] = []
 
     func validate() throws {
         if let wakeThreshold {
-            guard openwakewordFeatures != nil else { throw ValidationError("--threshold applies to --openwakeword-features models only") }
-            guard (0...1).contains(wakeThreshold) else { throw ValidationError("--threshold must be in 0...1") }
+            guard (0...1).contains(wakeThreshold) else { throw ValidationError("--threshold must be 0 to 1 (got \(wakeThreshold))") }
+            guard !input.lowercased().hasSuffix(".tflite") else { throw ValidationError("--threshold does not apply to .tflite imports (their manifest's probability_cutoff is used)") }
+        }
+        if !keywordThresholds.isEmpty {
+            guard openwakewordFeatures == nil, !input.lowercased().hasSuffix(".tflite") else {
+                throw ValidationError("--keyword-threshold applies to Earshot models (ONNX or manifest imports) only")
+            }
+            _ = try Self.parseKeywordThresholds(keywordThresholds)
         }
     }
 
@@ -103,6 +119,7 @@ struct ConvertCommand: ParsableCommand {
         }
         if let config = try frontend.config() { imported.description.frontend = config }
         if let mode = try execution.mode() { imported.description.execution = mode }
+        try storeThresholds(in: &imported.description)
         imported = try quantization.apply(to: imported)
         try ModelWriter.write(imported.description, tensors: imported.tensors, to: output)
         // Read back what we wrote, so a converted file is known to load.

@@ -122,6 +122,7 @@ struct ModelSummary {
             lines.append(text)
         }
         if let note = windowNote { lines.append("windows      " + note) }
+        if let line = thresholdLine { lines.append("thresholds   " + line) }
         if let frontend = model.frontend {
             for line in frontend.summaryLines { lines.append("frontend     " + line) }
         } else {

@@ -325,7 +325,7 @@ def run_once(args, name, counter_lib, plugin, clips):
     generator.start()
     env = dict(os.environ, LD_PRELOAD=counter_lib, EARSHOT_SOAK_COUNTERS=counters_path,
                EARSHOT_SOAK_RAMP="1" if name == "ramp" else "0")
-    command = [args.earshot, "listen", "--config", config, "--json"]
+    command = [args.earshot, "listen", "--config", config, "--json", "--threshold", f"{args.threshold:g}"]
     if args.model:
         command += ["--model", args.model]
     stderr_path = os.path.join(work, f"{name}.stderr")
@@ -568,6 +568,8 @@ def main():
     parser.add_argument("--runs", default="file,xrun,ramp",
                         help="comma-separated: file, xrun, ramp (default: all three)")
     parser.add_argument("--model", help="model file (default: listen's default, models/default.earshot)")
+    parser.add_argument("--threshold", type=float, default=0.8,
+                        help="the detection threshold this plumbing check runs at (default 0.8, the detector's default): the espeak-ng keywords must all be heard; the default model's stored per-keyword thresholds trade recall for fewer false alarms and are measured in models/MODEL_CARD.md, not here")
     parser.add_argument("--spacing", type=float, default=20.0, help="seconds between keywords (default 20)")
     parser.add_argument("--xrun-every", type=float, default=3.0, help="seconds of audio between overruns (default 3)")
     parser.add_argument("--seed", type=int, default=20261130)

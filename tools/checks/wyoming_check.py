@@ -303,6 +303,8 @@ def main():
     parser.add_argument("--earshot", default=os.path.join(REPO, ".build/debug/earshot"))
     parser.add_argument("--model", default=os.path.join(REPO, "models/default.earshot"))
     parser.add_argument("--work", default=None)
+    parser.add_argument("--threshold", type=float, default=0.8,
+                        help="the detection threshold this plumbing check runs at (default 0.8, the detector's default): the espeak-ng keywords must all be heard; the default model's stored per-keyword thresholds trade recall for fewer false alarms and are measured in models/MODEL_CARD.md, not here")
     args = parser.parse_args()
     if AsyncTcpClient is None:
         print("skipped: the wyoming package is not installed (.venv/bin/pip install -r tools/requirements.txt)")
@@ -316,7 +318,7 @@ def main():
     expected = model_keywords(args.model)
     results = Results()
     for address in ["tcp://127.0.0.1:0", "unix://" + os.path.join(work, "wyoming.sock")]:
-        server = Server(args.earshot, address, args.model)
+        server = Server(args.earshot, address, args.model, extra=["--threshold", f"{args.threshold:g}"])
         tag = address.split(":")[0]
         try:
             asyncio.run(scenario(results, server, audio, expected, tag))

@@ -10,8 +10,9 @@ the biases as stored, the (already folded) normalisation as mean 0 / std 1. From
   1. export_onnx.build() writes the ONNX graph (train.sh step 7; the numpy check against ONNX Runtime
      is not repeated here);
   2. tools/train/convert.sh converts it with train.sh's options (step 8; calibration only changes
-     the printed report, so none is given);
-  3. the result must equal models/default.earshot byte for byte.
+     the printed report, so none is given) and stores the per-keyword thresholds recorded in
+     models/default.thresholds.json (train.sh step 8c's choice, installed with the model);
+  3. the result must equal models/default.earshot byte for byte (weights, metadata and thresholds).
 Symmetric per-row int8 is idempotent on its own output (max |Q| = 127 per row gives back the same
 scale and Q), so any byte that differs comes from the export or the converter: a changed default
 (e.g. the input matrix stored fp16), key, layout or metadata. Training itself (synthesis, features,
@@ -55,6 +56,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--earshot", default=os.path.join(REPO, ".build", "release", "earshot"))
     parser.add_argument("--model", default=os.path.join(REPO, "models", "default.earshot"))
+    parser.add_argument("--thresholds", default=os.path.join(REPO, "models", "default.thresholds.json"),
+                        help="the recorded threshold choice to store (choose_thresholds.py's JSON)")
     args = parser.parse_args()
     import export_onnx
     import onnx
@@ -78,8 +81,13 @@ def main():
         onnx_path = os.path.join(work, "model.onnx")
         onnx.save(export_onnx.build(params, list(labels)), onnx_path)
         rebuilt = os.path.join(work, "model.earshot")
+        if not os.path.exists(args.thresholds):
+            print(f"FAIL {args.thresholds} not found: the threshold choice the shipped model stores")
+            print("0 passed, 1 failed")
+            return 1
         result = subprocess.run(["bash", os.path.join(HERE, "convert.sh"), args.earshot, onnx_path, rebuilt,
-                                 ",".join(labels)], capture_output=True, text=True)
+                                 ",".join(labels)], capture_output=True, text=True,
+                                env=dict(os.environ, THRESHOLDS=args.thresholds))
         if result.returncode != 0:
             print(result.stdout, result.stderr)
             print("FAIL convert.sh exited", result.returncode)

@@ -13,15 +13,23 @@
 #      speech_commands_train_small and speech_commands_train_real, speaker-disjoint validation split
 #   6. train.py    -> work/params.npz    JAX training, fixed seed
 #   7. export_onnx.py -> work/model.onnx (checked against numpy with ONNX Runtime)
-#   8. convert.sh (earshot convert) -> work/model.earshot (int8 weights, int8 input matrix)
+#   8. convert.sh (earshot convert) -> work/model_nothreshold.earshot (int8 weights, int8 input matrix)
+#   8b. synth_speech.py --seed 41 -> work/threshold_speech.npz: 1,300 new keyword-free sentences
+#      (~74 min; cached like step 4b), made for the threshold choice alone
+#   8c. choose_thresholds.py -> work/thresholds.json: per-keyword thresholds for <= 1 false alarm/hour
+#      on that speech with the most recall on the held-out real validation speakers (never the test
+#      set or LibriSpeech); convert.sh again with them stored -> work/model.earshot; the held-out
+#      figures rerun with `earshot detect --stream` on that file
 #   9. evaluate.py (test set, numpy + Earshot) and tools/checks/stream_eval.py (simulation): work/*.json;
 #      tools/bench/keyword_false_alarms.py: false alarms per hour on LibriSpeech (work/librispeech_fa.json)
-#   --install copies work/model.earshot to models/default.earshot.
+#   --install copies work/model.earshot to models/default.earshot and work/thresholds.json to
+#   models/default.thresholds.json (the record of the choice; check_default_model.py stores it again).
 #
 # Environment: EARSHOT_BIN=path to an earshot binary (default: built here with
 # `swift build -c release --product earshot --scratch-path .build-train`); NICE=niceness (15);
 # HOP_FRAMES=K stored as the window hop (2); TRAIN_ARGS / DATASET_ARGS / SYNTH_ARGS: extra arguments
-# for those steps (SPEECH_ARGS: synth_speech.py). REBUILD=1 ignores the cached synthetic words and features.
+# for those steps (SPEECH_ARGS: synth_speech.py; THRESHOLD_ARGS: choose_thresholds.py, e.g. --target 0.5).
+# REBUILD=1 ignores the cached synthetic words, sentences and features.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -68,7 +76,9 @@ cd "$here"
 "${py[@]}" tf_mfcc.py --check --shared "$shared"
 
 # MARK: 4-5. data (cached by the hash of the code and arguments that make it)
-if [[ "${REBUILD:-0}" == 1 ]]; then rm -f "$work/tts.stamp" "$work/speech.stamp" "$work/features.stamp"; fi
+if [[ "${REBUILD:-0}" == 1 ]]; then
+    rm -f "$work/tts.stamp" "$work/speech.stamp" "$work/features.stamp" "$work/threshold_speech.stamp"
+fi
 stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 tts_key="$(stamp_of synth.py words.py <(echo "${SYNTH_ARGS:-}"))"
 if [[ "$(cat "$work/tts.stamp" 2>/dev/null)" != "$tts_key" ]]; then
@@ -111,8 +121,25 @@ labels="$(paste -sd, "$shared/ml-kws/labels.txt")"
 hop="${HOP_FRAMES:-2}"   # listen's default window hop
 # convert.sh holds the conversion options (shared with check_default_model.py, which rebuilds the
 # shipped file's bytes with them).
-HOP_FRAMES="$hop" bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/model.earshot" "$labels" "$work/calibration.npy"
+HOP_FRAMES="$hop" bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/model_nothreshold.earshot" "$labels" \
+    "$work/calibration.npy"
 HOP_FRAMES="$hop" WEIGHTS=fp32 bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/model_fp32.earshot" "$labels" >/dev/null
+
+# MARK: 8b-8c. thresholds, chosen on held-out training-side speech and clips, stored in the model
+threshold_speech_key="$(stamp_of synth_speech.py synth.py words.py <(echo "seed 41 heldout 1300"))"
+if [[ "$(cat "$work/threshold_speech.stamp" 2>/dev/null)" != "$threshold_speech_key" ]]; then
+    start=$(date +%s)
+    # Its own seed and sentences: none of them is in training (all 1,300 are "held out").
+    "${py[@]}" synth_speech.py --out "$work/threshold_speech.npz" --seed 41 --sentences 0 --heldout 1300
+    echo "$threshold_speech_key" >"$work/threshold_speech.stamp"
+    log "held-out speech for the thresholds: $(( $(date +%s) - start )) s wall"
+fi
+choose=("${py[@]}" choose_thresholds.py --model "$work/model_nothreshold.earshot" --earshot "$earshot"
+    --speech "$work/threshold_speech.npz" --shared "$shared" --out "$work/thresholds.json" ${THRESHOLD_ARGS:-})
+"${choose[@]}"
+HOP_FRAMES="$hop" THRESHOLDS="$work/thresholds.json" bash "$here/convert.sh" "$earshot" "$work/model.onnx" \
+    "$work/model.earshot" "$labels" >/dev/null
+"${choose[@]}" --verify "$work/model.earshot"
 "$earshot" inspect "$work/model.earshot"
 
 # MARK: 9. evaluate (test set: final numbers only)
@@ -134,5 +161,6 @@ fi
 if ((install)); then
     mkdir -p "$repo/models"
     cp "$work/model.earshot" "$repo/models/default.earshot"
+    cp "$work/thresholds.json" "$repo/models/default.thresholds.json"
     log "installed models/default.earshot ($(stat -c %s "$repo/models/default.earshot") bytes)"
 fi
