@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 
+sys.path[:0] = [os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d) for d in ("lib", "checks", "fixtures", "bench", "export")]
 try:
     import onnxruntime as ort
     from shared_audio import RATE, find_shared, read, silero_graph, write_wav

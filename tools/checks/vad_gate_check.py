@@ -33,6 +33,7 @@ import wave
 
 import numpy as np
 
+sys.path[:0] = [os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d) for d in ("lib", "checks", "fixtures", "bench", "export")]
 try:
     from shared_audio import RATE, REPO, find_shared, read, silero_graph, write_wav
 except ImportError as error:
