@@ -130,7 +130,11 @@ def main() -> int:
                             val_score=score, seconds=round(time.time() - start, 1)))
         print(f"[bb_train] epoch {epoch + 1}/{a.epochs} loss {np.mean(losses):.4f} val real {parts[0]:.3f} "
               f"synthetic {parts[1]:.3f} score {score:.3f} ({time.time() - start:.0f} s)", flush=True)
-    print(f"[bb_train] keeping epoch {best[2]} (validation score {best[0]:.3f})")
+    right = forward(best[1], x_val).argmax(-1) == y_val   # the numpy head bb_eval.py runs: same choices as JAX
+    again = float(np.mean([right[m].mean() for m in (real_val, ~real_val)]))
+    if abs(again - best[0]) > 2.0 / len(y_val):
+        sys.exit(f"bb_train.py: numpy head disagrees with JAX on validation ({again:.4f} vs {best[0]:.4f})")
+    print(f"[bb_train] keeping epoch {best[2]} (validation score {best[0]:.3f}; numpy head {again:.3f})")
     np.savez(a.out, **best[1])
     with open(a.out.replace(".npz", "") + ".history.json", "w") as f:
         json.dump(dict(args=vars(a), history=history, selected_epoch=best[2], validation_score=best[0],
