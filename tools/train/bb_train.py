@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Backbone experiment, training: a 12-class head over Earshot's openWakeWord speech embeddings (JAX, CPU).
+
+    python bb_train.py --features work/bb_features.npz --out work/bb_head.npz [--hidden 128] [--epochs 30]
+                       [--dropout 0.3] [--noise 1.0] [--seed 3]
+
+Input: bb_data.py's embeddings of train.sh's training set ([N, 16, 96] per 1-s window) and its validation split.
+Network (openWakeWord's head kind with a softmax, so it maps onto Earshot's head importer): Flatten(16 x 96) ->
+Dense(hidden) -> LayerNorm -> ReLU -> Dense(hidden) -> LayerNorm -> ReLU -> Dense(12) -> softmax.
+Loss: cross-entropy with label smoothing, classes weighted to count equally (train.py's rule: the test prior is
+uniform); dropout; Gaussian noise on the embeddings. AdamW, warm-up + cosine decay, gradient clipping.
+Model selection ONLY on the validation split, train.py's rule: the epoch with the best mean of the real
+(held-out speakers) and the synthetic validation accuracy. The test set is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+CLASSES = 12
+EPSILON = 1e-5
+LAYERS = ("w0", "b0", "g0", "c0", "w1", "b1", "g1", "c1", "w2", "b2")
+
+
+def forward(p: dict, x: np.ndarray) -> np.ndarray:
+    """The head in numpy (float64): x [N, 16, 96] -> class probabilities [N, 12]."""
+    h = x.reshape(len(x), -1).astype(np.float64)
+    for k in (0, 1):
+        h = h @ p[f"w{k}"] + p[f"b{k}"]
+        mu = h.mean(-1, keepdims=True)
+        h = (h - mu) / np.sqrt(((h - mu) ** 2).mean(-1, keepdims=True) + EPSILON) * p[f"g{k}"] + p[f"c{k}"]
+        h = np.maximum(h, 0.0)
+    z = h @ p["w2"] + p["b2"]
+    z = np.exp(z - z.max(-1, keepdims=True))
+    return z / z.sum(-1, keepdims=True)
+
+
+def init(rng: np.random.Generator, width: int, hidden: int) -> dict:
+    def glorot(n_in, n_out):
+        return rng.uniform(-1, 1, (n_in, n_out)).astype(np.float32) * np.sqrt(6.0 / (n_in + n_out))
+    p = {"w0": glorot(width, hidden), "w1": glorot(hidden, hidden), "w2": glorot(hidden, CLASSES)}
+    for k, n in ((0, hidden), (1, hidden), (2, CLASSES)):
+        p[f"b{k}"] = np.zeros(n, np.float32)
+    for k in (0, 1):
+        p[f"g{k}"], p[f"c{k}"] = np.ones(hidden, np.float32), np.zeros(hidden, np.float32)
+    return p
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--features", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-3)
+    ap.add_argument("--label-smoothing", type=float, default=0.1)
+    ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--noise", type=float, default=1.0, help="std of the Gaussian noise added to the embeddings")
+    ap.add_argument("--seed", type=int, default=3)
+    a = ap.parse_args()
+
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    d = np.load(a.features)
+    x, y, x_val, y_val, kind_val = d["x"], d["y"], d["x_val"], d["y_val"], d["kind_val"]
+    if x.ndim != 3 or x.shape[1:] != (16, 96):
+        sys.exit(f"bb_train.py: {a.features}: want embeddings [N, 16, 96], got {x.shape}")
+    real_val = ~np.char.startswith(kind_val, "tts")
+    rng = np.random.default_rng(a.seed)
+    p = {k: jnp.asarray(v) for k, v in init(rng, x.shape[1] * x.shape[2], a.hidden).items()}
+    counts = np.bincount(y, minlength=CLASSES).astype(np.float32)
+    class_weight = jnp.asarray(len(y) / (CLASSES * np.maximum(counts, 1)), jnp.float32)
+
+    def apply(p, xb, key=None):
+        h = xb.reshape(xb.shape[0], -1)
+        for k in (0, 1):
+            h = h @ p[f"w{k}"] + p[f"b{k}"]
+            mu = h.mean(-1, keepdims=True)
+            h = (h - mu) / jnp.sqrt(((h - mu) ** 2).mean(-1, keepdims=True) + EPSILON) * p[f"g{k}"] + p[f"c{k}"]
+            h = jax.nn.relu(h)
+            if key is not None:
+                key, sub = jax.random.split(key)
+                h = h * jax.random.bernoulli(sub, 1 - a.dropout, h.shape) / (1 - a.dropout)
+        return h @ p["w2"] + p["b2"]
+
+    def loss_fn(p, xb, yb, key):
+        k1, k2 = jax.random.split(key)
+        xb = xb + a.noise * jax.random.normal(k1, xb.shape, xb.dtype)
+        target = optax.smooth_labels(jax.nn.one_hot(yb, CLASSES), a.label_smoothing)
+        w = class_weight[yb]
+        return (optax.softmax_cross_entropy(apply(p, xb, k2), target) * w).sum() / w.sum()
+
+    steps = len(y) // a.batch
+    schedule = optax.warmup_cosine_decay_schedule(0.0, a.lr, steps // 2, steps * a.epochs, a.lr * 0.02)
+    opt = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(schedule, weight_decay=a.weight_decay))
+    state = opt.init(p)
+
+    @jax.jit
+    def train_step(p, state, xb, yb, key):
+        loss, grads = jax.value_and_grad(loss_fn)(p, xb, yb, key)
+        updates, state = opt.update(grads, state, p)
+        return optax.apply_updates(p, updates), state, loss
+
+    predict = jax.jit(lambda p, xb: jnp.argmax(apply(p, xb), axis=-1))
+    xv = jnp.asarray(x_val)
+    start, base, history, best = time.time(), jax.random.PRNGKey(a.seed), [], (-1.0, None, 0)
+    for epoch in range(a.epochs):
+        order = rng.permutation(len(y))
+        losses = []
+        for i in range(steps):
+            idx = order[i * a.batch:(i + 1) * a.batch]
+            p, state, loss = train_step(p, state, jnp.asarray(x[idx]), jnp.asarray(y[idx]),
+                                        jax.random.fold_in(base, epoch * steps + i))
+            losses.append(loss)
+        right = np.asarray(predict(p, xv)) == y_val
+        parts = [float(right[m].mean()) for m in (real_val, ~real_val)]
+        score = float(np.mean(parts))
+        if score > best[0]:
+            best = (score, {k: np.asarray(v, np.float32) for k, v in p.items()}, epoch + 1)
+        history.append(dict(epoch=epoch + 1, loss=float(np.mean(losses)), val_real=parts[0], val_synthetic=parts[1],
+                            val_score=score, seconds=round(time.time() - start, 1)))
+        print(f"[bb_train] epoch {epoch + 1}/{a.epochs} loss {np.mean(losses):.4f} val real {parts[0]:.3f} "
+              f"synthetic {parts[1]:.3f} score {score:.3f} ({time.time() - start:.0f} s)", flush=True)
+    right = forward(best[1], x_val).argmax(-1) == y_val   # the numpy head bb_eval.py runs: same choices as JAX
+    again = float(np.mean([right[m].mean() for m in (real_val, ~real_val)]))
+    if abs(again - best[0]) > 2.0 / len(y_val):
+        sys.exit(f"bb_train.py: numpy head disagrees with JAX on validation ({again:.4f} vs {best[0]:.4f})")
+    print(f"[bb_train] keeping epoch {best[2]} (validation score {best[0]:.3f}; numpy head {again:.3f})")
+    np.savez(a.out, **best[1])
+    with open(a.out.replace(".npz", "") + ".history.json", "w") as f:
+        json.dump(dict(args=vars(a), history=history, selected_epoch=best[2], validation_score=best[0],
+                       train_seconds=round(time.time() - start, 1)), f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
