@@ -13,7 +13,7 @@ func recurrentModel(hidden: Int = 3, resetAfter: Bool = false, seed: UInt64 = 21
     var model = smallModel()
     model.name = "recurrent"
     let gru = OpenWakeWordRecurrentHead(inputSize: 4, hiddenSize: hidden, resetAfter: resetAfter, inputWeights: values(12 * hidden),
-                                        recurrentWeights: values(9 * hidden * hidden), inputBias: values(3 * hidden), recurrentBias: values(3 * hidden))
+                                        recurrentWeights: values(3 * hidden * hidden), inputBias: values(3 * hidden), recurrentBias: values(3 * hidden))
     model.recurrent = gru
     model.head = FloatLayerStack(input: gru.stateShape, layers: [.dense(outputs: 1, weights: values(hidden), bias: values(1), activation: .none), .sigmoid])
     return model
