@@ -3,16 +3,18 @@ import Model
 extension ONNXOpenWakeWord {
     /// Walks the graph from its one input to its one output as a chain of layers, each node
     /// reading the previous one's output (layer norm's subgraph is matched as one layer).
-    func stack(input: FloatShape) throws(ConversionError) -> FloatLayerStack {
-        guard graph.inputs.filter({ constants[$0.name] == nil }).count == 1, let start = graph.inputs.first(where: { constants[$0.name] == nil }),
+    /// `start`: begin at this value instead of the input, after node `after` (a recurrent head's GRU).
+    func stack(input: FloatShape, start: String? = nil, after: Int = -1) throws(ConversionError) -> FloatLayerStack {
+        let startValue = start
+        guard graph.inputs.filter({ constants[$0.name] == nil }).count == 1, let first = graph.inputs.first(where: { constants[$0.name] == nil }),
               graph.outputs.count == 1 else {
             throw .unsupportedGraphInterface(inputs: graph.inputs.map(\.name), outputs: graph.outputs.map(\.name))
         }
-        var value = start.name
+        var value = startValue ?? first.name
         var shape = input
         var layers = [FloatLayer]()
         var done = Set<Int>()
-        for (index, node) in graph.nodes.enumerated() where !done.contains(index) && node.opType != "Constant" {
+        for (index, node) in graph.nodes.enumerated() where index > after && !done.contains(index) && node.opType != "Constant" {
             guard node.input(0) == value else {
                 throw .unsupportedPlacement(node: node.name, op: node.opType, reason: "it does not read the previous layer's output '\(value)'")
             }

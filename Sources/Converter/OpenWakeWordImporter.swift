@@ -22,8 +22,13 @@ public enum OpenWakeWordImporter {
         let embeddingStack = try stack(embedding, input: FloatShape(height: 76, width: mel.mels, channels: 1))
         let embeddingSize: Int
         do { embeddingSize = try embeddingStack.shapes().last?.count ?? 0 } catch { throw .model(error) }
-        let (headStack, verifier) = try headNetwork(head, input: FloatShape(height: 16, width: embeddingSize, channels: 1))
-        let model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: headStack, verifier: verifier)
+        let model: OpenWakeWordModel
+        if let recurrent = try recurrentHead(head, embeddingSize: embeddingSize) {
+            model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: recurrent.1, recurrent: recurrent.0)
+        } else {
+            let (headStack, verifier) = try headNetwork(head, input: FloatShape(height: 16, width: embeddingSize, channels: 1))
+            model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: headStack, verifier: verifier)
+        }
         do { try model.validate() } catch { throw .model(error) }
         return model
     }
@@ -42,6 +47,17 @@ public enum OpenWakeWordImporter {
             do { return try TFLiteOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .tflite(file: source.name, error) }
         }
         do { return try ONNXOpenWakeWord(bytes: source.bytes).stack(input: input) } catch { throw .onnx(file: source.name, error) }
+    }
+
+    /// A recurrent head (an ONNX graph starting with a GRU over the embeddings) and the stack over its
+    /// state; nil for any other head.
+    public static func recurrentHead(_ source: Source, embeddingSize: Int) throws(OpenWakeWordImportError) -> (OpenWakeWordRecurrentHead, FloatLayerStack)? {
+        guard !source.isTFLite else { return nil }
+        do {
+            let graph = try ONNXOpenWakeWord(bytes: source.bytes)
+            guard graph.recurrentNode != nil else { return nil }
+            return try graph.recurrentHead(embeddingSize: embeddingSize)
+        } catch { throw .onnx(file: source.name, error) }
     }
 
     /// A head and its verifier, if it has one (TFLite's GREATER_EQUAL + IF ending, as in hey_jarvis).

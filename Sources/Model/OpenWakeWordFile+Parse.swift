@@ -96,9 +96,21 @@ extension OpenWakeWordFile {
             }
             threshold = value
         }
+        // A recurrent head (a GRU before the head stack) is optional; its sizes are checked again in validate().
+        var recurrent: OpenWakeWordRecurrentHead?
+        if keys.values[prefix + "recurrent.sizes"] != nil {
+            let sizes = try keys.ints(prefix + "recurrent.sizes", count: 3)
+            guard (0...1).contains(sizes[2]) else {
+                throw .invalidValue(key: prefix + "recurrent.sizes", value: "\(sizes)", expected: "[input, hidden, reset-after 0 or 1]")
+            }
+            recurrent = OpenWakeWordRecurrentHead(
+                inputSize: sizes[0], hiddenSize: sizes[1], resetAfter: sizes[2] == 1, inputWeights: try floats("oww.recurrent.w"),
+                recurrentWeights: try floats("oww.recurrent.r"), inputBias: try floats("oww.recurrent.wb"), recurrentBias: try floats("oww.recurrent.rb"))
+        }
         let model = OpenWakeWordModel(
             name: try keys.string(prefix + "name"), mel: mel, embedding: try stack("embedding"), head: try stack("head"),
-            verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold)
+            verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold,
+            recurrent: recurrent)
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model

@@ -30,6 +30,11 @@ public enum OpenWakeWordFile {
         floats("mel.scalars", mel.scalars)
         tensors += [("oww.mel.dft_real", mel.dftReal), ("oww.mel.dft_imag", mel.dftImaginary), ("oww.mel.bias_real", mel.biasReal),
                     ("oww.mel.bias_imag", mel.biasImaginary), ("oww.mel.filters", mel.filters)]
+        if let recurrent = model.recurrent {
+            ints("recurrent.sizes", [recurrent.inputSize, recurrent.hiddenSize, recurrent.resetAfter ? 1 : 0])
+            tensors += [("oww.recurrent.w", recurrent.inputWeights), ("oww.recurrent.r", recurrent.recurrentWeights),
+                        ("oww.recurrent.wb", recurrent.inputBias), ("oww.recurrent.rb", recurrent.recurrentBias)]
+        }
         var parts = [("embedding", model.embedding), ("head", model.head)]
         if let verifier = model.verifier {
             floats("verifier.threshold", [verifier.threshold])

@@ -7,8 +7,10 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     public var mel: OpenWakeWordMel
     /// [embeddingFrames, mels, 1] -> [1, 1, embedding size].
     public var embedding: FloatLayerStack
-    /// [headEmbeddings, embedding size, 1] -> [1, 1, 1].
+    /// [headEmbeddings, embedding size, 1] -> [1, 1, 1]; with a recurrent head, [1, hidden, 1] (its state) -> [1, 1, 1].
     public var head: FloatLayerStack
+    /// A GRU stepped once per chunk on the newest embedding, its state carried; `head` reads its state.
+    public var recurrent: OpenWakeWordRecurrentHead?
     /// A second network some heads carry (hey_jarvis): when the head's score reaches its threshold,
     /// the score is the verifier's over the same embeddings instead.
     public var verifier: OpenWakeWordVerifier?
@@ -24,8 +26,9 @@ public struct OpenWakeWordModel: Sendable, Equatable {
 
     public init(name: String, mel: OpenWakeWordMel, embedding: FloatLayerStack, head: FloatLayerStack,
                 verifier: OpenWakeWordVerifier? = nil, chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16,
-                threshold: Double? = nil) {
+                threshold: Double? = nil, recurrent: OpenWakeWordRecurrentHead? = nil) {
         self.name = name
+        self.recurrent = recurrent
         self.mel = mel
         self.embedding = embedding
         self.head = head
@@ -51,7 +54,12 @@ public struct OpenWakeWordModel: Sendable, Equatable {
         guard let out = try embedding.shapes().last, out.height == 1, out.width == 1 else {
             throw .invalidValue(key: "earshot.oww.embedding", value: "\(embedding.layers.count) layers", expected: "layers ending in a 1x1xN output")
         }
-        let headInput = FloatShape(height: headEmbeddings, width: out.channels, channels: 1)
+        let windowInput = FloatShape(height: headEmbeddings, width: out.channels, channels: 1)
+        try recurrent?.validate(embeddingSize: out.channels)
+        if recurrent != nil, verifier != nil {
+            throw .invalidValue(key: "earshot.oww.verifier", value: "a verifier beside a recurrent head", expected: "a verifier only over a window head")
+        }
+        let headInput = recurrent?.stateShape ?? windowInput
         guard head.input == headInput else {
             throw .invalidValue(key: "earshot.oww.head.input", value: head.input.description, expected: headInput.description)
         }
@@ -59,9 +67,9 @@ public struct OpenWakeWordModel: Sendable, Equatable {
             throw .invalidValue(key: "earshot.oww.head", value: "\(head.layers.count) layers", expected: "layers ending in one score")
         }
         if let verifier {
-            guard verifier.stack.input == headInput, let out = try verifier.stack.shapes().last, out.count == 1, verifier.threshold.isFinite else {
+            guard verifier.stack.input == windowInput, let out = try verifier.stack.shapes().last, out.count == 1, verifier.threshold.isFinite else {
                 throw .invalidValue(key: "earshot.oww.verifier", value: "\(verifier.stack.layers.count) layers over \(verifier.stack.input), threshold \(verifier.threshold)",
-                                    expected: "layers over the head's input \(headInput) ending in one score, a finite threshold")
+                                    expected: "layers over the head's input \(windowInput) ending in one score, a finite threshold")
             }
         }
     }

@@ -8,7 +8,9 @@ import Model
 /// Alignment is openWakeWord's (utils.AudioFeatures): mel frame m covers samples 160m ..< 160m+512;
 /// a chunk's frames get the top-dB floor over the frames of that chunk's network call; the mel
 /// history starts as ones. Scores are 0 until `headEmbeddings` embeddings of the stream exist
-/// (openWakeWord's first scores read embeddings of random noise instead).
+/// (openWakeWord's first scores read embeddings of random noise instead). A recurrent head's GRU
+/// (the runtime's `Network`) steps once per chunk from then on, on the newest embedding, its state
+/// carried; its head stack reads the state.
 /// Everything is allocated at init; `process` allocates nothing.
 public final class OpenWakeWordStream {
     public let models: [OpenWakeWordModel]
@@ -18,6 +20,8 @@ public final class OpenWakeWordStream {
     /// Per head: its verifier's runner and threshold (nil for heads without one).
     let verifiers: [FloatLayerRunner?]
     let verifierThresholds: [Float]
+    /// Per head: the GRU of a recurrent head (nil for window heads).
+    let recurrentNetworks: [Network?]
     let chunk: Int, frames: Int, embeddings: Int, embeddingSize: Int
     /// The last `frameLength` samples, circular.
     let ring: UnsafeMutablePointer<Float>
@@ -55,11 +59,21 @@ public final class OpenWakeWordStream {
         embedding = try FloatLayerRunner(base.embedding, precision: embeddingPrecision)
         var heads = [FloatLayerRunner]()
         var verifiers = [FloatLayerRunner?]()
+        var recurrentNetworks = [Network?]()
         for model in models {
+            if let recurrent = model.recurrent {
+                let file = try recurrent.networkFile()
+                do { recurrentNetworks.append(try Network(model: file)) } catch {
+                    throw .invalidValue(key: "earshot.oww.recurrent", value: "\(error)", expected: "a GRU the runtime runs")
+                }
+            } else {
+                recurrentNetworks.append(nil)
+            }
             heads.append(try FloatLayerRunner(model.head))
             if let verifier = model.verifier { verifiers.append(try FloatLayerRunner(verifier.stack)) } else { verifiers.append(nil) }
         }
         self.heads = heads
+        self.recurrentNetworks = recurrentNetworks
         self.verifiers = verifiers
         verifierThresholds = models.map { $0.verifier?.threshold ?? .infinity }
         self.models = models
@@ -125,6 +139,7 @@ public final class OpenWakeWordStream {
         melHistory.update(repeating: 1, count: frames * mel.mels)
         embeddingHistory.update(repeating: 0, count: embeddings * embeddingSize)
         scores.update(repeating: 0, count: models.count)
+        for network in recurrentNetworks { network?.reset() }
     }
 
     /// One mel frame (in dB, before the floor) from the last `frameLength` samples.
@@ -176,6 +191,10 @@ public final class OpenWakeWordStream {
         embeddingsComputed &+= 1
         guard embeddingsComputed >= embeddings else { return }
         for index in 0..<heads.count {
+            if let network = recurrentNetworks[index] {
+                scores[index] = heads[index].run(network.step(vector).baseAddress!)[0]
+                continue
+            }
             let score = heads[index].run(embeddingHistory)[0]
             if score >= verifierThresholds[index], let verifier = verifiers[index] {
                 scores[index] = verifier.run(embeddingHistory)[0]

@@ -41,7 +41,8 @@ enum OpenWakeWordCommands {
         try OpenWakeWordFile.write(model, to: output)
         let loaded = try OpenWakeWordFile.read(path: output)
         let verifier = loaded.verifier.map { ", verifier \($0.stack.layers.count) layers from score \($0.threshold)" } ?? ""
-        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(verifier)")
+        let gru = loaded.recurrent.map { ", GRU(\($0.hiddenSize)) before the head" } ?? ""
+        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(gru)\(verifier)")
     }
 
     static func inspect(path: String) throws {
@@ -50,6 +51,9 @@ enum OpenWakeWordCommands {
         print("openWakeWord model '\(model.name)' (\(OpenWakeWordFile.architecture))")
         if let threshold = model.threshold { print("  threshold \(threshold) (stored in the model)") }
         print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
+        if let gru = model.recurrent {
+            print("  recurrent head: GRU \(gru.inputSize) -> \(gru.hiddenSize)\(gru.resetAfter ? " (reset after)" : ""), stepped once per chunk, state carried; the head reads its state")
+        }
         var parts = [("embedding", model.embedding), ("head", model.head)]
         if let verifier = model.verifier { parts.append(("verifier (the score when the head's is >= \(verifier.threshold))", verifier.stack)) }
         for (part, stack) in parts {

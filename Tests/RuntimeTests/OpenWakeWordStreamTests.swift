@@ -6,7 +6,7 @@ import TestSupport
 
 /// A small openWakeWord-shaped model with seeded weights: 8-sample frames, hop 4, 16-sample chunks,
 /// 6 mel frames per embedding, 4 embeddings per head run.
-private func smallModel(seed: UInt64 = 15) -> OpenWakeWordModel {
+func smallModel(seed: UInt64 = 15) -> OpenWakeWordModel {
     var generator = SeededGenerator(seed: seed)
     func values(_ n: Int, _ range: ClosedRange<Float> = -0.5...0.5) -> [Float] { (0..<n).map { _ in Float.random(in: range, using: &generator) } }
     let mel = OpenWakeWordMel(
@@ -28,7 +28,7 @@ private func smallModel(seed: UInt64 = 15) -> OpenWakeWordModel {
     return OpenWakeWordModel(name: "small", mel: mel, embedding: embedding, head: head, chunkSamples: 16, embeddingFrames: 6, headEmbeddings: 4)
 }
 
-private func audio(_ count: Int, seed: UInt64 = 3) -> [Float] {
+func audio(_ count: Int, seed: UInt64 = 3) -> [Float] {
     var generator = SeededGenerator(seed: seed)
     return (0..<count).map { _ in Float.random(in: -3000...3000, using: &generator) }
 }

@@ -31,22 +31,9 @@ RATE, CHUNK = 16000, 1280
 SCENE = 2 * RATE   # wakeword_data.SCENE
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", required=True)
-    p.add_argument("--model", required=True)
-    p.add_argument("--earshot-bin", required=True)
-    p.add_argument("--work", required=True)
-    p.add_argument("--tools", required=True, help="the folder holding detector_sim.py (REPO/tools/lib)")
-    p.add_argument("--target", type=float, default=0.5)
-    a = p.parse_args()
-    sys.path.insert(0, a.tools)
+def sweep(scores: np.ndarray, spans: np.ndarray, target: float) -> dict:
+    """The threshold choice on the held-out stream's per-chunk scores (what threshold.json holds)."""
     from detector_sim import oww_events
-    d = np.load(a.data)
-    wav, spans = str(d["heldout_wav"]), d["heldout_spans"]
-    out = os.path.join(a.work, "heldout.scores.npy")
-    subprocess.run([a.earshot_bin, "infer", "--model", a.model, "--wav", wav, "--out", out], check=True)
-    scores = np.load(out)[:, 0]
     ends = (np.arange(len(scores)) + 1) * CHUNK   # the sample where each chunk's audio ends
     inside = np.zeros(len(scores), bool)
     for s, e in spans:
@@ -65,17 +52,36 @@ def main() -> int:
         hit = sum(bool(((ends[ev] >= s) & (ends[ev] <= e + RATE)).any()) for s, e in spans) if len(ev) else 0
         rows.append(dict(threshold=float(th), false_alarms=fa, fa_per_hour=fa / hours, recall=hit / len(spans),
                          near_phrase_fired=fired_near / max(1, near_scenes)))
-    ok = [r for r in rows if r["fa_per_hour"] <= a.target]
+    ok = [r for r in rows if r["fa_per_hour"] <= target]
     chosen = ok[0] if ok else rows[-1]
-    json.dump(dict(threshold=chosen["threshold"], chosen=chosen, target_fa_per_hour=a.target, heldout_hours=hours,
-                   heldout_positives=len(spans), heldout_near_phrase_scenes=near_scenes, sweep=rows), open(os.path.join(a.work, "threshold.json"), "w"),
-              indent=1)
-    if not ok:
+    return dict(threshold=chosen["threshold"], chosen=chosen, target_fa_per_hour=target, heldout_hours=hours,
+                heldout_positives=len(spans), heldout_near_phrase_scenes=near_scenes, reached=bool(ok), sweep=rows)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--earshot-bin", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--tools", required=True, help="the folder holding detector_sim.py (REPO/tools/lib)")
+    p.add_argument("--target", type=float, default=0.5)
+    a = p.parse_args()
+    sys.path.insert(0, a.tools)
+    d = np.load(a.data)
+    wav, spans = str(d["heldout_wav"]), d["heldout_spans"]
+    out = os.path.join(a.work, "heldout.scores.npy")
+    subprocess.run([a.earshot_bin, "infer", "--model", a.model, "--wav", wav, "--out", out], check=True)
+    result = sweep(np.load(out)[:, 0], spans, a.target)
+    json.dump(result, open(os.path.join(a.work, "threshold.json"), "w"), indent=1)
+    chosen, rows = result["chosen"], result["sweep"]
+    if not result["reached"]:
         print(f"[threshold] WARNING: no threshold up to {rows[-1]['threshold']} reaches {a.target:g} false alarms/h "
               f"on the held-out stream; storing the highest")
-    print(f"[threshold] {chosen['threshold']:.2f}: {chosen['false_alarms']} false alarms in {hours * 60:.1f} min of "
-          f"held-out negatives ({chosen['fa_per_hour']:.2f}/h, target {a.target:g}/h), held-out synthetic recall "
-          f"{100 * chosen['recall']:.1f}%; {100 * chosen['near_phrase_fired']:.0f}% of {near_scenes} held-out near-phrase "
+    print(f"[threshold] {chosen['threshold']:.2f}: {chosen['false_alarms']} false alarms in "
+          f"{result['heldout_hours'] * 60:.1f} min of held-out negatives ({chosen['fa_per_hour']:.2f}/h, target "
+          f"{a.target:g}/h), held-out synthetic recall {100 * chosen['recall']:.1f}%; "
+          f"{100 * chosen['near_phrase_fired']:.0f}% of {result['heldout_near_phrase_scenes']} held-out near-phrase "
           f"scenes fire", flush=True)
     return 0
 

