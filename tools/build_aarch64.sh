@@ -116,7 +116,7 @@ compile_module Audio $(module_files Audio)
 compile_module Listener $(module_files Listener)
 compile_module Profiler $(module_files Profiler)
 # The host CLI's files that hold no ArgumentParser/Foundation code, shared so the output is the same.
-shared_cli=(CLIError ModelSummary FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference
+shared_cli=(CLIError ModelSummary ModelSummary+Thresholds FrontendConfig+Summary ScoreFormat ClipClassifier AudioClip FeatureInference
     QuantizedGraphModels StreamDetect ListenRun ProfileRun VADRequest StreamPipeline)
 shared_cli=("${shared_cli[@]/#/Sources/earshot/}")
 compile_module earshot Aarch64/earshot/*.swift "${shared_cli[@]/%/.swift}"

@@ -36,7 +36,7 @@ public struct OpenWakeWordRecurrentHead: Sendable, Equatable {
         for (name, values, count) in [("oww.recurrent.w", inputWeights, gates &* inputSize), ("oww.recurrent.r", recurrentWeights, gates &* hiddenSize),
                                       ("oww.recurrent.wb", inputBias, gates), ("oww.recurrent.rb", recurrentBias, gates)] {
             guard values.count == count else { throw .shapeMismatch(tensor: name, expected: [count], found: [values.count]) }
-            guard values.allSatisfy(\.isFinite) else {
+            guard values.allSatisfy({ $0.isFinite }) else {
                 throw .invalidValue(key: name, value: "a non-finite weight", expected: "finite weights")
             }
         }

@@ -103,6 +103,8 @@ public enum SystemProcess {
         return pid
     }
 
+    #if !hasFeature(Embedded)
+    // Host build only (`earshot train`): the static aarch64 build's C module has no `environ`.
     /// Runs `arguments` (the first is looked up on PATH by /usr/bin/env) with this process's
     /// environment and standard streams, and waits for it. Returns its exit status, or 128 plus
     /// the signal that ended it. `posix_spawn`, `waitpid`.
@@ -119,6 +121,7 @@ public enum SystemProcess {
         // WIFEXITED / WEXITSTATUS spelled out (the macros are not imported).
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
+    #endif
 
     /// Sends SIGTERM to process `pid`; true when it was sent. `kill`.
     public static func terminate(_ pid: Int32) -> Bool { kill(pid, SIGTERM) == 0 }
