@@ -6,8 +6,9 @@
 #   1. tools/setup.sh: Debian packages (ALSA, espeak-ng), the Python venv (skip: EARSHOT_SKIP_SETUP=1)
 #   2. swift build -c release --product earshot
 #   3. tools/fixtures/make_demo.py: ten keywords spoken by espeak-ng -> .build-demo/keywords.{wav,raw,tsv}
-#   4. the model: models/default.earshot when the project ships one; until then ARM's ML-KWS
-#      LSTM_S converted from ../shared/data/ml-kws (never copied into the repository)
+#   4. the model: models/commands.earshot, assembled by tools/commands_model.py from the project's
+#      12-class head and the openWakeWord feature networks of the wheel tools/setup.sh installed; when that
+#      cannot be assembled, models/default.earshot (the self-contained MFCC model the repository carries)
 #   5. earshot listen --config firmware-configs/demo.json: the recording is captured through a
 #      real ALSA PCM (alsa-lib's file plugin over the null plugin, firmware-configs/demo.asoundrc)
 #
@@ -34,8 +35,11 @@ log "speaking the demo keywords with espeak-ng"
 .venv/bin/python tools/fixtures/make_demo.py --out "$demo" >&2
 
 model_args=()
-if [[ -f models/default.earshot ]]; then
-    log "model: models/default.earshot (the project's default model)"
+if .venv/bin/python tools/commands_model.py --earshot "$earshot" >&2; then
+    log "model: models/commands.earshot (the default model: a 12-class head over openWakeWord's speech embeddings)"
+    model_args=(--model models/commands.earshot)
+elif [[ -f models/default.earshot ]]; then
+    log "model: models/default.earshot (the self-contained MFCC model; the commands model could not be assembled)"
     model_args=(--model models/default.earshot)
 else
     weights="$shared/data/ml-kws/reference/LSTM_S_weights.npz"
