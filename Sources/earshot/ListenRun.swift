@@ -139,12 +139,14 @@ enum ListenRun {
             lines.append("earshot: resampling \(granted.rate) Hz -> \(spotter.frontend.sampleRate) Hz (polyphase windowed sinc)")
         }
         let stream = spotter.stream
-        if stream.openWakeWordThreshold(model: 0) != nil {
+        if stream.openWakeWordRule(model: 0) != nil {
             lines.append("earshot: model \(modelPath): openWakeWord (mel and embedding networks once per 80 ms chunk for all)")
-            for (index, label) in spotter.labels.enumerated() {
-                guard let threshold = stream.openWakeWordThreshold(model: index) else { continue }
-                lines.append("earshot: detector \(label): a chunk's score >= \(EventFormatter.fixed(Double(threshold), 2)), then "
-                             + "\(EventFormatter.fixed(PipelineStream.openWakeWordRefractorySeconds, 0)) s refractory")
+            for index in stream.pipeline.parts.indices {
+                guard let rule = stream.openWakeWordRule(model: index) else { continue }
+                for (label, threshold) in rule.keywords {
+                    lines.append("earshot: detector \(label): a chunk's score >= \(EventFormatter.fixed(Double(threshold), 2)), then "
+                                 + "\(EventFormatter.fixed(rule.refractorySeconds, 2)) s refractory")
+                }
             }
             return lines.joined(separator: "\n")
         }
