@@ -1,3 +1,4 @@
+import AllocationCounter
 import Model
 import Pipeline
 import Spotter
@@ -90,5 +91,28 @@ struct OpenWakeWordMultiClassPipelineTests {
         let single = constantModel(name: "wake", labels: [], logits: [4])
         let wake = try events([part(single) { $0.refractorySeconds = 0.3 }]).map { Int(($0.time / chunk).rounded()) }
         #expect(wake == [2, 27], "single score keeps wyoming-openwakeword's 2 s: \(wake)")
+    }
+
+    @Test("a pipeline stream with a multi-class and a single-score head: 0 allocations from the first 10 ms period, events included")
+    func allocationFree() throws {
+        let classes = constantModel(name: "commands", labels: labels, logits: logits)
+        let single = constantModel(name: "wake", labels: [], logits: [4])
+        let pipeline = try Pipeline(parts: [part(classes) { $0.threshold = 0.1 }, part(single)])
+        let signal = burstSignal(seconds: seconds, starts: [0.5], length: 1)
+        // Stated warm-up: a throwaway stream takes the process's one-time runtime allocations.
+        _ = streamEvents(try pipeline.makeStream(inputRate: 16_000), Array(signal[0..<3200]), period: 160)
+        let stream = try pipeline.makeStream(inputRate: 16_000)
+        var count = 0
+        let allocations = signal.withUnsafeBufferPointer { samples -> Int in
+            allocation_counter_begin()
+            var offset = 0
+            while offset < samples.count {
+                count &+= stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: min(160, samples.count &- offset)))
+                offset &+= 160
+            }
+            return allocation_counter_end()
+        }
+        #expect(allocations == 0, "\(allocations) allocations")
+        #expect(count == 4 + 2, "\(count) events")   // commands every 13 chunks from chunk 2 (4), wake every 25 (2)
     }
 }
