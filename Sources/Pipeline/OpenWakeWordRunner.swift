@@ -1,5 +1,6 @@
 import Model
 import Runtime
+import Spotter
 
 /// Every openWakeWord model of a `PipelineStream` on ONE `OpenWakeWordStream`: the mel and
 /// embedding networks run once per 80 ms chunk however many models there are, then each model's

@@ -1,4 +1,6 @@
+import Frontend
 import Model
+import Runtime
 
 extension PipelineStream {
     /// Samples per clip for model `index` when it is windowed (its window's sample span), nil

@@ -197,7 +197,10 @@ public final class PipelineStream {
         guard case let .openWakeWord(m) = runners[index], let openWakeWord else { return nil }
         let first = openWakeWord.columnOffsets[m]
         let names = pipeline.parts[index].labels
-        let keywords = names.indices.filter { openWakeWord.thresholds[first + $0].isFinite }.map { (names[$0], openWakeWord.thresholds[first + $0]) }
+        var keywords: [(label: String, threshold: Float)] = []
+        for (c, name) in names.enumerated() where openWakeWord.thresholds[first + c].isFinite {
+            keywords.append((label: name, threshold: openWakeWord.thresholds[first + c]))
+        }
         return (keywords, Double(openWakeWord.refractoryChunks[m]) * openWakeWord.posteriorHopSeconds)
     }
 
