@@ -66,6 +66,9 @@
 #   oww-recurrent tools/checks/oww_recurrent_parity.py: the committed GRU wake-word head
 #              (models/wakeword/view_glass.gru_head.onnx) converted and run by Earshot vs ONNX Runtime on
 #              Earshot's embeddings of 180 s of real recordings + LibriSpeech: every chunk within 1e-4
+#   oww-multiclass tools/checks/oww_multiclass_parity.py: a seeded random 12-class (softmax) openWakeWord head: `infer
+#              --wav` rows beside a single-score head vs openWakeWord 0.6.0's features + ONNX Runtime, and `eval`
+#              per-clip scores vs the training's clip procedure (bb_frontend.py slot()); every score within 1e-4
 #   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
 #              their direct dependencies; the release earshot's shared libraries (ldd) hold no ICU and no
 #              full Foundation
@@ -816,6 +819,12 @@ else
             --earshot-bin "$oww_bin"
     else
         missing oww-recurrent 0 "../shared/data/wakeword_recordings_dev is absent"
+    fi
+    header "oww-multiclass: tools/checks/oww_multiclass_parity.py (a random 12-class softmax head: infer rows and eval clips vs openWakeWord's features + ONNX Runtime)"
+    if [[ -d "$repo/../shared/data/speech_commands_train_small" ]]; then
+        check_section oww-multiclass "$python" tools/checks/oww_multiclass_parity.py --earshot-bin "$oww_bin" --data "$repo/../shared/data"
+    else
+        missing oww-multiclass 0 "../shared/data/speech_commands_train_small is absent"
     fi
 fi
 # END openwakeword

@@ -34,6 +34,7 @@ extension ONNXOpenWakeWord {
             case "Gemm", "MatMul": layer = try dense(node, shape, done: &done)
             case "Relu": layer = .relu
             case "Sigmoid": layer = .sigmoid
+            case "Softmax": layer = try softmax(node, shape)
             case "ReduceMean", "LayerNormalization": layer = try layerNorm(node, shape, from: index, done: &done)
             default: throw .unsupportedOperator(node: node.name, op: node.opType)
             }
@@ -49,6 +50,17 @@ extension ONNXOpenWakeWord {
             throw .unsupportedOutput(node: "-", output: graph.outputs[0].name, reason: "the chain ends at '\(value)'")
         }
         return FloatLayerStack(input: input, layers: layers)
+    }
+
+    /// Softmax over the last axis of a flat [1, N] activation (a multi-class head's output): the
+    /// axis must be the last one (-1, or 1 of the 2-D output; absent means either, by opset).
+    private func softmax(_ node: ONNXNode, _ shape: FloatShape) throws(ConversionError) -> FloatLayer {
+        let axis = node.attribute("axis")?.i ?? -1
+        guard shape.height * shape.width == 1, axis == -1 || axis == 1 else {
+            throw .unsupportedAttribute(node: node.name, attribute: "axis",
+                                        value: "\(axis) over a \(shape) activation (Earshot runs Softmax over the last axis of a flat [1, N] output only)")
+        }
+        return .softmax
     }
 
     /// The output of the last node a matched pattern consumed (or this node's own output).

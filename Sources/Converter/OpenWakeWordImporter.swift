@@ -17,18 +17,21 @@ public enum OpenWakeWordImporter {
         }
     }
 
-    public static func importModel(name: String, head: Source, melspectrogram: Source, embedding: Source) throws(OpenWakeWordImportError) -> OpenWakeWordModel {
+    /// `labels`: a multi-class head's class names in output order (empty for a single score).
+    public static func importModel(name: String, head: Source, melspectrogram: Source, embedding: Source,
+                                   labels: [String] = []) throws(OpenWakeWordImportError) -> OpenWakeWordModel {
         let mel = try melNetwork(melspectrogram)
         let embeddingStack = try stack(embedding, input: FloatShape(height: 76, width: mel.mels, channels: 1))
         let embeddingSize: Int
         do { embeddingSize = try embeddingStack.shapes().last?.count ?? 0 } catch { throw .model(error) }
-        let model: OpenWakeWordModel
+        var model: OpenWakeWordModel
         if let recurrent = try recurrentHead(head, embeddingSize: embeddingSize) {
             model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: recurrent.1, recurrent: recurrent.0)
         } else {
             let (headStack, verifier) = try headNetwork(head, input: FloatShape(height: 16, width: embeddingSize, channels: 1))
             model = OpenWakeWordModel(name: name, mel: mel, embedding: embeddingStack, head: headStack, verifier: verifier)
         }
+        model.labels = labels
         do { try model.validate() } catch { throw .model(error) }
         return model
     }

@@ -96,6 +96,9 @@ public enum FloatLayer: Sendable, Equatable {
     case layerNorm(epsilon: Float, gamma: [Float], beta: [Float], activation: FloatActivation)
     case relu
     case sigmoid
+    /// exp(x − max) / Σ exp(x − max) over all values of the activation (a multi-class head's
+    /// class probabilities; ONNX Softmax over the last axis of a flat [1, N] output).
+    case softmax
 
     /// The file's name of the layer kind.
     public var kindName: String {
@@ -108,6 +111,7 @@ public enum FloatLayer: Sendable, Equatable {
         case .layerNorm: return "layer_norm"
         case .relu: return "relu"
         case .sigmoid: return "sigmoid"
+        case .softmax: return "softmax"
         }
     }
 
@@ -158,7 +162,7 @@ public enum FloatLayer: Sendable, Equatable {
                 throw bad("epsilon \(epsilon), \(gamma.count) gains, \(beta.count) offsets", "epsilon >= 0 and \(input.count) gains and offsets")
             }
             return FloatShape(height: 1, width: 1, channels: input.count)
-        case .relu, .sigmoid:
+        case .relu, .sigmoid, .softmax:
             return input
         }
     }

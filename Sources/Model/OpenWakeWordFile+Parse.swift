@@ -77,8 +77,9 @@ extension OpenWakeWordFile {
                                              beta: try floats(tensor + "b"), activation: try activation(g[0])))
                 case "relu": layers.append(.relu)
                 case "sigmoid": layers.append(.sigmoid)
+                case "softmax": layers.append(.softmax)
                 case let other:
-                    throw .invalidValue(key: prefix + key + "kind", value: other, expected: "conv2d, leaky_relu, maximum, max_pool, dense, layer_norm, relu or sigmoid")
+                    throw .invalidValue(key: prefix + key + "kind", value: other, expected: "conv2d, leaky_relu, maximum, max_pool, dense, layer_norm, relu, sigmoid or softmax")
                 }
             }
             return FloatLayerStack(input: FloatShape(height: input[0], width: input[1], channels: input[2]), layers: layers)
@@ -107,12 +108,31 @@ extension OpenWakeWordFile {
                 inputSize: sizes[0], hiddenSize: sizes[1], resetAfter: sizes[2] == 1, inputWeights: try floats("oww.recurrent.w"),
                 recurrentWeights: try floats("oww.recurrent.r"), inputBias: try floats("oww.recurrent.wb"), recurrentBias: try floats("oww.recurrent.rb"))
         }
-        let model = OpenWakeWordModel(
+        var model = OpenWakeWordModel(
             name: try keys.string(prefix + "name"), mel: mel, embedding: try stack("embedding"), head: try stack("head"),
             verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold,
             recurrent: recurrent)
+        (model.labels, model.keywordThresholds) = try labels(keys)
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model
+    }
+
+    /// A multi-class head's labels (`earshot.oww.labels`, strings) and per-label thresholds
+    /// (`earshot.oww.thresholds.NAME`, numbers); their values are checked by `validate()`.
+    private static func labels(_ keys: Keys) throws(ModelError) -> ([String], [String: Double]) {
+        var labels = [String]()
+        if let value = keys.values[prefix + "labels"] {
+            guard case let .stringArray(strings) = value else {
+                throw .wrongKeyType(key: prefix + "labels", expected: "array of string", found: value.typeName)
+            }
+            labels = strings
+        }
+        var thresholds = [String: Double]()
+        let thresholdKey = prefix + thresholdsPrefix
+        for key in keys.values.keys.sorted() where key.hasPrefix(thresholdKey) {
+            thresholds[String(key.dropFirst(thresholdKey.count))] = try keys.float(key)
+        }
+        return (labels, thresholds)
     }
 }

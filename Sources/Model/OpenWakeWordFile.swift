@@ -6,6 +6,8 @@ public enum OpenWakeWordFile {
     public static let architecture = "earshot-oww"
     public static let formatVersion: UInt32 = 1
     static let prefix = "earshot.oww."
+    /// `earshot.oww.thresholds.NAME`: a multi-class head's threshold for label NAME.
+    static let thresholdsPrefix = "thresholds."
 
     /// Whether `bytes` is a GGUF file of this architecture.
     public static func isOpenWakeWord(_ bytes: [UInt8]) -> Bool {
@@ -22,6 +24,10 @@ public enum OpenWakeWordFile {
         keys.keyU32(prefix + "version", formatVersion); keyCount += 1
         keys.keyString(prefix + "name", model.name); keyCount += 1
         if let threshold = model.threshold { keys.keyF64(prefix + "threshold", threshold); keyCount += 1 }
+        if !model.labels.isEmpty { keys.keyStrings(prefix + "labels", model.labels); keyCount += 1 }
+        for name in model.keywordThresholds.keys.sorted() {
+            keys.keyF64(prefix + thresholdsPrefix + name, model.keywordThresholds[name] ?? 0); keyCount += 1
+        }
         func ints(_ key: String, _ values: [Int]) { keys.keyInts(prefix + key, values.map { Int64($0) }); keyCount += 1 }
         func floats(_ key: String, _ values: [Float]) { keys.keyFloats(prefix + key, values); keyCount += 1 }
         ints("geometry", [model.chunkSamples, model.embeddingFrames, model.headEmbeddings])
@@ -61,7 +67,7 @@ public enum OpenWakeWordFile {
                     ints(key + "ints", [activation.rawValue])
                     floats(key + "floats", [epsilon])
                     tensors += [(tensor + "w", gamma), (tensor + "b", beta)]
-                case .relu, .sigmoid: break
+                case .relu, .sigmoid, .softmax: break
                 }
             }
         }

@@ -23,6 +23,13 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     /// The detection threshold the model was trained for (`earshot train`: chosen on held-out
     /// training data for a false-alarm target); nil when the file stores none (imported heads).
     public var threshold: Double?
+    /// A multi-class head's class names in output order (e.g. the 12 Speech Commands labels): the head
+    /// then ends in `labels.count` scores (softmax probabilities). Empty: one score, named `name`.
+    /// Labels starting with "_" (`_silence_`, `_unknown_`) are classes, not keywords.
+    public var labels: [String] = []
+    /// A multi-class head's own thresholds per label (`convert --keyword-threshold NAME=VALUE`,
+    /// `earshot.oww.thresholds.NAME`), each in 0...1; labels without one take `threshold`.
+    public var keywordThresholds: [String: Double] = [:]
 
     public init(name: String, mel: OpenWakeWordMel, embedding: FloatLayerStack, head: FloatLayerStack,
                 verifier: OpenWakeWordVerifier? = nil, chunkSamples: Int = 1280, embeddingFrames: Int = 76, headEmbeddings: Int = 16,
@@ -63,8 +70,12 @@ public struct OpenWakeWordModel: Sendable, Equatable {
         guard head.input == headInput else {
             throw .invalidValue(key: "earshot.oww.head.input", value: head.input.description, expected: headInput.description)
         }
-        guard let score = try head.shapes().last, score.count == 1 else {
-            throw .invalidValue(key: "earshot.oww.head", value: "\(head.layers.count) layers", expected: "layers ending in one score")
+        try validateLabels()
+        guard let score = try head.shapes().last, score.count == outputCount else {
+            let found = (try? head.shapes())?.last?.count ?? 0
+            throw .invalidValue(key: "earshot.oww.head", value: "\(head.layers.count) layers ending in \(found) scores",
+                                expected: labels.isEmpty ? "one score (a head with several scores needs one label each: convert --labels)"
+                                    : "\(labels.count) scores, one per label in earshot.oww.labels")
         }
         if let verifier {
             guard verifier.stack.input == windowInput, let out = try verifier.stack.shapes().last, out.count == 1, verifier.threshold.isFinite else {

@@ -1,5 +1,6 @@
 import Model
 import Runtime
+import Spotter
 
 /// Every openWakeWord model of a `PipelineStream` on ONE `OpenWakeWordStream`: the mel and
 /// embedding networks run once per 80 ms chunk however many models there are, then each model's
@@ -7,6 +8,12 @@ import Runtime
 /// a detection when the chunk's score is at least the threshold (`Pipeline.Part.threshold(for:)`,
 /// 0.5 unless set), then none for that model during `refractorySeconds` of audio, so one utterance
 /// gives one event. Event time: the end of the chunk's audio.
+///
+/// A multi-class head (`OpenWakeWordModel.labels`, softmax scores) gives an event for a keyword
+/// label when its score reaches its threshold (`threshold(for: label)`; the labels the detector
+/// settings ignore, `_silence_` and `_unknown_` by default, give none, as for Earshot models), the
+/// highest such label when several do; then none from that model for the part's
+/// `detector.refractorySeconds` (1 s by default: successive commands still come through).
 ///
 /// All buffers are allocated at `init`; `process` and `reset` allocate nothing.
 final class OpenWakeWordRunner {
@@ -16,10 +23,15 @@ final class OpenWakeWordRunner {
     /// Per openWakeWord model (in `stream.models` order): its pipeline index and first keyword index.
     let modelIndices: ContiguousArray<Int>
     let keywordOffsets: ContiguousArray<Int>
+    /// Per row column (every model's scores, `stream.offsets`): its threshold, +infinity for a
+    /// label that gives no events.
     let thresholds: ContiguousArray<Float>
+    /// Per model: its first column and column count in a row, its refractory period in chunks.
+    let columnOffsets: ContiguousArray<Int>
+    let columnCounts: ContiguousArray<Int>
+    let refractoryChunks: ContiguousArray<Int>
     /// Per model, the chunk of its last detection (or a value far in the past).
     private let lastDetection: UnsafeMutablePointer<Int>
-    private let refractoryChunks: Int
     /// The stream's chunk count since the start (or `reset`), skipped chunks included: event times.
     private var chunks = 0
     /// Chunks the backbone ran since the start (or `reset`), pre-roll replays included.
@@ -32,6 +44,8 @@ final class OpenWakeWordRunner {
     private let scaledCapacity = 1280
     private let rows: UnsafeMutablePointer<Float>
     private let rowCapacity: Int
+    /// Clip scoring's input (`scoreClip`), allocated on its first call: streams never need it.
+    var clipInput: UnsafeMutablePointer<Float>?
 
     /// - Throws: `PipelineError` when the models do not share their mel and embedding networks.
     init(parts: [(part: Pipeline.Part, model: OpenWakeWordModel, modelIndex: Int, keywordOffset: Int)]) throws(PipelineError) {
@@ -42,19 +56,38 @@ final class OpenWakeWordRunner {
         }
         modelIndices = ContiguousArray(parts.map { $0.modelIndex })
         keywordOffsets = ContiguousArray(parts.map { $0.keywordOffset })
-        thresholds = ContiguousArray(parts.map { Float($0.part.threshold(for: $0.model.name)) })
-        chunkSeconds = Double(stream.chunkSamples) / Double(Pipeline.openWakeWordRate)
-        refractoryChunks = Int((Self.refractorySeconds / chunkSeconds).rounded(.up))
+        var thresholds = ContiguousArray<Float>()
+        for (part, model, _, _) in parts {
+            for label in model.scoreNames {
+                let keyword = model.labels.isEmpty || !part.detector.ignoredLabels.contains(label)
+                thresholds.append(keyword ? Float(part.threshold(for: label)) : .infinity)
+            }
+        }
+        self.thresholds = thresholds
+        columnOffsets = ContiguousArray(stream.offsets)
+        columnCounts = ContiguousArray(parts.map { $0.model.outputCount })
+        let chunkSeconds = Double(stream.chunkSamples) / Double(Pipeline.openWakeWordRate)
+        self.chunkSeconds = chunkSeconds
+        refractoryChunks = ContiguousArray(parts.map { part in
+            Int((Self.refractorySeconds(part.model, part.part) / chunkSeconds).rounded(.up))
+        })
         lastDetection = .allocate(capacity: parts.count)
         lastDetection.initialize(repeating: Int.min / 2, count: parts.count)
         scaled = .allocate(capacity: scaledCapacity)
         scaled.initialize(repeating: 0, count: scaledCapacity)
         rowCapacity = scaledCapacity / stream.chunkSamples + 1
-        rows = .allocate(capacity: rowCapacity * parts.count)
-        rows.initialize(repeating: 0, count: rowCapacity * parts.count)
+        rows = .allocate(capacity: rowCapacity * stream.rowWidth)
+        rows.initialize(repeating: 0, count: rowCapacity * stream.rowWidth)
+    }
+
+    /// A model's refractory period: wyoming-openwakeword's 2 s for a single score (today's rule),
+    /// the part's detector setting for a multi-class head.
+    static func refractorySeconds(_ model: OpenWakeWordModel, _ part: Pipeline.Part) -> Double {
+        model.labels.isEmpty ? refractorySeconds : part.detector.refractorySeconds
     }
 
     deinit {
+        clipInput?.deallocate()
         lastDetection.deallocate()
         scaled.deallocate()
         rows.deallocate()
@@ -114,6 +147,7 @@ final class OpenWakeWordRunner {
     private func run(_ samples: UnsafeBufferPointer<Float>, scoredFrom: Int, into events: EventList, shift: Double) -> Int {
         guard let base = samples.baseAddress else { return 0 }
         let count = modelIndices.count
+        let width = stream.rowWidth
         var detections = 0
         var offset = 0
         while offset < samples.count {
@@ -133,11 +167,11 @@ final class OpenWakeWordRunner {
                 chunks &+= 1
                 var m = 0
                 while m < count && chunk >= scoredFrom {
-                    let score = rows[row &* count &+ m]
-                    if score >= thresholds[m], chunk &- lastDetection[m] >= refractoryChunks {
+                    let (label, score) = best(row: rows + row &* width, model: m)
+                    if label >= 0, chunk &- lastDetection[m] >= refractoryChunks[m] {
                         lastDetection[m] = chunk
                         events.append(PipelineEvent(
-                            modelIndex: modelIndices[m], labelIndex: 0, keywordIndex: keywordOffsets[m],
+                            modelIndex: modelIndices[m], labelIndex: label, keywordIndex: keywordOffsets[m] &+ label,
                             time: Double(chunk &+ 1) * chunkSeconds + shift, score: score))
                         detections &+= 1
                     }
@@ -147,6 +181,21 @@ final class OpenWakeWordRunner {
             }
         }
         return detections
+    }
+
+    /// Model `m`'s label with the highest score among those at or above their thresholds in `row`,
+    /// and that score; label -1 when none is. Allocates: never.
+    private func best(row: UnsafeMutablePointer<Float>, model m: Int) -> (label: Int, score: Float) {
+        let first = columnOffsets[m]
+        var label = -1
+        var score: Float = 0
+        var c = 0
+        while c < columnCounts[m] {
+            let value = row[first &+ c]
+            if value >= thresholds[first &+ c], label < 0 || value > score { (label, score) = (c, value) }
+            c &+= 1
+        }
+        return (label, score)
     }
 
     /// Samples of audio a score depends on: the head's embeddings, each over its mel frames, each

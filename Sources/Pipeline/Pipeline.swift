@@ -59,7 +59,8 @@ public final class Pipeline: Sendable {
         }
 
         /// The model's labels in output order: an Earshot model's (class0, class1, ... when it has
-        /// none), or a microWakeWord graph's one wake word.
+        /// none), a microWakeWord graph's one wake word, an openWakeWord model's (a multi-class
+        /// head's labels, else its one name).
         public var labels: [String] {
             switch network {
             case let .earshot(model):
@@ -68,7 +69,7 @@ public final class Pipeline: Sendable {
             case let .microWakeWord(graph):
                 return [graph.wakeWord.name]
             case let .openWakeWord(model):
-                return [model.name]
+                return model.scoreNames
             }
         }
 
@@ -87,11 +88,18 @@ public final class Pipeline: Sendable {
             }
         }
 
-        /// An Earshot model's stored thresholds (`detector.threshold`, `detector.thresholds.NAME`);
-        /// empty for other models and for values `Pipeline.init` would refuse.
+        /// An Earshot model's stored thresholds (`detector.threshold`, `detector.thresholds.NAME`),
+        /// or an openWakeWord file's (`earshot.oww.threshold`, `earshot.oww.thresholds.NAME`);
+        /// empty for microWakeWord graphs and for values `Pipeline.init` would refuse.
         public var storedThresholds: StoredThresholds {
-            guard case let .earshot(model) = network else { return StoredThresholds() }
-            return (try? StoredThresholds(metadata: model.description.metadata, labels: labels)) ?? StoredThresholds()
+            switch network {
+            case let .earshot(model):
+                return (try? StoredThresholds(metadata: model.description.metadata, labels: labels)) ?? StoredThresholds()
+            case let .openWakeWord(model):
+                return StoredThresholds(threshold: model.threshold, keywords: model.keywordThresholds)
+            case .microWakeWord:
+                return StoredThresholds()
+            }
         }
 
         /// The threshold `keyword` gets, in this order: its own entry in `detector.thresholds`

@@ -1,4 +1,6 @@
+import Frontend
 import Model
+import Runtime
 
 extension PipelineStream {
     /// Samples per clip for model `index` when it is windowed (its window's sample span), nil
@@ -14,10 +16,19 @@ extension PipelineStream {
     /// (zeros when the clip makes no frame). The detector is not involved; the stream's
     /// streaming state is forgotten (call `reset` before streaming again).
     ///
-    /// - Returns: the feature frames the clip made, or -1 when model `index` is not an Earshot
-    ///   model or `scores` is not one value per label. Allocates: never.
+    /// A multi-class openWakeWord model (`OpenWakeWordModel.labels`) scores the clip by its own
+    /// procedure (`OpenWakeWordClip`: 1 s, its background before it, the last chunk's scores from
+    /// reset; the 16 kHz samples are not cut beforehand); its return value is the chunks run.
+    ///
+    /// - Returns: the feature frames the clip made, or -1 when model `index` is neither an Earshot
+    ///   model nor a multi-class openWakeWord model, or `scores` is not one value per label.
+    ///   Allocates: never (an openWakeWord model: its input buffer on the first call).
     @discardableResult
     public func scoreClip(_ samples: UnsafeBufferPointer<Float>, model index: Int, into scores: UnsafeMutableBufferPointer<Float>) -> Int {
+        if case let .openWakeWord(m) = runners[index], let openWakeWord, case let .openWakeWord(model) = pipeline.parts[index].network,
+           !model.labels.isEmpty {
+            return openWakeWord.scoreClip(samples, model: m, into: scores)
+        }
         guard case let .earshot(runner) = runners[index], scores.count == runner.network.outputSize else { return -1 }
         let f = pipeline.frontendIndex[index]
         let extractor = extractors[f]

@@ -190,14 +190,21 @@ public final class PipelineStream {
         return runner.detector
     }
 
-    /// Model `index`'s threshold, for an openWakeWord model (nil otherwise); its rule: a chunk's
-    /// score at or above it, then `openWakeWordRefractorySeconds` without detections.
-    public func openWakeWordThreshold(model index: Int) -> Float? {
+    /// Model `index`'s rule, for an openWakeWord model (nil otherwise): a chunk's score at or above
+    /// a keyword's threshold (the labels that give events, each with its threshold, in output
+    /// order), then `refractorySeconds` without detections from that model. Allocates (reports only).
+    public func openWakeWordRule(model index: Int) -> (keywords: [(label: String, threshold: Float)], refractorySeconds: Double)? {
         guard case let .openWakeWord(m) = runners[index], let openWakeWord else { return nil }
-        return openWakeWord.thresholds[m]
+        let first = openWakeWord.columnOffsets[m]
+        let names = pipeline.parts[index].labels
+        var keywords: [(label: String, threshold: Float)] = []
+        for (c, name) in names.enumerated() where openWakeWord.thresholds[first + c].isFinite {
+            keywords.append((label: name, threshold: openWakeWord.thresholds[first + c]))
+        }
+        return (keywords, Double(openWakeWord.refractoryChunks[m]) * openWakeWord.posteriorHopSeconds)
     }
 
-    /// The refractory period of openWakeWord models (wyoming-openwakeword's default).
+    /// The refractory period of single-score openWakeWord models (wyoming-openwakeword's default).
     public static var openWakeWordRefractorySeconds: Double { OpenWakeWordRunner.refractorySeconds }
 
     /// Model `index`'s execution: streaming, or windowed with the hop actually used here

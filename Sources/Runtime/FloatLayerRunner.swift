@@ -181,6 +181,8 @@ public final class FloatLayerRunner {
             case .layerNorm:
                 FloatLayerKernels.layerNorm(source, target, count, step.scalar, step.weights.unsafelyUnwrapped,
                                             step.bias.unsafelyUnwrapped, step.relu)
+            case .softmax:
+                FloatLayerKernels.softmax(source, target, count)
             }
             source = UnsafePointer(target)
         }
@@ -222,7 +224,7 @@ public final class FloatLayerRunner {
 
 /// One layer as plain values (no arrays, no references): what `run` reads.
 struct Step {
-    enum Kind { case convolution, elementwise, maxPool, dense, layerNorm }
+    enum Kind { case convolution, elementwise, maxPool, dense, layerNorm, softmax }
     enum Function { case none, leakyRelu, maximum, relu, sigmoid }
     var kind: Kind
     var function = Function.none
@@ -255,6 +257,7 @@ struct Step {
         case let .layerNorm(epsilon, _, _, activation): kind = .layerNorm; scalar = epsilon; relu = activation == .relu
         case .relu: kind = .elementwise; function = .relu
         case .sigmoid: kind = .elementwise; function = .sigmoid
+        case .softmax: kind = .softmax
         }
     }
 
@@ -272,7 +275,7 @@ struct Step {
         guard valid > 0 else { return (0, 0) }
         switch kind {
         case .elementwise: return (shift, valid)
-        case .dense, .layerNorm: return (0, 0)
+        case .dense, .layerNorm, .softmax: return (0, 0)
         case .convolution, .maxPool:
             guard shift % strideHeight == 0 else { return (0, 0) }
             let outShift = shift / strideHeight
@@ -325,6 +328,21 @@ enum FloatLayerKernels {
                 }
             }
         }
+    }
+
+    /// Softmax over all `count` values, numerically stable: exp(x − max) (so no term overflows and
+    /// the largest is exactly 1), each divided by their sum.
+    static func softmax(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ count: Int) {
+        var peak = -Float.infinity
+        for i in 0..<count where source[i] > peak { peak = source[i] }
+        var sum: Float = 0
+        for i in 0..<count {
+            let e = ElementaryMath.exp(source[i] - peak)
+            target[i] = e
+            sum += e
+        }
+        let scale = 1 / sum
+        for i in 0..<count { target[i] *= scale }
     }
 
     /// The operations in TFLite's lowered order: MEAN, SUB, MUL, MEAN, ADD, RSQRT, MUL, MUL, ADD.

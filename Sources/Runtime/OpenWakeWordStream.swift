@@ -11,6 +11,9 @@ import Model
 /// (openWakeWord's first scores read embeddings of random noise instead). A recurrent head's GRU
 /// (the runtime's `Network`) steps once per chunk from then on, on the newest embedding, its state
 /// carried; its head stack reads the state.
+///
+/// A model's head gives `outputCount` scores per chunk (one, or one per label of a multi-class
+/// head); a row is every model's scores in model order (`rowWidth` values, model m's at `offsets[m]`).
 /// Everything is allocated at init; `process` allocates nothing.
 public final class OpenWakeWordStream {
     public let models: [OpenWakeWordModel]
@@ -42,8 +45,15 @@ public final class OpenWakeWordStream {
     /// The last `embeddings` embeddings [embeddings][size], oldest first.
     let embeddingHistory: UnsafeMutablePointer<Float>
     var embeddingsComputed = 0
-    /// The latest score of each head.
+    /// The latest row: every head's scores, model after model (`rowWidth` values).
     public let scores: UnsafeMutablePointer<Float>
+    /// Values per row: the sum of the models' output counts.
+    public let rowWidth: Int
+    /// Where each model's scores start in a row.
+    public let offsets: [Int]
+    /// Per model, its output count (plain buffer: the hot path touches no arrays).
+    let outputCounts: UnsafeMutablePointer<Int>
+    let offsetBuffer: UnsafeMutablePointer<Int>
 
     /// - Throws: when the models do not share one mel network, embedding network and geometry.
     /// `embeddingPrecision`: the embedding CNN's convolution weights (fp32 as in the file, or fp16/int8
@@ -98,20 +108,33 @@ public final class OpenWakeWordStream {
         pending = buffer(pendingCapacity * mel.mels)
         melHistory = buffer(frames * mel.mels, 1)
         embeddingHistory = buffer(embeddings * embeddingSize)
-        scores = buffer(models.count)
+        var offsets = [Int]()
+        var width = 0
+        for model in models {
+            offsets.append(width)
+            width += model.outputCount
+        }
+        (self.offsets, rowWidth) = (offsets, width)
+        scores = buffer(width)
+        outputCounts = .allocate(capacity: models.count)
+        outputCounts.initialize(from: models.map { $0.outputCount }, count: models.count)
+        offsetBuffer = .allocate(capacity: models.count)
+        offsetBuffer.initialize(from: offsets, count: models.count)
     }
 
     deinit {
         for pointer in [ring, frame, real, imaginary, dft.real, dft.imaginary, dft.filters, dft.biasReal, dft.biasImaginary, pending, melHistory, embeddingHistory, scores] {
             pointer.deallocate()
         }
+        outputCounts.deallocate()
+        offsetBuffer.deallocate()
     }
 
     /// Samples per chunk (one score row per chunk).
     public var chunkSamples: Int { chunk }
 
     /// Feeds samples in int16 scale (−32768...32767, as openWakeWord reads them). Each completed chunk
-    /// writes one row of `models.count` scores to `rows` (capacity `rowCapacity` rows); returns the
+    /// writes one row of `rowWidth` scores to `rows` (capacity `rowCapacity` rows); returns the
     /// rows written. Chunks beyond the capacity are computed and their rows dropped.
     public func process(_ samples: UnsafeBufferPointer<Float>, rows: UnsafeMutablePointer<Float>, rowCapacity: Int) -> Int {
         var written = 0
@@ -124,7 +147,7 @@ public final class OpenWakeWordStream {
             if samplesSeen % chunk == 0 {
                 finishChunk()
                 if written < rowCapacity {
-                    (rows + written &* models.count).update(from: scores, count: models.count)
+                    (rows + written &* rowWidth).update(from: scores, count: rowWidth)
                     written &+= 1
                 }
             }
@@ -138,7 +161,7 @@ public final class OpenWakeWordStream {
         (ringPosition, samplesSeen, pendingFrames, embeddingsComputed) = (0, 0, 0, 0)
         melHistory.update(repeating: 1, count: frames * mel.mels)
         embeddingHistory.update(repeating: 0, count: embeddings * embeddingSize)
-        scores.update(repeating: 0, count: models.count)
+        scores.update(repeating: 0, count: rowWidth)
         for network in recurrentNetworks { network?.reset() }
     }
 
@@ -191,15 +214,17 @@ public final class OpenWakeWordStream {
         embeddingsComputed &+= 1
         guard embeddingsComputed >= embeddings else { return }
         for index in 0..<heads.count {
+            let target = scores + offsetBuffer[index]
             if let network = recurrentNetworks[index] {
-                scores[index] = heads[index].run(network.step(vector).baseAddress!)[0]
+                target.update(from: heads[index].run(network.step(vector).baseAddress!), count: outputCounts[index])
                 continue
             }
-            let score = heads[index].run(embeddingHistory)[0]
-            if score >= verifierThresholds[index], let verifier = verifiers[index] {
-                scores[index] = verifier.run(embeddingHistory)[0]
+            let output = heads[index].run(embeddingHistory)
+            // A verifier exists only beside a single score (`OpenWakeWordModel.validate`).
+            if output[0] >= verifierThresholds[index], let verifier = verifiers[index] {
+                target[0] = verifier.run(embeddingHistory)[0]
             } else {
-                scores[index] = score
+                target.update(from: output, count: outputCounts[index])
             }
         }
     }

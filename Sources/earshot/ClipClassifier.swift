@@ -11,9 +11,11 @@ import Pipeline
 ///   DecodeWav does), and the prediction is the window's last step from zero state.
 /// - Other models: every frame of the clip is stepped from zero state, and the prediction is
 ///   the output of the final step.
+/// - Multi-class openWakeWord models (`earshot-oww` files with labels): the procedure their head
+///   was trained with (`OpenWakeWordClip` in Pipeline: 1 s, its own background before it).
 final class ClipClassifier {
-    let model: ModelFile
-    let frontend: FrontendConfig
+    /// The models' sample rate (clips are resampled to it).
+    let sampleRate: Int
     let labels: [String]
     private let stream: PipelineStream
     private var resamplers: [Int: PolyphaseResampler] = [:]
@@ -24,6 +26,21 @@ final class ClipClassifier {
     /// (Typed throws, module errors wrapped with their text: the static aarch64 build compiles this
     /// file in Embedded Swift, which has no `any Error`.)
     init(modelPath: String) throws(CLIError) {
+        if let wake = try StreamPipeline.openWakeWord(path: modelPath) {
+            guard !wake.labels.isEmpty else {
+                throw CLIError("'\(modelPath)' is a single-score openWakeWord model (a wake word), not a classifier of clips; "
+                               + "run recordings through it with `detect --stream`")
+            }
+            sampleRate = Pipeline.openWakeWordRate
+            do throws(PipelineError) {
+                stream = try Pipeline(parts: [Pipeline.Part(openWakeWord: wake)]).makeStream(inputRate: sampleRate)
+            } catch {
+                throw CLIError(error.description)
+            }
+            labels = stream.labels
+            return
+        }
+        let model: ModelFile
         do {
             model = try ModelFile(path: modelPath)
         } catch {
@@ -33,7 +50,7 @@ final class ClipClassifier {
             throw CLIError("'\(modelPath)' has no front end (earshot.frontend.* keys), so it cannot read audio; "
                            + "convert it again with --frontend PRESET ... or a manifest with a \"frontend\" object")
         }
-        self.frontend = frontend
+        sampleRate = frontend.sampleRate
         do throws(PipelineError) {
             stream = try Pipeline(model: model).makeStream(inputRate: frontend.sampleRate)
         } catch {
@@ -47,11 +64,11 @@ final class ClipClassifier {
 
     /// Reads and classifies one WAV file.
     func classify(path: String) throws(CLIError) -> (scores: [Float], clip: AudioClip) {
-        let clip = try AudioClip.read(path, rate: frontend.sampleRate, resamplers: &resamplers)
+        let clip = try AudioClip.read(path, rate: sampleRate, resamplers: &resamplers)
         return (classify(samples: clip.samples), clip)
     }
 
-    /// Classifies mono samples at the front end's rate.
+    /// Classifies mono samples at the models' rate.
     func classify(samples input: [Float]) -> [Float] {
         var samples = input
         if let span = clipSamples {

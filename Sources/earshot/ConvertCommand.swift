@@ -36,7 +36,7 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup(title: "Weights")
     var quantization: QuantizationOptions
 
-    @Option(help: "Comma-separated class labels, one per output (stored in the model).")
+    @Option(help: "Comma-separated class labels, one per output (stored in the model). With --openwakeword-features: a multi-class head's classes (e.g. _silence_,_unknown_,yes,...; labels starting with _ give no events).")
     var labels: String?
 
     @OptionGroup(title: "Front end (stored in the model)")
@@ -65,7 +65,7 @@ struct ConvertCommand: ParsableCommand {
     var wakeThreshold: Double?
 
     @Option(name: .customLong("keyword-threshold"), help: ArgumentHelp(
-        "A keyword's own detection threshold to store in an Earshot model, as NAME=VALUE (VALUE 0 to 1; NAME one of --labels); repeat for more keywords.",
+        "A keyword's own detection threshold to store in an Earshot model or a multi-class openWakeWord head, as NAME=VALUE (VALUE 0 to 1; NAME one of --labels); repeat for more keywords.",
         discussion: "Stored as metadata detector.thresholds.NAME. listen, detect --stream and serve use it unless --threshold or a board configuration sets one (see `earshot listen --help`, --threshold).",
         valueName: "NAME=VALUE"))
     var keywordThresholds: [String] = []
@@ -76,8 +76,8 @@ struct ConvertCommand: ParsableCommand {
             guard !input.lowercased().hasSuffix(".tflite") else { throw ValidationError("--threshold does not apply to .tflite imports (their manifest's probability_cutoff is used)") }
         }
         if !keywordThresholds.isEmpty {
-            guard openwakewordFeatures == nil, !input.lowercased().hasSuffix(".tflite") else {
-                throw ValidationError("--keyword-threshold applies to Earshot models (ONNX or manifest imports) only")
+            guard !input.lowercased().hasSuffix(".tflite") || openwakewordFeatures != nil else {
+                throw ValidationError("--keyword-threshold applies to Earshot models (ONNX or manifest imports) and openWakeWord heads with --labels only")
             }
             _ = try Self.parseKeywordThresholds(keywordThresholds)
         }
@@ -85,8 +85,10 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         if let openwakewordFeatures {
+            let classes = labels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0) } } ?? []
             return try OpenWakeWordCommands.convert(head: input, features: openwakewordFeatures, name: wakeWord,
-                                                    threshold: wakeThreshold, output: output)
+                                                    threshold: wakeThreshold, labels: classes,
+                                                    keywordThresholds: try Self.parseKeywordThresholds(keywordThresholds), output: output)
         }
         // TFLite import (issue 14): int8 streaming models become quantized graphs.
         if input.lowercased().hasSuffix(".tflite") {

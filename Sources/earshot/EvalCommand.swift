@@ -11,7 +11,7 @@ struct EvalCommand: ParsableCommand {
             DIR holds one folder per label, named as the model's labels, each with .wav clips. Every clip is \
             classified as `earshot detect` does. Prints the accuracy, the accuracy per class and the confusion \
             matrix (rows: true label, columns: predicted); with --json, one object: {"accuracy", "per_class", \
-            "confusion", "labels", "files": [{"path", "label", "predicted", "score"}]}. A progress bar is drawn \
+            "confusion", "labels", "files": [{"path", "label", "predicted", "score", "scores" (all labels')}]}. A progress bar is drawn \
             on standard error when it is a terminal.
             """
     )
@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "The folder of labelled clips.")
     var directory: String
 
-    @Option(help: "The Earshot model file (default: the project's models/default.earshot).")
+    @Option(help: "The model file: an Earshot model or a multi-class openWakeWord model (default: the project's models/default.earshot).")
     var model: String?
 
     @Flag(help: "Print one JSON object with every prediction.")
@@ -74,6 +74,7 @@ struct EvalCommand: ParsableCommand {
             files.append(.members([
                 ("path", .string(item.path)), ("label", .string(labels[item.label])),
                 ("predicted", .string(labels[top.index])), ("score", .double(Double(top.score))),
+                ("scores", .array(scores.map { .double(Double($0)) })),
             ]))
             progress.update(index + 1)
         }

@@ -139,12 +139,22 @@ enum ListenRun {
             lines.append("earshot: resampling \(granted.rate) Hz -> \(spotter.frontend.sampleRate) Hz (polyphase windowed sinc)")
         }
         let stream = spotter.stream
-        if stream.openWakeWordThreshold(model: 0) != nil {
+        if stream.openWakeWordRule(model: 0) != nil {
             lines.append("earshot: model \(modelPath): openWakeWord (mel and embedding networks once per 80 ms chunk for all)")
-            for (index, label) in spotter.labels.enumerated() {
-                guard let threshold = stream.openWakeWordThreshold(model: index) else { continue }
-                lines.append("earshot: detector \(label): a chunk's score >= \(EventFormatter.fixed(Double(threshold), 2)), then "
-                             + "\(EventFormatter.fixed(PipelineStream.openWakeWordRefractorySeconds, 0)) s refractory")
+            for index in stream.pipeline.parts.indices {
+                guard let rule = stream.openWakeWordRule(model: index) else { continue }
+                // One line per threshold (a multi-class head's keywords mostly share one).
+                var done = [Bool](repeating: false, count: rule.keywords.count)
+                for (k, keyword) in rule.keywords.enumerated() where !done[k] {
+                    var names: [String] = []
+                    for j in k..<rule.keywords.count where rule.keywords[j].threshold == keyword.threshold {
+                        names.append(rule.keywords[j].label)
+                        done[j] = true
+                    }
+                    lines.append("earshot: detector \(names.joined(separator: "/")): a chunk's score >= "
+                                 + "\(EventFormatter.fixed(Double(keyword.threshold), 2)), then "
+                                 + "\(EventFormatter.fixed(rule.refractorySeconds, 2)) s refractory")
+                }
             }
             return lines.joined(separator: "\n")
         }

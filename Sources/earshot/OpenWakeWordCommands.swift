@@ -22,7 +22,9 @@ enum OpenWakeWordCommands {
         return OpenWakeWordImporter.Source(name: candidates[0], bytes: try SystemFile.readAll(path: candidates[0]))
     }
 
-    static func convert(head: String, features: String, name: String?, threshold: Double? = nil, output: String) throws {
+    /// `labels`: a multi-class head's class names (empty: one score); `keywordThresholds`: their own thresholds.
+    static func convert(head: String, features: String, name: String?, threshold: Double? = nil, labels: [String] = [],
+                        keywordThresholds: [String: Double] = [:], output: String) throws {
         let lower = head.lowercased()
         guard lower.hasSuffix(".onnx") || lower.hasSuffix(".tflite") else {
             throw CLIError("'\(head)': an openWakeWord head is a .onnx or .tflite file")
@@ -33,16 +35,19 @@ enum OpenWakeWordCommands {
         do {
             model = try OpenWakeWordImporter.importModel(
                 name: name ?? stem, head: .init(name: head, bytes: try SystemFile.readAll(path: head)),
-                melspectrogram: try featureFile(features, "melspectrogram"), embedding: try featureFile(features, "embedding_model"))
+                melspectrogram: try featureFile(features, "melspectrogram"), embedding: try featureFile(features, "embedding_model"),
+                labels: labels)
         } catch let error as OpenWakeWordImportError {
             throw CLIError("\(error)")
         }
         model.threshold = threshold
+        model.keywordThresholds = keywordThresholds
         try OpenWakeWordFile.write(model, to: output)
         let loaded = try OpenWakeWordFile.read(path: output)
         let verifier = loaded.verifier.map { ", verifier \($0.stack.layers.count) layers from score \($0.threshold)" } ?? ""
         let gru = loaded.recurrent.map { ", GRU(\($0.hiddenSize)) before the head" } ?? ""
-        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(gru)\(verifier)")
+        let classes = loaded.labels.isEmpty ? "" : ", \(loaded.labels.count) classes"
+        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(classes)\(gru)\(verifier)")
     }
 
     static func inspect(path: String) throws {
@@ -50,6 +55,10 @@ enum OpenWakeWordCommands {
         let mel = model.mel
         print("openWakeWord model '\(model.name)' (\(OpenWakeWordFile.architecture))")
         if let threshold = model.threshold { print("  threshold \(threshold) (stored in the model)") }
+        if !model.labels.isEmpty {
+            print("  \(model.labels.count) classes (softmax over the head's scores): \(model.labels.joined(separator: ", "))")
+            for name in model.labels { if let value = model.keywordThresholds[name] { print("  threshold for '\(name)': \(value) (stored)") } }
+        }
         print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
         if let gru = model.recurrent {
             print("  recurrent head: GRU \(gru.inputSize) -> \(gru.hiddenSize)\(gru.resetAfter ? " (reset after)" : ""), stepped once per chunk, state carried; the head reads its state")
@@ -63,7 +72,8 @@ enum OpenWakeWordCommands {
         }
     }
 
-    /// Scores per 80 ms chunk: row k is the score after sample chunk·(k+1) of the clip.
+    /// Scores per 80 ms chunk: row k is every model's scores (all of a multi-class head's, model after
+    /// model) after sample chunk·(k+1) of the clip.
     static func infer(models paths: [String], wav: String, out: String, precision: String = "fp32") throws {
         guard let embeddingPrecision = FloatLayerRunner.Precision(rawValue: precision) else {
             throw CLIError("--embedding-weights must be fp32, fp16 or int8")
@@ -75,11 +85,12 @@ enum OpenWakeWordCommands {
         let clip = try AudioClip.read(wav, rate: 16000, resamplers: &resamplers)
         let samples = clip.samples.map { $0 * 32768 }
         let rows = samples.count / stream.chunkSamples
-        var scores = [Float](repeating: 0, count: max(rows, 1) * models.count)
+        let width = stream.rowWidth
+        var scores = [Float](repeating: 0, count: max(rows, 1) * width)
         let written = samples.withUnsafeBufferPointer { input in
             scores.withUnsafeMutableBufferPointer { stream.process(input, rows: $0.baseAddress!, rowCapacity: rows) }
         }
-        let array = NumPyArray(shape: [written, models.count], floats: Array(scores.prefix(written * models.count)))
+        let array = NumPyArray(shape: [written, width], floats: Array(scores.prefix(written * width)))
         try SystemFile.writeAtomically(NumPyFormat.serialize(array), to: out)
     }
 }
