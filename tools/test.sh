@@ -69,6 +69,9 @@
 #   oww-multiclass tools/checks/oww_multiclass_parity.py: a seeded random 12-class (softmax) openWakeWord head: `infer
 #              --wav` rows beside a single-score head vs openWakeWord 0.6.0's features + ONNX Runtime, and `eval`
 #              per-clip scores vs the training's clip procedure (bb_frontend.py slot()); every score within 1e-4
+#   commands   tools/checks/commands_model_check.py: the commands model (models/commands.head.onnx + the wheel's
+#              openWakeWord feature networks + models/commands.thresholds.json, tools/commands_model.py) assembles,
+#              `eval` on the 480 real test clips stays above its floor, `detect --stream` reports its keywords
 #   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
 #              their direct dependencies; the release earshot's shared libraries (ldd) hold no ICU and no
 #              full Foundation
@@ -467,9 +470,9 @@ else
     else
         d_failed=$((d_failed + 1))
     fi
-    # The shipped model, end to end from WAV, without --model: its card reports 74.0 %; guard at 70 %.
+    # The self-contained MFCC model, end to end from WAV: its card reports 74.0 %; guard at 70 %.
     eval_json="$logs/default-eval.json"
-    if "$bin_path/earshot" eval "$repo/../shared/data/speech_commands_v0.02_subset" --json >"$eval_json" \
+    if "$bin_path/earshot" eval "$repo/../shared/data/speech_commands_v0.02_subset" --model "$repo/models/default.earshot" --json >"$eval_json" \
         && "$python" -c 'import json,sys; a=json.load(open(sys.argv[1]))["accuracy"]; a=a/100 if a>1 else a; print(f"default model accuracy {a:.2%} (card: 74.0%, floor 70%)"); sys.exit(0 if a>=0.70 else 1)' "$eval_json"; then
         d_passed=$((d_passed + 1))
     else
@@ -826,6 +829,8 @@ else
     else
         missing oww-multiclass 0 "../shared/data/speech_commands_train_small is absent"
     fi
+    header "commands: tools/checks/commands_model_check.py (the default commands model assembled from models/commands.head.onnx + the wheel; eval on the 480 real test clips)"
+    check_section commands "$python" tools/checks/commands_model_check.py --earshot-bin "$oww_bin" --data "$repo/../shared/data"
 fi
 # END openwakeword
 

@@ -20,7 +20,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         // TFLite import (issue 14): imported int8 graphs.
         if QuantizedGraphModels.isQuantizedGraph(path: model) { return try QuantizedGraphModels.inspect(path: model, json: json) }
-        if OpenWakeWordCommands.isOpenWakeWord(path: model) { return try OpenWakeWordCommands.inspect(path: model) }
+        if OpenWakeWordCommands.isOpenWakeWord(path: model) { return try OpenWakeWordCommands.inspect(path: model, json: json) }
         let file = try ModelFile(path: model)
         let network = try Network(model: file)
         var summary = ModelSummary(file: file, arenaBytes: network.arenaByteCount, kernels: network.kernels.name)

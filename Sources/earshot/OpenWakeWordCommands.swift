@@ -50,8 +50,9 @@ enum OpenWakeWordCommands {
         print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(classes)\(gru)\(verifier)")
     }
 
-    static func inspect(path: String) throws {
+    static func inspect(path: String, json: Bool = false) throws {
         let model = try OpenWakeWordFile.read(path: path)
+        if json { return print(try inspectJSON(model).serialized(indent: 2)) }
         let mel = model.mel
         print("openWakeWord model '\(model.name)' (\(OpenWakeWordFile.architecture))")
         if let threshold = model.threshold { print("  threshold \(threshold) (stored in the model)") }
