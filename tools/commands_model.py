@@ -46,7 +46,8 @@ def convert_command(earshot: str, out: str) -> list[str]:
     if unknown:
         raise SystemExit(f"commands_model.py: models/commands.thresholds.json names labels the head lacks: {unknown}")
     cmd = [earshot, "convert", os.path.join(REPO, "models", "commands.head.onnx"),
-           "--openwakeword-features", feature_directory(), "--wake-word", "commands", "--labels", ",".join(LABELS)]
+           "--openwakeword-features", feature_directory(), "--wake-word", "commands", "--labels", ",".join(LABELS),
+           "--embedding-weights", "int8"]
     for name in LABELS:
         if name in thresholds:
             cmd += ["--keyword-threshold", f"{name}={thresholds[name]}"]

@@ -113,6 +113,13 @@ extension OpenWakeWordFile {
             verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold,
             recurrent: recurrent)
         (model.labels, model.keywordThresholds) = try labels(keys)
+        if keys.values[prefix + "embedding.weights"] != nil {
+            let name = try keys.string(prefix + "embedding.weights")
+            guard let weights = OpenWakeWordEmbeddingWeights(rawValue: name) else {
+                throw .invalidValue(key: prefix + "embedding.weights", value: name, expected: "fp32, fp16 or int8")
+            }
+            model.embeddingWeights = weights
+        }
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model

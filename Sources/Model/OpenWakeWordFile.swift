@@ -25,6 +25,8 @@ public enum OpenWakeWordFile {
         keys.keyString(prefix + "name", model.name); keyCount += 1
         if let threshold = model.threshold { keys.keyF64(prefix + "threshold", threshold); keyCount += 1 }
         if !model.labels.isEmpty { keys.keyStrings(prefix + "labels", model.labels); keyCount += 1 }
+        // Written only when not fp32, so files made before the key existed keep their bytes.
+        if model.embeddingWeights != .fp32 { keys.keyString(prefix + "embedding.weights", model.embeddingWeights.rawValue); keyCount += 1 }
         for name in model.keywordThresholds.keys.sorted() {
             keys.keyF64(prefix + thresholdsPrefix + name, model.keywordThresholds[name] ?? 0); keyCount += 1
         }

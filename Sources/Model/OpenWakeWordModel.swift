@@ -23,6 +23,8 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     /// The detection threshold the model was trained for (`earshot train`: chosen on held-out
     /// training data for a false-alarm target); nil when the file stores none (imported heads).
     public var threshold: Double?
+    /// The embedding CNN's weight precision at run time (`convert --embedding-weights`).
+    public var embeddingWeights: OpenWakeWordEmbeddingWeights = .fp32
     /// A multi-class head's class names in output order (e.g. the 12 Speech Commands labels): the head
     /// then ends in `labels.count` scores (softmax probabilities). Empty: one score, named `name`.
     /// Labels starting with "_" (`_silence_`, `_unknown_`) are classes, not keywords.

@@ -57,9 +57,10 @@ public final class OpenWakeWordStream {
 
     /// - Throws: when the models do not share one mel network, embedding network and geometry.
     /// `embeddingPrecision`: the embedding CNN's convolution weights (fp32 as in the file, or fp16/int8
-    /// converted at load).
-    public init(models: [OpenWakeWordModel], embeddingPrecision: FloatLayerRunner.Precision = .fp32) throws(ModelError) {
+    /// converted at load); nil: what the models store (`OpenWakeWordEmbeddingWeights.shared(by:)`).
+    public init(models: [OpenWakeWordModel], embeddingPrecision: FloatLayerRunner.Precision? = nil) throws(ModelError) {
         guard let base = models.first else { throw .invalidValue(key: "models", value: "none", expected: "at least one openWakeWord model") }
+        let embeddingPrecision = embeddingPrecision ?? FloatLayerRunner.Precision(OpenWakeWordEmbeddingWeights.shared(by: models))
         for other in models.dropFirst() where other.mel != base.mel || other.embedding != base.embedding
             || other.chunkSamples != base.chunkSamples || other.embeddingFrames != base.embeddingFrames {
             throw .invalidValue(key: "models", value: "'\(other.name)' has other feature networks than '\(base.name)'",
@@ -226,6 +227,17 @@ public final class OpenWakeWordStream {
             } else {
                 target.update(from: output, count: outputCounts[index])
             }
+        }
+    }
+}
+
+extension FloatLayerRunner.Precision {
+    /// The runner precision a model's stored embedding weights ask for.
+    public init(_ weights: OpenWakeWordEmbeddingWeights) {
+        switch weights {
+        case .fp32: self = .fp32
+        case .fp16: self = .fp16
+        case .int8: self = .int8
         }
     }
 }

@@ -58,6 +58,11 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "With --openwakeword-features: the wake word's name (default: INPUT's file name).")
     var wakeWord: String?
 
+    @Option(help: ArgumentHelp(
+        "With --openwakeword-features: how the embedding CNN's convolution weights run, fp32 (as stored), fp16 or int8 (per output channel, converted at load); stored in the model.",
+        valueName: "fp32|fp16|int8"))
+    var embeddingWeights: OpenWakeWordEmbeddingWeights = .fp32
+
     @Option(name: .customLong("threshold"), help: ArgumentHelp(
         "The detection threshold (0 to 1) to store in the model, for every keyword without its own.",
         discussion: "Earshot models: metadata detector.threshold; --openwakeword-features models: their own threshold field (default: none stored; listen uses 0.8, or 0.5 for openWakeWord models).",
@@ -88,7 +93,8 @@ struct ConvertCommand: ParsableCommand {
             let classes = labels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0) } } ?? []
             return try OpenWakeWordCommands.convert(head: input, features: openwakewordFeatures, name: wakeWord,
                                                     threshold: wakeThreshold, labels: classes,
-                                                    keywordThresholds: try Self.parseKeywordThresholds(keywordThresholds), output: output)
+                                                    keywordThresholds: try Self.parseKeywordThresholds(keywordThresholds),
+                                                    embeddingWeights: embeddingWeights, output: output)
         }
         // TFLite import (issue 14): int8 streaming models become quantized graphs.
         if input.lowercased().hasSuffix(".tflite") {

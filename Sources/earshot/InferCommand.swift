@@ -32,8 +32,8 @@ struct InferCommand: ParsableCommand {
     @Option(name: .customLong("and-model"), help: "openWakeWord: another model on the same stream (repeatable); the mel and embedding networks run once for all, one score column per model.")
     var moreModels: [String] = []
 
-    @Option(help: "openWakeWord: the embedding CNN's convolution weights, fp32 (as stored), fp16 or int8 (per output channel, converted at load).")
-    var embeddingWeights: String = "fp32"
+    @Option(help: "openWakeWord: the embedding CNN's convolution weights, fp32 (as stored), fp16 or int8 (per output channel, converted at load); default: what the model stores (fp32 unless converted with --embedding-weights).")
+    var embeddingWeights: String?
 
     @Option(help: "Where to write the outputs (.npy, float32).")
     var out: String

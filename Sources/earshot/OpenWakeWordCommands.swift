@@ -24,7 +24,8 @@ enum OpenWakeWordCommands {
 
     /// `labels`: a multi-class head's class names (empty: one score); `keywordThresholds`: their own thresholds.
     static func convert(head: String, features: String, name: String?, threshold: Double? = nil, labels: [String] = [],
-                        keywordThresholds: [String: Double] = [:], output: String) throws {
+                        keywordThresholds: [String: Double] = [:], embeddingWeights: OpenWakeWordEmbeddingWeights = .fp32,
+                        output: String) throws {
         let lower = head.lowercased()
         guard lower.hasSuffix(".onnx") || lower.hasSuffix(".tflite") else {
             throw CLIError("'\(head)': an openWakeWord head is a .onnx or .tflite file")
@@ -42,12 +43,13 @@ enum OpenWakeWordCommands {
         }
         model.threshold = threshold
         model.keywordThresholds = keywordThresholds
+        model.embeddingWeights = embeddingWeights
         try OpenWakeWordFile.write(model, to: output)
         let loaded = try OpenWakeWordFile.read(path: output)
         let verifier = loaded.verifier.map { ", verifier \($0.stack.layers.count) layers from score \($0.threshold)" } ?? ""
         let gru = loaded.recurrent.map { ", GRU(\($0.hiddenSize)) before the head" } ?? ""
         let classes = loaded.labels.isEmpty ? "" : ", \(loaded.labels.count) classes"
-        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers, head \(loaded.head.layers.count) layers\(classes)\(gru)\(verifier)")
+        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers (\(loaded.embeddingWeights.rawValue)), head \(loaded.head.layers.count) layers\(classes)\(gru)\(verifier)")
     }
 
     static func inspect(path: String, json: Bool = false) throws {
@@ -60,6 +62,7 @@ enum OpenWakeWordCommands {
             print("  \(model.labels.count) classes (softmax over the head's scores): \(model.labels.joined(separator: ", "))")
             for name in model.labels { if let value = model.keywordThresholds[name] { print("  threshold for '\(name)': \(value) (stored)") } }
         }
+        print("  embedding weights at run time: \(model.embeddingWeights.rawValue)")
         print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
         if let gru = model.recurrent {
             print("  recurrent head: GRU \(gru.inputSize) -> \(gru.hiddenSize)\(gru.resetAfter ? " (reset after)" : ""), stepped once per chunk, state carried; the head reads its state")
@@ -75,9 +78,11 @@ enum OpenWakeWordCommands {
 
     /// Scores per 80 ms chunk: row k is every model's scores (all of a multi-class head's, model after
     /// model) after sample chunk·(k+1) of the clip.
-    static func infer(models paths: [String], wav: String, out: String, precision: String = "fp32") throws {
-        guard let embeddingPrecision = FloatLayerRunner.Precision(rawValue: precision) else {
-            throw CLIError("--embedding-weights must be fp32, fp16 or int8")
+    /// `precision`: the embedding weights to run (nil: what the models store).
+    static func infer(models paths: [String], wav: String, out: String, precision: String? = nil) throws {
+        let embeddingPrecision = try precision.map { (name: String) throws(CLIError) -> FloatLayerRunner.Precision in
+            guard let value = FloatLayerRunner.Precision(rawValue: name) else { throw CLIError("--embedding-weights must be fp32, fp16 or int8") }
+            return value
         }
         var models = [OpenWakeWordModel]()
         for path in paths { models.append(try OpenWakeWordFile.read(path: path)) }

@@ -148,3 +148,5 @@ private final class Progress {
         SystemProcess.writeAll(2, "earshot convert: \(message)\n")
     }
 }
+
+extension OpenWakeWordEmbeddingWeights: ExpressibleByArgument {}
