@@ -22,7 +22,7 @@ Threshold rule (fixed before any score was looked at): choose_thresholds.py's, b
 spend_budget): grid 0.50, 0.51, ..., 0.99, 0.995, 0.999, 1.0 (0.5: the keyword outweighs all other classes);
 budget floor(target x held-out hours) false alarms; each keyword starts at the lowest grid value where it alone
 raises no false alarm, the budget is spent greedily on the most held-out recall per false alarm; the result is
-checked with the whole detector. The embeddings are cached in work/bb_threshold_embeddings.npz (head-independent).
+checked with the whole detector. The embeddings are cached (--cache; they do not depend on the head).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ RATE = 16000
 REFRACTORY = math.ceil(1.0 / (CHUNK / RATE))   # 1 s in 80-ms chunks, rounded up: 13
 FLOOR = 0.5
 PAD_BEFORE, PAD_AFTER = RATE // 2, RATE
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def full_embeddings(earshot: str, models: list[str], audio: np.ndarray, tmp: str) -> np.ndarray:
@@ -89,11 +90,11 @@ def detector(probabilities: np.ndarray, thresholds: np.ndarray) -> list[tuple[in
 
 def cached_embeddings(a, tmp_root: str) -> dict:
     """The speech stream's and each held-out clip's embeddings (computed once, then read from the cache)."""
-    cache = os.path.join(os.path.dirname(os.path.abspath(a.out)), "bb_threshold_embeddings.npz")
+    cache = a.cache
     if os.path.exists(cache):
         print(f"[bb_thresholds] embeddings from {cache}", flush=True)
         return dict(np.load(cache))
-    work = os.path.dirname(os.path.abspath(a.out))
+    work = os.path.dirname(os.path.abspath(cache))
     features = feature_directory()
     models = (selector_models(a.earshot_bin, features, os.path.join(work, "selectors"))
               + selector_models(a.earshot_bin, features, os.path.join(work, "selectors_oldest"), position=0))
@@ -129,6 +130,8 @@ def main() -> int:
     p.add_argument("--out", required=True, help="the choice and every figure as JSON (work/bb_thresholds.json)")
     p.add_argument("--models-out", help="also write the thresholds and held-out figures here (3 decimals)")
     p.add_argument("--target", type=float, default=1.0, help="false alarms per hour on the held-out speech")
+    p.add_argument("--cache", default=os.path.join(HERE, "work", "bb_threshold_embeddings.npz"),
+                   help="the embeddings of the speech and the clips (made once; the selector models beside it)")
     p.add_argument("--jobs", type=int, default=2, help="`earshot infer` processes at a time")
     a = p.parse_args()
     if "speech_commands_v0.02_subset" in a.speech or "librispeech" in a.speech.lower():
