@@ -87,7 +87,8 @@ def main() -> int:
         kept = history["history"][history["selected_epoch"] - 1]
         card = dict(labels=LABELS, hidden=history["args"]["hidden"], seed=history["args"]["seed"],
                     epochs=history["args"]["epochs"], epoch_kept=history["selected_epoch"],
-                    training_args={k: v for k, v in history["args"].items() if k not in ("features", "out", "log")},
+                    training_args={k: (os.path.basename(v) if k == "negatives" and v else v)   # no local paths
+                                   for k, v in history["args"].items() if k not in ("features", "out", "log")},
                     validation=dict(real=kept["val_real"], synthetic=kept["val_synthetic"], score=kept["val_score"]),
                     onnx_sha256=sha, onnx_runtime_check=check,
                     history=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in h.items() if k != "seconds"}

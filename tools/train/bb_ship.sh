@@ -6,6 +6,8 @@
 #
 #   1. bb_data.py        -> work/bb_features.npz   train.sh's 39,066 windows as Earshot's embeddings [16, 96]
 #                           (skipped when present; ~27 min from scratch, resumable through work/bb_cache)
+#   1b. bb_stream_negatives.py -> work/bb_stream_negatives.npz   windows of running training speech (_unknown_)
+#                           (skipped when present; ~2 min)
 #   2. bb_train.py       -> work/bb_head.npz (+ .history.json)   the chosen configuration (HEAD_ARGS below)
 #   3. bb_export.py      -> models/commands.head.onnx, models/commands.head.json   (checked with ONNX Runtime)
 #   4. bb_thresholds.py  -> work/bb_thresholds.json, models/commands.thresholds.json: streaming thresholds for
@@ -23,7 +25,7 @@ shared="$repo/../shared/data"
 work="$here/work"
 models="$repo/models"
 # The configuration chosen on the validation split (docs/training.md, "The commands model (shipped)").
-HEAD_ARGS=(--hidden 256 --epochs 40 --seed 3)
+HEAD_ARGS=(--hidden 512 --epochs 40 --seed 3)
 log() { printf '[bb_ship.sh] %s\n' "$*"; }
 check=0
 [[ "${1:-}" == "--check" ]] && check=1
@@ -52,8 +54,13 @@ if [[ ! -e "$work/bb_features.npz" ]]; then
     "${py[@]}" bb_data.py --tts "$work/tts.npz" --speech "$work/speech.npz" --shared "$shared" \
         --earshot-bin "$earshot" --jobs 2
 fi
+if [[ ! -e "$work/bb_stream_negatives.npz" ]]; then
+    log "1b. embeddings of running training speech -> work/bb_stream_negatives.npz"
+    "${py[@]}" bb_stream_negatives.py --speech "$work/speech.npz" --earshot-bin "$earshot"
+fi
 log "2. training: ${HEAD_ARGS[*]}"
-"${py[@]}" bb_train.py --features "$work/bb_features.npz" --out "$head" "${HEAD_ARGS[@]}"
+"${py[@]}" bb_train.py --features "$work/bb_features.npz" --negatives "$work/bb_stream_negatives.npz" --out "$head" \
+    "${HEAD_ARGS[@]}"
 log "3. ONNX export"
 "${py[@]}" bb_export.py --head "$head" --features "$work/bb_features.npz" --onnx "$out/commands.head.onnx" \
     --json "$out/commands.head.json"
