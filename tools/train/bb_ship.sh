@@ -30,7 +30,7 @@ log() { printf '[bb_ship.sh] %s\n' "$*"; }
 check=0
 [[ "${1:-}" == "--check" ]] && check=1
 for f in tts.npz speech.npz threshold_speech.npz; do
-    [[ -e "$work/$f" ]] || { echo "bb_ship.sh: $work/$f not found: run tools/train/train.sh first (it makes it)" >&2; exit 1; }
+    [[ -e "$work/$f" ]] || { echo "bb_ship.sh: $work/$f not found: tools/train/train.sh makes it" >&2; exit 1; }
 done
 earshot="${EARSHOT_BIN:-$repo/.build/release/earshot}"
 if [[ ! -x "$earshot" ]]; then
@@ -70,7 +70,8 @@ log "4. streaming thresholds"
 if ((check)); then
     status=0
     for f in commands.head.onnx commands.head.json commands.thresholds.json; do
-        if cmp -s "$out/$f" "$models/$f"; then log "same bytes: models/$f"; else log "DIFFERENT: models/$f"; status=1; fi
+        if cmp -s "$out/$f" "$models/$f"; then log "same bytes: models/$f"
+        else log "DIFFERENT: models/$f"; status=1; fi
     done
     exit "$status"
 fi

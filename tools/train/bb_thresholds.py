@@ -99,8 +99,8 @@ def cached_embeddings(a, tmp_root: str) -> dict:
     models = (selector_models(a.earshot_bin, features, os.path.join(work, "selectors"))
               + selector_models(a.earshot_bin, features, os.path.join(work, "selectors_oldest"), position=0))
     stream, hours = speech_stream(a.speech)
-    clips = [(label, audio) for label, audio, speaker in
-             load_many_real(os.path.join(a.shared, "speech_commands_train_real")) if is_validation_speaker(speaker, 0.1)]
+    real = load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
+    clips = [(label, audio) for label, audio, speaker in real if is_validation_speaker(speaker, 0.1)]
     print(f"[bb_thresholds] held-out speech {hours * 60:.1f} min; {len(clips)} held-out real clips", flush=True)
 
     def one(job):
@@ -174,7 +174,8 @@ def main() -> int:
     hit_all = sum(recall[kw] * int((clip_labels == KEYWORDS.index(kw)).sum()) for kw in recall)
     with open(a.head, "rb") as f:
         head_sha = hashlib.sha256(f.read()).hexdigest()
-    heldout = dict(speech_minutes=round(hours * 60, 2), false_alarms=len(fired), fa_per_hour=round(len(fired) / hours, 3),
+    heldout = dict(speech_minutes=round(hours * 60, 2), false_alarms=len(fired),
+                   fa_per_hour=round(len(fired) / hours, 3),
                    false_alarms_per_keyword={kw: sum(1 for _, k in fired if KEYWORDS[k] == kw) for kw in KEYWORDS},
                    clips=n_clips, recall=round(hit_all / n_clips, 4),
                    recall_per_keyword={k: round(v, 4) for k, v in recall.items()}, wrong_keyword_events_on_clips=wrong)
@@ -193,7 +194,8 @@ def main() -> int:
                            data=data), f, indent=1)
             f.write("\n")
     print("[bb_thresholds] " + ", ".join(f"{k} {v:g}" for k, v in thresholds.items()))
-    print(f"[bb_thresholds] held-out: {len(fired)} false alarms in {hours * 60:.1f} min = {len(fired) / hours:.2f}/hour "
+    print(f"[bb_thresholds] held-out: {len(fired)} false alarms in {hours * 60:.1f} min = "
+          f"{len(fired) / hours:.2f}/hour "
           f"(target {a.target:g}); recall {100 * hit_all / n_clips:.1f}% of {n_clips} real clips "
           f"({', '.join(f'{k} {100 * v:.0f}%' for k, v in recall.items())}); {wrong} wrong-keyword events on clips "
           f"-> {a.out}")

@@ -11,7 +11,8 @@ Dense(hidden) -> LayerNorm -> ReLU -> Dense(hidden) -> LayerNorm -> ReLU -> Dens
 Loss: cross-entropy with label smoothing, classes weighted to count equally (train.py's rule: the test prior is
 uniform); dropout; Gaussian noise on the embeddings; optional mixup (pairs of windows in a batch blended with a
 Beta(a, a) weight per window, targets and class weights blended alike); optional streaming negatives
-(bb_stream_negatives.py: windows of running training speech, added as _unknown_). AdamW, warm-up + cosine decay, gradient clipping.
+(bb_stream_negatives.py: windows of running training speech, added as _unknown_). AdamW, warm-up + cosine decay,
+gradient clipping.
 Model selection ONLY on the validation split, train.py's rule: the epoch with the best mean of the real
 (held-out speakers) and the synthetic validation accuracy. The test set is never read here.
 """

@@ -68,8 +68,8 @@ def write_wav(path: str, audio: np.ndarray) -> None:
 
 
 def embeddings(earshot: str, models: list[str], audio: np.ndarray, tmp: str) -> np.ndarray:
-    """[len(audio) // 1280, len(models)] (96 selectors: the embeddings): row k is after sample 1280 (k + 1). In pieces of
-    PIECE samples that overlap by WARMUP chunks plus the CNN's reach, so every row is a full stream's row."""
+    """[len(audio) // 1280, len(models)] (96 selectors: the embeddings): row k is after sample 1280 (k + 1).
+    In pieces of PIECE samples that overlap by WARMUP chunks plus the CNN's reach: every row is a full stream's row."""
     chunks = len(audio) // CHUNK
     out = np.zeros((chunks, len(models)), np.float32)   # one column per model
     overlap = (WARMUP + 10) * CHUNK   # 16 embeddings of history + the 76 mel frames before them
