@@ -2,13 +2,17 @@
 """Backbone experiment, training: a 12-class head over Earshot's openWakeWord speech embeddings (JAX, CPU).
 
     python bb_train.py --features work/bb_features.npz --out work/bb_head.npz [--hidden 128] [--epochs 30]
-                       [--dropout 0.3] [--noise 1.0] [--seed 3]
+                       [--dropout 0.3] [--noise 1.0] [--mixup 0] [--seed 3] [--log work/bb_runs.jsonl]
+                       [--negatives work/bb_stream_negatives.npz]
 
 Input: bb_data.py's embeddings of train.sh's training set ([N, 16, 96] per 1-s window) and its validation split.
 Network (openWakeWord's head kind with a softmax, so it maps onto Earshot's head importer): Flatten(16 x 96) ->
 Dense(hidden) -> LayerNorm -> ReLU -> Dense(hidden) -> LayerNorm -> ReLU -> Dense(12) -> softmax.
 Loss: cross-entropy with label smoothing, classes weighted to count equally (train.py's rule: the test prior is
-uniform); dropout; Gaussian noise on the embeddings. AdamW, warm-up + cosine decay, gradient clipping.
+uniform); dropout; Gaussian noise on the embeddings; optional mixup (pairs of windows in a batch blended with a
+Beta(a, a) weight per window, targets and class weights blended alike); optional streaming negatives
+(bb_stream_negatives.py: windows of running training speech, added as _unknown_). AdamW, warm-up + cosine decay,
+gradient clipping.
 Model selection ONLY on the validation split, train.py's rule: the epoch with the best mean of the real
 (held-out speakers) and the synthetic validation accuracy. The test set is never read here.
 """
@@ -23,6 +27,7 @@ import time
 import numpy as np
 
 CLASSES = 12
+UNKNOWN = 1   # words.LABELS.index("_unknown_")
 EPSILON = 1e-5
 LAYERS = ("w0", "b0", "g0", "c0", "w1", "b1", "g1", "c1", "w2", "b2")
 
@@ -63,7 +68,10 @@ def main() -> int:
     ap.add_argument("--label-smoothing", type=float, default=0.1)
     ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--noise", type=float, default=1.0, help="std of the Gaussian noise added to the embeddings")
+    ap.add_argument("--mixup", type=float, default=0.0, help="mixup's Beta(a, a) parameter (0: no mixup)")
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--negatives", help="bb_stream_negatives.py's windows, added to the training set as _unknown_")
+    ap.add_argument("--log", help="append this run's arguments and kept validation figures to this JSON-lines file")
     a = ap.parse_args()
 
     import jax
@@ -74,6 +82,9 @@ def main() -> int:
     x, y, x_val, y_val, kind_val = d["x"], d["y"], d["x_val"], d["y_val"], d["kind_val"]
     if x.ndim != 3 or x.shape[1:] != (16, 96):
         sys.exit(f"bb_train.py: {a.features}: want embeddings [N, 16, 96], got {x.shape}")
+    if a.negatives:
+        extra = np.load(a.negatives)["x"]
+        x, y = np.concatenate([x, extra]), np.concatenate([y, np.full(len(extra), UNKNOWN, y.dtype)])
     real_val = ~np.char.startswith(kind_val, "tts")
     rng = np.random.default_rng(a.seed)
     p = {k: jnp.asarray(v) for k, v in init(rng, x.shape[1] * x.shape[2], a.hidden).items()}
@@ -97,6 +108,13 @@ def main() -> int:
         xb = xb + a.noise * jax.random.normal(k1, xb.shape, xb.dtype)
         target = optax.smooth_labels(jax.nn.one_hot(yb, CLASSES), a.label_smoothing)
         w = class_weight[yb]
+        if a.mixup > 0:   # each window blended with a random partner from the batch
+            k3, k4 = jax.random.split(jax.random.fold_in(key, 1))
+            lam = jax.random.beta(k3, a.mixup, a.mixup, (xb.shape[0],))
+            other = jax.random.permutation(k4, xb.shape[0])
+            xb = lam[:, None, None] * xb + (1 - lam[:, None, None]) * xb[other]
+            target = lam[:, None] * target + (1 - lam[:, None]) * target[other]
+            w = lam * w + (1 - lam) * w[other]
         return (optax.softmax_cross_entropy(apply(p, xb, k2), target) * w).sum() / w.sum()
 
     steps = len(y) // a.batch
@@ -139,6 +157,12 @@ def main() -> int:
     with open(a.out.replace(".npz", "") + ".history.json", "w") as f:
         json.dump(dict(args=vars(a), history=history, selected_epoch=best[2], validation_score=best[0],
                        train_seconds=round(time.time() - start, 1)), f, indent=1)
+    if a.log:
+        kept = history[best[2] - 1]
+        with open(a.log, "a") as f:
+            f.write(json.dumps(dict(args=vars(a), selected_epoch=best[2], val_real=kept["val_real"],
+                                    val_synthetic=kept["val_synthetic"], val_score=kept["val_score"],
+                                    train_seconds=round(time.time() - start, 1))) + "\n")
     return 0
 
 

@@ -49,7 +49,15 @@ from words import KEYWORDS, LABELS  # noqa: E402
 RATE = 16000
 WINDOW, HOP = 49, 2          # the model's window and listen's hop (frames)
 SMOOTHING, REFRACTORY = 5, 25  # DetectorSettings' 0.2 s and 1 s in 40-ms posteriors
-GRID = [round(0.80 + 0.01 * i, 2) for i in range(20)] + [0.995, 0.999, 1.0]
+
+
+def make_grid(low: float = 0.80) -> list[float]:
+    """The threshold grid: low, low + 0.01, ..., 0.99, then 0.995, 0.999, 1.0."""
+    steps = int(round((0.99 - low) / 0.01)) + 1
+    return [round(low + 0.01 * i, 2) for i in range(steps)] + [0.995, 0.999, 1.0]
+
+
+GRID = make_grid()
 GAP = int(0.2 * RATE)
 
 
@@ -158,19 +166,7 @@ def main() -> int:
     hits = np.array([[int(((clip_labels == k) & (peak >= g)).sum()) for g in grid] for k in range(len(KEYWORDS))])
 
     budget = int(np.floor(a.target * hours + 1e-9))
-    at = [int(np.nonzero(fa[k] == 0)[0][0]) if (fa[k] == 0).any() else len(grid) - 1 for k in range(len(KEYWORDS))]
-    while True:
-        spent = sum(int(fa[k][at[k]]) for k in range(len(KEYWORDS)))
-        best = None
-        for k in range(len(KEYWORDS)):
-            for j in range(at[k]):
-                cost = int(fa[k][j] - fa[k][at[k]])
-                gain = int(hits[k][j] - hits[k][at[k]])
-                if gain > 0 and spent + cost <= budget and (best is None or gain / max(cost, 1e-9) > best[0]):
-                    best = (gain / max(cost, 1e-9), k, j)
-        if best is None:
-            break
-        at[best[1]] = best[2]
+    at = spend_budget(fa, hits, budget)
     thresholds = {kw: grid[at[k]] for k, kw in enumerate(KEYWORDS)}
 
     # The whole detector with these thresholds.
@@ -240,6 +236,26 @@ def verify(a, stream: np.ndarray, hours: float, labels: list[str], padded: list[
           f"{hours * 60:.1f} min of held-out speech = {len(false_alarms) / hours:.2f}/hour; recall "
           f"{100 * hits / len(paths):.1f}% of {len(paths)} held-out real clips")
     return 0
+
+
+def spend_budget(fa: np.ndarray, hits: np.ndarray, budget: int) -> list[int]:
+    """Steps 1 and 2 of the rule. fa, hits [K, G]: each keyword's false alarms and held-out hits alone at every
+    grid value. Returns each keyword's grid index: the lowest with no false alarm (else the last), then lowered
+    greedily by the move buying the most hits per false alarm while the total stays within `budget`."""
+    count, last = fa.shape
+    at = [int(np.nonzero(fa[k] == 0)[0][0]) if (fa[k] == 0).any() else last - 1 for k in range(count)]
+    while True:
+        spent = sum(int(fa[k][at[k]]) for k in range(count))
+        best = None
+        for k in range(count):
+            for j in range(at[k]):
+                cost = int(fa[k][j] - fa[k][at[k]])
+                gain = int(hits[k][j] - hits[k][at[k]])
+                if gain > 0 and spent + cost <= budget and (best is None or gain / max(cost, 1e-9) > best[0]):
+                    best = (gain / max(cost, 1e-9), k, j)
+        if best is None:
+            return at
+        at[best[1]] = best[2]
 
 
 def smoothed_all(scores: np.ndarray) -> np.ndarray:

