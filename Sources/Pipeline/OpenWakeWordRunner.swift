@@ -9,11 +9,17 @@ import Spotter
 /// 0.5 unless set), then none for that model during `refractorySeconds` of audio, so one utterance
 /// gives one event. Event time: the end of the chunk's audio.
 ///
-/// A multi-class head (`OpenWakeWordModel.labels`, softmax scores) gives an event for a keyword
-/// label when its score reaches its threshold (`threshold(for: label)`; the labels the detector
-/// settings ignore, `_silence_` and `_unknown_` by default, give none, as for Earshot models), the
-/// highest such label when several do; then none from that model for the part's
-/// `detector.refractorySeconds` (1 s by default: successive commands still come through).
+/// A multi-class head (`OpenWakeWordModel.labels`, softmax scores) hears a keyword label when its
+/// score reaches its threshold (`threshold(for: label)`; the labels the detector settings ignore,
+/// `_silence_` and `_unknown_` by default, give none, as for Earshot models). Its event is the peak
+/// of the episode that starts there: the episode lasts while some keyword label stays at or above
+/// its threshold, and ends after `quietChunks` chunks (0.32 s) with none, or once it is as long as
+/// the refractory period; the event names the label with the highest score over the episode and is
+/// stamped at that chunk. Why: a word's first chunks look like other words ("d-" of "down" like
+/// "stop"), so the first chunk over a threshold often names the wrong one; the peak comes where the
+/// word ends, as the head was trained. Then no new episode for the part's `detector.refractorySeconds`
+/// from the peak (1 s by default: successive commands still come through). `flush` completes an
+/// open episode at the end of a stream.
 ///
 /// All buffers are allocated at `init`; `process` and `reset` allocate nothing.
 final class OpenWakeWordRunner {
@@ -32,6 +38,16 @@ final class OpenWakeWordRunner {
     let refractoryChunks: ContiguousArray<Int>
     /// Per model, the chunk of its last detection (or a value far in the past).
     private let lastDetection: UnsafeMutablePointer<Int>
+    /// Chunks without a keyword over its threshold that end a multi-class head's episode.
+    static let quietChunks = 4
+    /// Per model, a multi-class head's open episode: its best label (-1: none open), score, chunk and
+    /// time shift, its first chunk and the chunks since a keyword was last over its threshold.
+    private let episodeLabel: UnsafeMutablePointer<Int>
+    private let episodeScore: UnsafeMutablePointer<Float>
+    private let episodeChunk: UnsafeMutablePointer<Int>
+    private let episodeShift: UnsafeMutablePointer<Double>
+    private let episodeStart: UnsafeMutablePointer<Int>
+    private let episodeQuiet: UnsafeMutablePointer<Int>
     /// The stream's chunk count since the start (or `reset`), skipped chunks included: event times.
     private var chunks = 0
     /// Chunks the backbone ran since the start (or `reset`), pre-roll replays included.
@@ -73,6 +89,16 @@ final class OpenWakeWordRunner {
         })
         lastDetection = .allocate(capacity: parts.count)
         lastDetection.initialize(repeating: Int.min / 2, count: parts.count)
+        (episodeLabel, episodeChunk, episodeStart, episodeQuiet) = (.allocate(capacity: parts.count), .allocate(capacity: parts.count),
+                                                                    .allocate(capacity: parts.count), .allocate(capacity: parts.count))
+        episodeScore = .allocate(capacity: parts.count)
+        episodeShift = .allocate(capacity: parts.count)
+        episodeLabel.initialize(repeating: -1, count: parts.count)
+        episodeChunk.initialize(repeating: 0, count: parts.count)
+        episodeStart.initialize(repeating: 0, count: parts.count)
+        episodeQuiet.initialize(repeating: 0, count: parts.count)
+        episodeScore.initialize(repeating: 0, count: parts.count)
+        episodeShift.initialize(repeating: 0, count: parts.count)
         scaled = .allocate(capacity: scaledCapacity)
         scaled.initialize(repeating: 0, count: scaledCapacity)
         rowCapacity = scaledCapacity / stream.chunkSamples + 1
@@ -89,6 +115,9 @@ final class OpenWakeWordRunner {
     deinit {
         clipInput?.deallocate()
         lastDetection.deallocate()
+        for pointer in [episodeLabel, episodeChunk, episodeStart, episodeQuiet] { pointer.deallocate() }
+        episodeScore.deallocate()
+        episodeShift.deallocate()
         scaled.deallocate()
         rows.deallocate()
     }
@@ -102,7 +131,23 @@ final class OpenWakeWordRunner {
         chunksRun = 0
         stream.reset()
         lastDetection.update(repeating: Int.min / 2, count: modelIndices.count)
+        episodeLabel.update(repeating: -1, count: modelIndices.count)
         chunks = 0
+    }
+
+    /// Completes the open episodes of multi-class heads (their events), at the end of a stream.
+    /// Allocates: never.
+    func flush(into events: EventList) -> Int {
+        var completed = 0
+        var m = 0
+        while m < modelIndices.count {
+            if episodeLabel[m] >= 0 {
+                emitEpisode(m, into: events)
+                completed &+= 1
+            }
+            m &+= 1
+        }
+        return completed
     }
 
     /// Samples at 16 kHz in [-1, 1]; returns the detections made. Behind a closed gate the samples
@@ -168,7 +213,9 @@ final class OpenWakeWordRunner {
                 var m = 0
                 while m < count && chunk >= scoredFrom {
                     let (label, score) = best(row: rows + row &* width, model: m)
-                    if label >= 0, chunk &- lastDetection[m] >= refractoryChunks[m] {
+                    if columnCounts[m] > 1 || episodeLabel[m] >= 0 {
+                        detections &+= episode(m, label: label, score: score, chunk: chunk, shift: shift, into: events)
+                    } else if label >= 0, chunk &- lastDetection[m] >= refractoryChunks[m] {
                         lastDetection[m] = chunk
                         events.append(PipelineEvent(
                             modelIndex: modelIndices[m], labelIndex: label, keywordIndex: keywordOffsets[m] &+ label,
@@ -181,6 +228,35 @@ final class OpenWakeWordRunner {
             }
         }
         return detections
+    }
+
+    /// A multi-class head's chunk: opens, extends or ends its episode (see the type's comment);
+    /// returns 1 when an episode ended with an event. Allocates: never.
+    private func episode(_ m: Int, label: Int, score: Float, chunk: Int, shift: Double, into events: EventList) -> Int {
+        if episodeLabel[m] < 0 {
+            guard label >= 0, chunk &- lastDetection[m] >= refractoryChunks[m] else { return 0 }
+            (episodeLabel[m], episodeScore[m], episodeChunk[m], episodeShift[m]) = (label, score, chunk, shift)
+            (episodeStart[m], episodeQuiet[m]) = (chunk, 0)
+            return 0
+        }
+        if label >= 0 {
+            episodeQuiet[m] = 0
+            if score > episodeScore[m] { (episodeLabel[m], episodeScore[m], episodeChunk[m], episodeShift[m]) = (label, score, chunk, shift) }
+        } else {
+            episodeQuiet[m] &+= 1
+        }
+        guard episodeQuiet[m] >= Self.quietChunks || chunk &- episodeStart[m] &+ 1 >= refractoryChunks[m] else { return 0 }
+        emitEpisode(m, into: events)
+        return 1
+    }
+
+    private func emitEpisode(_ m: Int, into events: EventList) {
+        let label = episodeLabel[m]
+        lastDetection[m] = episodeChunk[m]
+        events.append(PipelineEvent(
+            modelIndex: modelIndices[m], labelIndex: label, keywordIndex: keywordOffsets[m] &+ label,
+            time: Double(episodeChunk[m] &+ 1) * chunkSeconds + episodeShift[m], score: episodeScore[m]))
+        episodeLabel[m] = -1
     }
 
     /// Model `m`'s label with the highest score among those at or above their thresholds in `row`,

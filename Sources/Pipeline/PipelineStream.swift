@@ -378,6 +378,7 @@ public final class PipelineStream {
             }
             index &+= 1
         }
+        if let openWakeWord { completed &+= openWakeWord.flush(into: eventList) }
         eventList.sortByTime()
         return completed
     }

@@ -103,6 +103,7 @@ struct OpenWakeWordMultiClassPipelineTests {
         _ = streamEvents(try pipeline.makeStream(inputRate: 16_000), Array(signal[0..<3200]), period: 160)
         let stream = try pipeline.makeStream(inputRate: 16_000)
         var count = 0
+        var flushed = 0
         let allocations = signal.withUnsafeBufferPointer { samples -> Int in
             allocation_counter_begin()
             var offset = 0
@@ -110,9 +111,13 @@ struct OpenWakeWordMultiClassPipelineTests {
                 count &+= stream.process(samples: UnsafeBufferPointer(start: samples.baseAddress! + offset, count: min(160, samples.count &- offset)))
                 offset &+= 160
             }
+            flushed = stream.flush()
             return allocation_counter_end()
         }
         #expect(allocations == 0, "\(allocations) allocations")
-        #expect(count == 4 + 2, "\(count) events")   // commands every 13 chunks from chunk 2 (4), wake every 25 (2)
+        // commands: an episode from chunk 2 every 13 chunks, each completed 13 chunks after it opens (3 while
+        // streaming, the 4th, opened at chunk 41, by flush); wake: every 25 chunks (2).
+        #expect(count == 3 + 2, "\(count) events")
+        #expect(flushed == 1, "\(flushed) events completed by flush")
     }
 }
