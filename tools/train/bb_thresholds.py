@@ -15,8 +15,10 @@ Scores, as the runtime streams them: Earshot's own embeddings of each stream (`e
 oww_features.py's selector heads, one 96-wide embedding per 80-ms chunk; selectors of the window's oldest position
 recover the stream's first 15 embeddings), then the head (bb_train.forward) on every window of the last 16
 embeddings: one row of 12 probabilities per chunk, rows before 16 embeddings exist score 0.
-Event rule (the runtime's): a keyword label (not starting with "_") fires when its probability >= its threshold
-and at least 13 chunks (1 s rounded up) passed since the last event of any label.
+Event rule (the runtime's, Sources/Pipeline/OpenWakeWordRunner.swift): an episode opens at a chunk where some keyword
+label (not starting with "_") has its probability >= its threshold, if at least 13 chunks (1 s rounded up) passed since
+the last event's chunk; it lasts while some keyword stays over its threshold and ends after 4 chunks with none or once
+it is 13 chunks long; its event is the label with the highest over-threshold probability in it, at that chunk.
 
 Threshold rule (fixed before any score was looked at): choose_thresholds.py's, by import (make_grid,
 spend_budget): grid 0.50, 0.51, ..., 0.99, 0.995, 0.999, 1.0 (0.5: the keyword outweighs all other classes);
@@ -77,14 +79,40 @@ def stream_scores(params: dict, emb: np.ndarray) -> np.ndarray:
     return out
 
 
+QUIET = 4   # chunks with no keyword over its threshold that end an episode (OpenWakeWordRunner.quietChunks)
+
+
 def detector(probabilities: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int]]:
-    """(chunk, keyword) of every event of the runtime's rule over keyword probabilities [T, K]."""
-    fired, last = [], -(10 ** 12)
+    """(chunk, keyword) of every event of the runtime's episode rule over keyword probabilities [T, K].
+
+    Only the chunks with some keyword over its threshold can open, extend or move an episode; its end is the
+    earlier of 4 chunks after its last such chunk and its 13th chunk."""
+    fired, last, episode = [], -(10 ** 12), None   # episode: [best chunk, label, score, start, last over]
+
+    def close():
+        nonlocal last, episode
+        fired.append((episode[0], episode[1]))
+        last, episode = episode[0], None
+
     for t in np.nonzero((probabilities >= thresholds).any(1))[0]:
-        if t - last >= REFRACTORY:
-            over = np.where(probabilities[t] >= thresholds, probabilities[t], -1.0)
-            fired.append((int(t), int(np.argmax(over))))
-            last = int(t)
+        t = int(t)
+        over = np.where(probabilities[t] >= thresholds, probabilities[t], -1.0)
+        k = int(np.argmax(over))
+        if episode is not None and t > min(episode[4] + QUIET, episode[3] + REFRACTORY - 1):
+            close()
+        if episode is None:
+            if t - last >= REFRACTORY:
+                episode = [t, k, over[k], t, t]
+                if REFRACTORY <= 1:
+                    close()
+            continue
+        episode[4] = t
+        if over[k] > episode[2]:
+            episode[:3] = [t, k, over[k]]
+        if t == episode[3] + REFRACTORY - 1:
+            close()
+    if episode is not None:
+        close()
     return fired
 
 
