@@ -151,8 +151,10 @@ enum ListenRun {
                         names.append(rule.keywords[j].label)
                         done[j] = true
                     }
+                    // A multi-class head reports each episode's peak (OpenWakeWordRunner).
+                    let peak = rule.keywords.count > 1 ? " (the peak of each run of such chunks)" : ""
                     lines.append("earshot: detector \(names.joined(separator: "/")): a chunk's score >= "
-                                 + "\(EventFormatter.fixed(Double(keyword.threshold), 2)), then "
+                                 + "\(EventFormatter.fixed(Double(keyword.threshold), 2))\(peak), then "
                                  + "\(EventFormatter.fixed(rule.refractorySeconds, 2)) s refractory")
                 }
             }
