@@ -607,7 +607,9 @@ else
         record alloc-rel ok $((SECONDS - t)) "$total tests (release build)"
     else
         tests_failed=$((tests_failed + 1))
-        record alloc-rel FAILED $((SECONDS - t)) "exit $status; ${line:-no test run line}"
+        # The first issue Swift Testing recorded names the test (the summary is all CI shows).
+        first="$(grep -m1 -E 'recorded an issue' "$log" | cut -c1-300 || true)"
+        record alloc-rel FAILED $((SECONDS - t)) "exit $status; ${line:-no test run line}${first:+; $first}"
     fi
 fi
 

@@ -146,7 +146,7 @@ final class NetworkRunner {
         if let preRoll, !admit(features, preRoll) {
             // Gate closed: the detector sees silence, so its clock and smoothing go on.
             posteriors &+= 1
-            _ = detector.process(UnsafeBufferPointer(start: silence.baseAddress, count: outputCount))
+            _ = detector.hit(UnsafeBufferPointer(start: silence.baseAddress, count: outputCount))
             return 0
         }
         let scores: UnsafeBufferPointer<Float>
@@ -157,7 +157,7 @@ final class NetworkRunner {
             scores = network.step(features)
         }
         posteriors &+= 1
-        guard let event = detector.process(scores) else { return 0 }
+        guard let event = detector.hit(scores) else { return 0 }
         guard let endFinder else {
             events.append(makeEvent(event.labelIndex, event.time + shift, event.score))
             return 1

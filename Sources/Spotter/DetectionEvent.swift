@@ -32,3 +32,19 @@ public struct DetectionEvent: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(keyword) at \(time) s (score \(score))" }
 }
+
+/// A detection as plain values (`Detector.hit(_:)`): `DetectionEvent` without the label's name.
+public struct DetectorHit: Sendable, Equatable {
+    /// The keyword's index in `DetectorConfiguration.labels`.
+    public var labelIndex: Int
+    /// The onset frame (as `DetectionEvent.frameIndex`).
+    public var frameIndex: Int
+    /// Seconds since the stream started, of the onset frame.
+    public var time: Double
+    /// The smoothed score that crossed the threshold.
+    public var score: Float
+    /// The frame whose smoothed score crossed the threshold.
+    public var decisionFrameIndex: Int
+    /// Seconds since the stream started, of the decision frame.
+    public var decisionTime: Double
+}

@@ -101,8 +101,21 @@ public final class Detector {
     ///
     /// - Parameter scores: C = `labelCount` scores in label order (probabilities, typically
     ///   a softmax output).
-    /// Allocates: never.
+    /// Allocates: never (the label is a copy of a stored string; the streaming pipeline uses
+    /// `hit(_:)`, whose result holds no reference at all).
     public func process(_ scores: UnsafeBufferPointer<Float>) -> DetectionEvent? {
+        guard let hit = hit(scores) else { return nil }
+        return DetectionEvent(
+            keyword: labels[hit.labelIndex], labelIndex: hit.labelIndex, frameIndex: hit.frameIndex,
+            time: hit.time, score: hit.score, decisionFrameIndex: hit.decisionFrameIndex,
+            decisionTime: hit.decisionTime)
+    }
+
+    /// `process(_:)` without the label's name: plain values only, so the hot path has no
+    /// reference counting and needs no runtime type metadata (whose first instantiation, at the
+    /// first detection after load, allocates).
+    /// Allocates: never.
+    public func hit(_ scores: UnsafeBufferPointer<Float>) -> DetectorHit? {
         precondition(scores.count == labelCount, "expected one score per label")
         let t = frameIndex
         let row = ring + (t % window) &* labelCount
@@ -148,11 +161,9 @@ public final class Detector {
             }
             u &+= 1
         }
-        return DetectionEvent(
-            keyword: labels[best], labelIndex: best, frameIndex: onset,
-            time: Double(onset) * hopSeconds + timeOffsetSeconds,
-            score: bestScore, decisionFrameIndex: t,
-            decisionTime: Double(t) * hopSeconds + timeOffsetSeconds)
+        return DetectorHit(
+            labelIndex: best, frameIndex: onset, time: Double(onset) * hopSeconds + timeOffsetSeconds,
+            score: bestScore, decisionFrameIndex: t, decisionTime: Double(t) * hopSeconds + timeOffsetSeconds)
     }
 
     /// Processes one frame given as an array (convenience for tests and tools).

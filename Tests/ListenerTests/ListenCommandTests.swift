@@ -19,10 +19,22 @@ private func earshot(_ arguments: [String], environment: [String: String] = [:],
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
+    // One reader thread per pipe, each until end of file: nothing written before the exit is lost
+    // (a readability handler could still hold a chunk it had read when the process was reaped).
     let collected = OutputCollector()
-    out.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData, to: 1) }
-    err.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData, to: 2) }
+    let finished = DispatchSemaphore(value: 0)
     try process.run()
+    for (pipe, stream) in [(out, 1), (err, 2)] {
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                collected.append(chunk, to: stream)
+            }
+            finished.signal()
+        }
+    }
     if let terminateAfter {
         let deadline = Date().addingTimeInterval(terminateAfter)
         while Date() < deadline {
@@ -39,10 +51,9 @@ private func earshot(_ arguments: [String], environment: [String: String] = [:],
         Issue.record("earshot \(arguments.joined(separator: " ")) did not exit; killed")
     }
     process.waitUntilExit()
-    out.fileHandleForReading.readabilityHandler = nil
-    err.fileHandleForReading.readabilityHandler = nil
-    collected.append(out.fileHandleForReading.readDataToEndOfFile(), to: 1)
-    collected.append(err.fileHandleForReading.readDataToEndOfFile(), to: 2)
+    for name in ["stdout", "stderr"] where finished.wait(timeout: .now() + 30) == .timedOut {
+        Issue.record("earshot \(arguments.joined(separator: " ")): \(name) not closed 30 s after the exit")
+    }
     return Run(status: process.terminationStatus, stdout: collected.text(1), stderr: collected.text(2))
 }
 
