@@ -589,7 +589,7 @@ check_section modules python3 tools/checks/module_graph_check.py "${modules_bina
 
 # The allocation-counting tests again in a release build (.build-rel): the optimizer must not
 # bring allocations back. Counting starts at the first step/push after load unless a test says
-# otherwise. EARSHOT_SKIP_RELEASE_ALLOC=1 skips it. Cost is the release build of the tests: 662 s on
+# otherwise; every test runs twice: with the others, then alone. EARSHOT_SKIP_RELEASE_ALLOC=1 skips it. Cost is the release build of the tests: 662 s on
 # the 2-core machine under heavy load (2026-12-04, 53 tests; the tests themselves 1.5 s).
 alloc_filter='nothing|Allocation|allocat|Silero|SpeechGate|OpenWakeWordGate|MicroWakeWordGate|Zero|zero|Quantized|MicroWakeWordStream|MixedPipelineStream|Windowed|Convolution|Sequence|KeywordEndFinder|steady'
 if [[ "${EARSHOT_SKIP_RELEASE_ALLOC:-0}" == 1 ]]; then
@@ -602,9 +602,26 @@ else
     status=${PIPESTATUS[0]}
     line="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1 || true)"
     total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$line")
-    if ((status == 0)) && [[ -n "$total" ]] && ! grep -q 'failed' <<<"$line"; then
+    # Each test again in a process of its own: a test must not pass only because an earlier one
+    # paid a first-use cost it would otherwise count (runtime type metadata, lazy globals): the
+    # first detection after load once allocated that way and passed in the full run.
+    alone_failed=()
+    if ((status == 0)); then
+        bin="$(swift build -c release --scratch-path "$repo/.build-rel" --show-bin-path)/EarshotPackageTests.xctest"
+        while read -r name; do
+            pattern="$(python3 -c 'import re, sys; print(re.escape(sys.argv[1]))' "$name")"
+            if ! "$bin" --testing-library swift-testing --filter "$pattern" >"$logs/alone.log" 2>&1; then
+                alone_failed+=("$name")
+                grep -m1 'recorded an issue' "$logs/alone.log" | cut -c1-300 || true
+            fi
+        done < <(swift test list -c release --scratch-path "$repo/.build-rel" 2>/dev/null | grep -E "$alloc_filter")
+    fi
+    if ((status == 0)) && [[ -n "$total" ]] && ! grep -q 'failed' <<<"$line" && ((${#alone_failed[@]} == 0)); then
         tests_passed=$((tests_passed + total))
-        record alloc-rel ok $((SECONDS - t)) "$total tests (release build)"
+        record alloc-rel ok $((SECONDS - t)) "$total tests (release build), each also alone in its own process"
+    elif ((${#alone_failed[@]} > 0)); then
+        tests_failed=$((tests_failed + ${#alone_failed[@]}))
+        record alloc-rel FAILED $((SECONDS - t)) "${#alone_failed[@]} test(s) failed alone: ${alone_failed[*]}"
     else
         tests_failed=$((tests_failed + 1))
         # The first issue Swift Testing recorded names the test (the summary is all CI shows).
