@@ -61,6 +61,8 @@
 #              committed export (export_onnx.py) and conversion (tools/train/convert.sh) with the
 #              thresholds recorded in models/default.thresholds.json
 #   syscalls   tools/checks/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
+#   formants   tools/checks/formant_shift_check.py: the wake-word trainer's formant shift (augment.shift_formants)
+#              on synthesized vowels: identity at 1, length and pitch kept, LPC formants and envelope warp follow
 #   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
 #   oww-recurrent tools/checks/oww_recurrent_parity.py: the committed GRU wake-word head
@@ -565,6 +567,15 @@ if ((build_ok == 0)) || [[ ! -x "$python" ]]; then
     record syscalls FAILED 0 "not run: the build or the venv is missing"
 else
     check_section syscalls "$python" tools/checks/syscall_check.py ${SWIFT_BUILD_FLAGS:+--scratch-path "$(dirname "$bin_path")"}
+fi
+
+# The wake-word trainer's formant shift against LPC formants of synthesized vowels (seconds).
+header "formants: tools/checks/formant_shift_check.py (augment.shift_formants: pitch and length kept, formants moved by alpha)"
+if [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record formants FAILED 0 "not run: the venv is missing"
+else
+    check_section formants "$python" tools/checks/formant_shift_check.py
 fi
 
 # The keyword-end labels RealClipStreamTests reads (Silero VAD, committed TSV) re-derived (a second).

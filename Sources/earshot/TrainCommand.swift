@@ -60,6 +60,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --backbone openwakeword: the head, gru (a streaming GRU over the embeddings) or dense (over the last 16 embeddings).")
     var head: String = "gru"
 
+    @Flag(help: "With --backbone openwakeword: move the formants of 80 % of training scenes by 0.85-1.15, pitch kept (off by default: measured mixed on real recordings, docs/wakeword-training.md).")
+    var formantShift = false
+
     @Option(help: "The Python 3 that runs the pipeline driver (standard library only; the stages use the venv).")
     var python: String = "python3"
 
@@ -70,6 +73,9 @@ struct TrainCommand: ParsableCommand {
         guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
         guard ["openwakeword", "mfcc"].contains(backbone) else { throw ValidationError("--backbone must be openwakeword or mfcc") }
         guard ["gru", "dense"].contains(head) else { throw ValidationError("--head must be gru or dense") }
+        guard !formantShift || backbone == "openwakeword" else {
+            throw ValidationError("--formant-shift works on --backbone openwakeword (mfcc warps its features instead)")
+        }
     }
 
     func run() throws {
@@ -79,6 +85,7 @@ struct TrainCommand: ParsableCommand {
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
+        if formantShift { arguments.append("--formant-shift") }
         for folder in negatives { arguments += ["--negatives", folder] }
         for folder in noise { arguments += ["--noise", folder] }
         let status = try Self.runAndWait([python] + arguments)

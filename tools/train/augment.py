@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import fftconvolve, resample_poly
+from scipy.signal import fftconvolve, istft, resample_poly, stft
 
 RATE = 16000
 
@@ -70,6 +70,31 @@ def random_eq(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         lp = rng.uniform(3000.0, 7000.0)
         curve *= 1.0 / np.sqrt(1.0 + (f / lp) ** 8)
     return np.fft.irfft(spectrum * curve, n).astype(np.float32)
+
+
+def shift_formants(x: np.ndarray, alpha: float, *, lifter: int = 30, n_fft: int = 512, hop: int = 128) -> np.ndarray:
+    """Moves the spectral envelope (the formants) by `alpha` along frequency, keeping pitch and length: a
+    speaker-space widening that acts on audio (vocal-tract length changes formants, not pitch).
+
+    Per STFT frame (Hann, n_fft, hop) the envelope is the low-quefrency part (first `lifter` cepstral
+    coefficients, below any voice's pitch period) of the log magnitude; the magnitude is multiplied by
+    exp(envelope(f / alpha) - envelope(f)), the phase kept. alpha == 1 returns x unchanged."""
+    if alpha == 1.0 or len(x) < n_fft:
+        return x
+    _, _, z = stft(x.astype(np.float64), nperseg=n_fft, noverlap=n_fft - hop, window="hann")
+    log_mag = np.log(np.abs(z) + 1e-9)                                    # [bins, frames]
+    cepstrum = np.fft.irfft(log_mag, n=n_fft, axis=0)
+    cepstrum[lifter:n_fft - lifter + 1] = 0.0
+    envelope = np.fft.rfft(cepstrum, n=n_fft, axis=0).real
+    bins = np.arange(envelope.shape[0], dtype=np.float64)
+    source = np.minimum(bins / alpha, bins[-1])
+    lo = np.floor(source).astype(np.int64)
+    hi = np.minimum(lo + 1, len(bins) - 1)
+    frac = (source - lo)[:, None]
+    warped = envelope[lo] * (1.0 - frac) + envelope[hi] * frac
+    _, y = istft(z * np.exp(warped - envelope), nperseg=n_fft, noverlap=n_fft - hop, window="hann")
+    y = y[: len(x)]
+    return (y * (rms(x) / (rms(y) + 1e-12))).astype(np.float32)
 
 
 class NoiseBank:

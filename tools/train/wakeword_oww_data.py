@@ -3,11 +3,12 @@
 96-value embedding per 80 ms chunk (computed by Earshot, oww_features.py), a target per chunk.
 
     python wakeword_oww_data.py --tts work/tts.npz --out work/oww_data.npz --earshot-bin PATH --negatives DIR
-                                --noise DIR [--examples 6000] [--seed 2] [--jobs 2]
+                                --noise DIR [--examples 6000] [--seed 2] [--jobs 2] [--formant-shift]
 
 Scenes are wakeword_data.py's (2 s: the phrase, a near-phrase or other speech in a noise bed; the same speed,
 EQ, reverb, level and SNR augmentation; its vocal-tract-length warp acts on MFCC features, so it does not apply
-here). Blocks of 200 scenes are played back to back as one stream through Earshot's openWakeWord feature networks.
+here; with --formant-shift the formants of a training scene's speech are moved by 0.85-1.15 in 80 % of scenes,
+pitch kept, augment.shift_formants; the held-out stream is never shifted). Blocks of 200 scenes are played back to back as one stream through Earshot's openWakeWord feature networks.
 Target of the chunk ending at time t, for the phrase of a positive scene (start s, end e):
   1 for -0.04 <= t - e <= 0.45 s; ignored while the phrase is under way (s + 0.2 < t < e - 0.04) and while it is
   still in the head's view afterwards (0.45 < t - e < 1.6); 0 elsewhere. The first 25 chunks of a block
@@ -81,6 +82,7 @@ def main() -> int:
     p.add_argument("--heldout-minutes", type=float, default=20.0)
     p.add_argument("--seed", type=int, default=2)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--formant-shift", action="store_true", help="move the formants of 80 %% of training scenes")
     a = p.parse_args()
     t0 = time.time()
     features = feature_directory()
@@ -100,7 +102,7 @@ def main() -> int:
     print(f"[data] feature networks from {features}; synthetic: {len(train_pos)}+{len(val_pos)} positives, "
           f"{len(train_adv)}+{len(val_adv)} near-phrases, {len(fillers)} fillers; real negatives "
           f"{len(real_train)}+{len(real_val)} (held out)", flush=True)
-    _STATE.update(maker=wd.SceneMaker(train_pos, train_adv, fillers, real_train, noise), earshot=a.earshot_bin,
+    _STATE.update(maker=wd.SceneMaker(train_pos, train_adv, fillers, real_train, noise, formants=a.formant_shift), earshot=a.earshot_bin,
                   models=models)
     per_block = BLOCK * wd.SCENE // CHUNK
     blocks = [(lo, min(a.examples, lo + BLOCK), a.seed) for lo in range(0, a.examples, BLOCK)]
