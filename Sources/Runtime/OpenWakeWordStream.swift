@@ -80,7 +80,7 @@ public final class OpenWakeWordStream {
             } else {
                 recurrentNetworks.append(nil)
             }
-            heads.append(try FloatLayerRunner(model.head))
+            heads.append(try FloatLayerRunner(model.head, densePrecision: FloatLayerRunner.Precision(model.headWeights)))
             if let verifier = model.verifier { verifiers.append(try FloatLayerRunner(verifier.stack)) } else { verifiers.append(nil) }
         }
         self.heads = heads
@@ -232,7 +232,7 @@ public final class OpenWakeWordStream {
 }
 
 extension FloatLayerRunner.Precision {
-    /// The runner precision a model's stored embedding weights ask for.
+    /// The runner precision a model's stored embedding or head weights ask for.
     public init(_ weights: OpenWakeWordEmbeddingWeights) {
         switch weights {
         case .fp32: self = .fp32

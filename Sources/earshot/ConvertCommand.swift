@@ -63,6 +63,11 @@ struct ConvertCommand: ParsableCommand {
         valueName: "fp32|fp16|int8"))
     var embeddingWeights: OpenWakeWordEmbeddingWeights = .fp32
 
+    @Option(help: ArgumentHelp(
+        "With --openwakeword-features: how the head's dense layers' weights run, fp32 (as stored), fp16 or int8 (per output, converted at load); stored in the model.",
+        valueName: "fp32|fp16|int8"))
+    var headWeights: OpenWakeWordEmbeddingWeights = .fp32
+
     @Option(name: .customLong("threshold"), help: ArgumentHelp(
         "The detection threshold (0 to 1) to store in the model, for every keyword without its own.",
         discussion: "Earshot models: metadata detector.threshold; --openwakeword-features models: their own threshold field (default: none stored; listen uses 0.8, or 0.5 for openWakeWord models).",
@@ -94,7 +99,7 @@ struct ConvertCommand: ParsableCommand {
             return try OpenWakeWordCommands.convert(head: input, features: openwakewordFeatures, name: wakeWord,
                                                     threshold: wakeThreshold, labels: classes,
                                                     keywordThresholds: try Self.parseKeywordThresholds(keywordThresholds),
-                                                    embeddingWeights: embeddingWeights, output: output)
+                                                    embeddingWeights: embeddingWeights, headWeights: headWeights, output: output)
         }
         // TFLite import (issue 14): int8 streaming models become quantized graphs.
         if input.lowercased().hasSuffix(".tflite") {

@@ -21,7 +21,7 @@ extension OpenWakeWordCommands {
             ("name", .string(model.name)), ("labels", .array(labels.map { .string($0) })),
             ("threshold", model.threshold.map { .double($0) } ?? .null), ("thresholds", .members(thresholds)),
             ("chunk_samples", .int(model.chunkSamples)), ("embedding_frames", .int(model.embeddingFrames)),
-            ("head_embeddings", .int(model.headEmbeddings)), ("embedding_weights", .string(model.embeddingWeights.rawValue)),
+            ("head_embeddings", .int(model.headEmbeddings)), ("embedding_weights", .string(model.embeddingWeights.rawValue)), ("head_weights", .string(model.headWeights.rawValue)),
             ("recurrent", model.recurrent.map { .members([("input", .int($0.inputSize)), ("hidden", .int($0.hiddenSize))]) } ?? .null),
             ("networks", .array(parts)),
         ])

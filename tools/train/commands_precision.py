@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Validation accuracy of the commands model at each embedding precision (fp32, fp16, int8).
+"""Validation accuracy of the commands model at each weight precision of its embedding CNN and its head.
 
     python commands_precision.py --shared ../../../shared/data [--earshot ../../.build/release/earshot] [--json OUT]
 
-Assembles models/commands.earshot three times (tools/commands_model.py's conversion with `--embedding-weights`
-fp32, fp16 and int8) and runs `earshot eval` on the real clips of the validation speakers of
+Assembles models/commands.earshot four times (tools/commands_model.py's conversion with `--embedding-weights`
+and `--head-weights`: fp32/fp32, fp16/fp32, int8/fp32 and int8/int8, the shipped one) and runs `earshot eval` on the real clips of the validation speakers of
 speech_commands_train_real (dataset.py's split, the 10 % of speakers train.py holds out: yes, no, up, down; the
 only real clips the choice may look at). Prints accuracy and the clips whose prediction changes against fp32.
 Never reads the test set or LibriSpeech.
@@ -47,10 +47,12 @@ def main() -> int:
             os.makedirs(os.path.join(tmp, "clips", word), exist_ok=True)
             soundfile.write(os.path.join(tmp, "clips", word, f"{speaker}_{i}.wav"), audio, 16000, subtype="PCM_16")
         predictions = {}
-        for weights in ("fp32", "fp16", "int8"):
-            model = os.path.join(tmp, f"commands_{weights}.earshot")
+        for embedding, head in (("fp32", "fp32"), ("fp16", "fp32"), ("int8", "fp32"), ("int8", "int8")):
+            weights = "fp32" if (embedding, head) == ("fp32", "fp32") else f"embedding {embedding}, head {head}"
+            model = os.path.join(tmp, f"commands_{embedding}_{head}.earshot")
             cmd = commands_model.convert_command(a.earshot, model)
-            cmd[cmd.index("--embedding-weights") + 1] = weights
+            cmd[cmd.index("--embedding-weights") + 1] = embedding
+            cmd[cmd.index("--head-weights") + 1] = head
             subprocess.run(cmd, check=True, capture_output=True)
             out = subprocess.run([a.earshot, "eval", os.path.join(tmp, "clips"), "--model", model, "--json"],
                                  check=True, capture_output=True, text=True).stdout
