@@ -2,7 +2,7 @@ import Model
 
 // ADD and MUL on int8, with TFLite's broadcasting and the rescaling its kernels prepare
 // (add.cc / mul.cc Prepare: input multipliers at most 1/2 after a left shift of 20 for ADD; one
-// output multiplier s1 * s2 / s_out for MUL).
+// output multiplier s1 * s2 / s_out for MUL, computed in float as mul.cc does).
 extension TFLiteGraphBuilder {
     mutating func lowerElementwise(_ op: TFLiteOperator, _ builtin: TFLiteBuiltin, _ name: String, _ out: String) throws(TFLiteError) {
         try arity(op, 2, 1, name, out)
@@ -41,7 +41,9 @@ extension TFLiteGraphBuilder {
             let twiceMax = Double(2 * max(qa.scale, qb.scale))
             ratios = [twiceMax / Double(Float(1 << 20) * qo.scale), Double(qa.scale) / twiceMax, Double(qb.scale) / twiceMax]
         } else {
-            ratios = [Double(qa.scale) * Double(qb.scale) / Double(qo.scale)]
+            // As mul.cc: the product and quotient of the float scales in float, then widened (in double, one
+            // multiplier in a few differs by a unit, which turns exact ties into the other rounding).
+            ratios = [Double(qa.scale * qb.scale / qo.scale)]
         }
         var scales: [(multiplier: Int32, shift: Int32)] = []
         for ratio in ratios {
