@@ -63,6 +63,8 @@
 #   syscalls   tools/checks/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
 #   formants   tools/checks/formant_shift_check.py: the wake-word trainer's formant shift (augment.shift_formants)
 #              on synthesized vowels: identity at 1, length and pitch kept, LPC formants and envelope warp follow
+#   gru-ensemble tools/checks/gru_ensemble_check.py: wake-word GRU heads joined into one (tools/train/oww_gru.py
+#              ensemble) score sigmoid(mean of the members' logits), members run alone by ONNX Runtime
 #   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
 #   oww-recurrent tools/checks/oww_recurrent_parity.py: the committed GRU wake-word head
@@ -576,6 +578,15 @@ if [[ ! -x "$python" ]]; then
     record formants FAILED 0 "not run: the venv is missing"
 else
     check_section formants "$python" tools/checks/formant_shift_check.py
+fi
+
+# The wake-word trainer's head ensemble against its members run alone by ONNX Runtime (seconds).
+header "gru-ensemble: tools/checks/gru_ensemble_check.py (heads joined into one GRU score the sigmoid of their mean logit)"
+if [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record gru-ensemble FAILED 0 "not run: the venv is missing"
+else
+    check_section gru-ensemble "$python" tools/checks/gru_ensemble_check.py
 fi
 
 # The keyword-end labels RealClipStreamTests reads (Silero VAD, committed TSV) re-derived (a second).

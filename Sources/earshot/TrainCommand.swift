@@ -60,6 +60,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --backbone openwakeword: the head, gru (a streaming GRU over the embeddings) or dense (over the last 16 embeddings).")
     var head: String = "gru"
 
+    @Option(help: "With --head gru: train this many GRU heads (seeds 0..N-1) and join them into one GRU whose score is the mean of their logits (an ensemble; each head is cached on its own).")
+    var ensemble: Int = 1
+
     @Flag(help: "With --backbone openwakeword: move the formants of 80 % of training scenes by 0.85-1.15, pitch kept (off by default: measured mixed on real recordings, docs/wakeword-training.md).")
     var formantShift = false
 
@@ -73,6 +76,10 @@ struct TrainCommand: ParsableCommand {
         guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
         guard ["openwakeword", "mfcc"].contains(backbone) else { throw ValidationError("--backbone must be openwakeword or mfcc") }
         guard ["gru", "dense"].contains(head) else { throw ValidationError("--head must be gru or dense") }
+        guard (1...16).contains(ensemble) else { throw ValidationError("--ensemble must be 1 to 16 heads") }
+        guard ensemble == 1 || (backbone == "openwakeword" && head == "gru") else {
+            throw ValidationError("--ensemble joins GRU heads: it needs --backbone openwakeword --head gru")
+        }
         guard !formantShift || backbone == "openwakeword" else {
             throw ValidationError("--formant-shift works on --backbone openwakeword (mfcc warps its features instead)")
         }
@@ -85,6 +92,7 @@ struct TrainCommand: ParsableCommand {
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
+        if ensemble > 1 { arguments += ["--ensemble", String(ensemble)] }
         if formantShift { arguments.append("--formant-shift") }
         for folder in negatives { arguments += ["--negatives", folder] }
         for folder in noise { arguments += ["--noise", folder] }

@@ -8,6 +8,9 @@ weights, so the head reads raw embeddings. The GRU is ONNX's (gates z, r, h; lin
 Parameters (numpy, as oww_gru_train.py saves them): W [96, 3H], R [H, 3H], b [3H] (order z, r, h), out_W [H, 1],
 out_b [1], mean [96], std [96].
 `scores` is the numpy reference (float64); `onnx_gru_head` the ONNX graph (x [T, 1, 96] -> score [T, 1]).
+`ensemble` joins N heads into one GRU(N * H) whose score is the sigmoid of the mean of the heads' logits: the
+heads' gates side by side, their recurrent weights block-diagonal (no head reads another's state), so the
+runtime steps an ensemble as one ordinary GRU head.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ def folded(p: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def scores(p: dict, x: np.ndarray, h: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """x [T, 96] raw embeddings of one stream -> (scores [T], final state [H]); h: the state to start from."""
+    z, h = logits(p, x, h)
+    return 1 / (1 + np.exp(-z)), h
+
+
+def logits(p: dict, x: np.ndarray, h: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """As `scores`, before the final sigmoid."""
     w, b = folded(p)
     r = p["R"].astype(np.float64)
     hidden = r.shape[0]
@@ -40,8 +49,33 @@ def scores(p: dict, x: np.ndarray, h: np.ndarray | None = None) -> tuple[np.ndar
         n = np.tanh(g[t, 2 * hidden:] + (rr * h) @ r[:, 2 * hidden:])
         h = (1 - z) * n + z * h
         out[t] = h
-    logits = out @ p["out_W"].astype(np.float64)[:, 0] + float(p["out_b"][0])
-    return sig(logits), h
+    return out @ p["out_W"].astype(np.float64)[:, 0] + float(p["out_b"][0]), h
+
+
+def ensemble(heads: list[dict]) -> dict:
+    """N heads -> one GRU(N * H) head (parameters in the same format) scoring sigmoid(mean of the heads' logits).
+
+    Each head's normalisation is folded into its input weights first (the result has mean 0, std 1). Gate g of
+    head k occupies columns g*N*H + k*H ... + H; the recurrent weights are block-diagonal, so each head's block of
+    the state evolves exactly as that head alone (z, r and the candidate are per unit; (r * h) @ Rh stays in the
+    block). The output layer averages the heads' logits.
+    """
+    n, hidden = len(heads), heads[0]["R"].shape[0]
+    if any(p["R"].shape[0] != hidden for p in heads):
+        raise ValueError("ensemble: the heads differ in hidden size")
+    big = n * hidden
+    w, r, b = np.zeros((WIDTH, 3 * big)), np.zeros((big, 3 * big)), np.zeros(3 * big)
+    out_w = np.zeros((big, 1))
+    for k, p in enumerate(heads):
+        fw, fb = folded(p)
+        rows = slice(k * hidden, (k + 1) * hidden)
+        for g in range(3):
+            cols, src = slice(g * big + k * hidden, g * big + (k + 1) * hidden), slice(g * hidden, (g + 1) * hidden)
+            w[:, cols], b[cols] = fw[:, src], fb[src]
+            r[rows, cols] = p["R"][:, src]
+        out_w[rows] = p["out_W"] / n
+    out_b = np.array([np.mean([float(p["out_b"][0]) for p in heads])])
+    return {"W": w, "R": r, "b": b, "out_W": out_w, "out_b": out_b, "mean": np.zeros(WIDTH), "std": np.ones(WIDTH)}
 
 
 def onnx_gru_head(p: dict, name: str = "earshot_wakeword_gru_head"):

@@ -176,6 +176,9 @@ def main() -> int:
                    help="--backbone openwakeword: a streaming GRU stepped once per embedding (default: it missed far less "
                         "at <= 0.5 false alarms/h, docs/wakeword-training.md) or a dense head over the last 16 embeddings")
     p.add_argument("--steps", type=int, default=3000, help="--head gru: training steps (64 crops of 5.1 s each)")
+    p.add_argument("--ensemble", type=int, default=1,
+                   help="--head gru: train this many heads (seeds 0..N-1) and join them into one GRU(N x hidden) that "
+                        "scores the mean of their logits (oww_gru_ensemble.py)")
     p.add_argument("--formant-shift", action="store_true",
                    help="--backbone openwakeword: move the formants of 80 %% of training scenes by 0.85-1.15 (pitch kept); "
                         "off by default: measured mixed on real recordings (docs/wakeword-training.md)")
@@ -183,6 +186,8 @@ def main() -> int:
     phrase = " ".join(a.keyword.lower().split())
     if not re.fullmatch(r"[a-z' ]+", phrase):
         p.error(f"--keyword '{a.keyword}': use English words (letters, spaces, apostrophes)")
+    if a.ensemble < 1 or (a.ensemble > 1 and (a.backbone != "openwakeword" or a.head != "gru")):
+        p.error("--ensemble N: N >= 1, and N > 1 only with --backbone openwakeword --head gru")
     label = phrase.replace(" ", "_")
     shared = os.path.join(REPO, "..", "shared", "data")
     if not a.negatives:
@@ -252,14 +257,13 @@ def backbone_stages(a, python: str, work: str, tts: str, key: str, label: str) -
         run("data", argv)
         stamp(work, "oww_data", key)
     if a.head == "gru":
-        key = digest(key, "gru", a.hidden, a.steps, a.minutes, *code("oww_gru_train.py", "oww_gru.py"))
+        member_key = digest(key, "gru", a.hidden, a.steps, a.minutes, *code("oww_gru_train.py", "oww_gru.py"))
+        key = member_key if a.ensemble == 1 else digest(member_key, a.ensemble, *code("oww_gru_ensemble.py"))
     else:
         key = digest(key, a.epochs, a.minutes, *code("oww_train.py"))
     if not fresh(work, "oww_train", key):
         if a.head == "gru":
-            log("train", f"GRU({a.hidden}) head stepped once per embedding, {a.steps} steps or {a.minutes:g} min")
-            run("train", [python, "oww_gru_train.py", "--data", data, "--out", os.path.join(work, "gru.npz"),
-                          "--onnx", head, "--hidden", str(a.hidden), "--steps", str(a.steps), "--minutes", str(a.minutes)])
+            gru_stage(a, python, work, data, head, member_key)
         else:
             log("train", f"dense head over 16 embeddings, up to {a.epochs} epochs or {a.minutes:g} min")
             run("train", [python, "oww_train.py", "--data", data, "--onnx", head, "--epochs", str(a.epochs),
@@ -278,6 +282,29 @@ def backbone_stages(a, python: str, work: str, tts: str, key: str, label: str) -
                           "--work", work, "--tools", os.path.join(REPO, "tools", "lib"), "--target", str(a.fa_per_hour)])
         stamp(work, "oww_threshold", key)
     return model
+
+
+def gru_stage(a, python: str, work: str, data: str, head: str, key: str) -> None:
+    """Trains the GRU head, or --ensemble N heads (seeds 0..N-1, each cached on its own) joined into one."""
+    members = [("gru.npz", head)] if a.ensemble == 1 else \
+        [(f"gru.seed{k}.npz", os.path.join(work, f"gru.seed{k}.onnx")) for k in range(a.ensemble)]
+    for k, (params, onnx_path) in enumerate(members):
+        which = f" {k + 1} of {a.ensemble} (seed {k})" if a.ensemble > 1 else ""
+        member_key = digest(key, "seed", k)
+        if a.ensemble > 1 and fresh(work, f"oww_train_seed{k}", member_key):
+            log("train", f"head{which}: already trained")
+            continue
+        log("train", f"GRU({a.hidden}) head{which} stepped once per embedding, {a.steps} steps or {a.minutes:g} min")
+        run("train", [python, "oww_gru_train.py", "--data", data, "--out", os.path.join(work, params), "--onnx",
+                      onnx_path, "--hidden", str(a.hidden), "--steps", str(a.steps), "--minutes", str(a.minutes),
+                      "--seed", str(k)])
+        if a.ensemble > 1:
+            stamp(work, f"oww_train_seed{k}", member_key)
+    if a.ensemble > 1:
+        argv = [python, "oww_gru_ensemble.py", "--data", data, "--out", os.path.join(work, "gru.npz"), "--onnx", head]
+        for params, _ in members:
+            argv += ["--head", os.path.join(work, params)]
+        run("train", argv)
 
 
 def mfcc_stages(a, python: str, work: str, tts: str, key: str, label: str) -> str:
