@@ -65,6 +65,7 @@
 #              on synthesized vowels: identity at 1, length and pitch kept, LPC formants and envelope warp follow
 #   gru-ensemble tools/checks/gru_ensemble_check.py: wake-word GRU heads joined into one (tools/train/oww_gru.py
 #              ensemble) score sigmoid(mean of the members' logits), members run alone by ONNX Runtime
+#   train-report tools/checks/train_report_check.py: the wake-word trainer's report.md from both threshold formats
 #   vad-labels tools/checks/keyword_end_vad.py --check: Silero VAD's speech ends of RealClipStreamTests' clips
 #              re-derived == tools/fixtures/keyword_end_labels.tsv (skipped without ../shared)
 #   oww-recurrent tools/checks/oww_recurrent_parity.py: the committed GRU wake-word head
@@ -588,6 +589,10 @@ if [[ ! -x "$python" ]]; then
 else
     check_section gru-ensemble "$python" tools/checks/gru_ensemble_check.py
 fi
+
+# The wake-word trainer's readable report from both threshold formats (standard library only, a second).
+header "train-report: tools/checks/train_report_check.py (report.md: the chosen threshold, its held-out figures, the sweep rows, a target not reached said)"
+check_section train-report python3 tools/checks/train_report_check.py
 
 # The keyword-end labels RealClipStreamTests reads (Silero VAD, committed TSV) re-derived (a second).
 header "vad-labels: tools/checks/keyword_end_vad.py --check (Silero VAD speech ends of the 20 stream clips == the committed TSV)"

