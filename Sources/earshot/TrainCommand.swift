@@ -21,7 +21,8 @@ struct TrainCommand: ParsableCommand {
             --openwakeword-features`). openwakeword with the GRU head trains ~6x faster than mfcc and missed far \
             fewer real recordings at <= 0.5 false alarms per hour (docs/wakeword-training.md). A detection threshold is chosen on held-out \
             training data for the false-alarm target and stored in the model. Each stage is cached in --work, \
-            so an interrupted run resumes where it stopped. Progress lines start with [stage].
+            so an interrupted run resumes where it stopped. Progress lines start with [stage]; the working folder \
+            keeps report.md (the chosen threshold, its held-out figures, how to measure the model on real recordings).
 
               earshot train --keyword "view glass" -o view_glass.earshot
               earshot train --keyword "hey board" --negatives ~/speech --noise ~/noise -o hey_board.earshot
