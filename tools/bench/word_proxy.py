@@ -74,6 +74,8 @@ def main() -> int:
     p.add_argument("--ensemble", type=int, default=3, help="heads to train; with > 1 the members are scored too")
     p.add_argument("--earshot-bin", default=os.path.join(REPO, ".build", "release", "earshot"))
     a = p.parse_args(argv)
+    if any(x.startswith("--ensemble") for x in extra):
+        p.error("give --ensemble before `--` (word_proxy.py scores the members it trains)")
     real, small = os.path.join(SHARED, "speech_commands_train_real"), os.path.join(SHARED, "speech_commands_train_small")
     if not os.path.isdir(os.path.join(real, a.word)):
         p.error(f"--word {a.word}: no folder {os.path.join(real, a.word)}")
