@@ -77,6 +77,9 @@
 #   commands   tools/checks/commands_model_check.py: the commands model (models/commands.head.onnx + the wheel's
 #              openWakeWord feature networks + models/commands.thresholds.json, tools/commands_model.py) assembles,
 #              `eval` on the 480 real test clips stays above its floor, `detect --stream` reports its keywords
+#   voices     tools/checks/pypi_voices_check.py: the wake-word trainer's PyPI voices (tools/train/pypi_voices.py)
+#              speak the ten keywords at 16 kHz unclipped, the same job twice gives the same samples, and the
+#              commands model hears at least 70 % of the 30 clips as their word
 #   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
 #              their direct dependencies; the release earshot's shared libraries (ldd) hold no ICU and no
 #              full Foundation
@@ -877,6 +880,8 @@ else
     fi
     header "commands: tools/checks/commands_model_check.py (the default commands model assembled from models/commands.head.onnx + the wheel; eval on the 480 real test clips)"
     check_section commands "$python" tools/checks/commands_model_check.py --earshot-bin "$oww_bin" --data "$repo/../shared/data"
+    header "voices: tools/checks/pypi_voices_check.py (earshot train's PyPI voices: words at 16 kHz, reproducible, heard as themselves by the commands model)"
+    check_section voices "$python" tools/checks/pypi_voices_check.py --earshot-bin "$oww_bin"
 fi
 # END openwakeword
 

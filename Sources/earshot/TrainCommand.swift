@@ -67,6 +67,9 @@ struct TrainCommand: ParsableCommand {
     /// The heads actually trained: --ensemble, else 3 for the GRU head on openWakeWord's embeddings, else 1.
     var heads: Int { ensemble ?? (backbone == "openwakeword" && head == "gru" ? 3 : 1) }
 
+    @Option(help: "TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI wheels: a small neural voice and SVOX Pico's two, tools/train/pypi_voices.py; the default: real voices were missed less, docs/wakeword-training.md) or debian (the Debian engines only).")
+    var voices = "all"
+
     @Flag(help: "With --backbone openwakeword: move the formants of 80 % of training scenes by 0.85-1.15, pitch kept (off by default: measured mixed on real recordings, docs/wakeword-training.md).")
     var formantShift = false
 
@@ -84,6 +87,7 @@ struct TrainCommand: ParsableCommand {
         guard heads == 1 || (backbone == "openwakeword" && head == "gru") else {
             throw ValidationError("--ensemble joins GRU heads: it needs --backbone openwakeword --head gru")
         }
+        guard ["debian", "all"].contains(voices) else { throw ValidationError("--voices must be debian or all") }
         guard !formantShift || backbone == "openwakeword" else {
             throw ValidationError("--formant-shift works on --backbone openwakeword (mfcc warps its features instead)")
         }
@@ -98,6 +102,7 @@ struct TrainCommand: ParsableCommand {
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
         arguments += ["--ensemble", String(heads)]
         if formantShift { arguments.append("--formant-shift") }
+        arguments += ["--voices", voices]
         for folder in negatives { arguments += ["--negatives", folder] }
         for folder in noise { arguments += ["--noise", folder] }
         let status = try Self.runAndWait([python] + arguments)

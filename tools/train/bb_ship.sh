@@ -14,7 +14,8 @@
 #                           <= 1 false alarm per held-out hour (embeddings cached in work/bb_threshold_embeddings.npz)
 #   --check writes steps 2-4 to work/ship_check/ instead and compares their bytes with models/ (exit 1 if not equal).
 #
-# Inputs made by train.sh (steps 4, 4b, 8b): work/tts.npz, work/speech.npz, work/threshold_speech.npz.
+# Inputs: work/tts.npz, work/speech.npz, work/threshold_speech.npz (synthetic speech); when missing, they are made
+# first with `train.sh --data` (~20 min), so a clean checkout rebuilds everything with this one command.
 # Environment: EARSHOT_BIN (default: .build/release/earshot, built if missing); NICE (10).
 # The test set and LibriSpeech are never read here (docs/training.md, "The commands model (shipped)").
 set -euo pipefail
@@ -30,7 +31,11 @@ log() { printf '[bb_ship.sh] %s\n' "$*"; }
 check=0
 [[ "${1:-}" == "--check" ]] && check=1
 for f in tts.npz speech.npz threshold_speech.npz; do
-    [[ -e "$work/$f" ]] || { echo "bb_ship.sh: $work/$f not found: tools/train/train.sh makes it" >&2; exit 1; }
+    if [[ ! -e "$work/$f" ]]; then
+        log "0. synthetic speech (work/$f missing): train.sh --data"
+        bash "$here/train.sh" --data
+        break
+    fi
 done
 earshot="${EARSHOT_BIN:-$repo/.build/release/earshot}"
 if [[ ! -x "$earshot" ]]; then

@@ -2,7 +2,7 @@
 # Trains Earshot's default keyword model from scratch, reproducibly (fixed seeds), on data the project
 # makes itself (Debian TTS engines + the small real training set and noise in ../shared/data).
 #
-#   tools/train/train.sh [--install]
+#   tools/train/train.sh [--install | --data]
 #
 #   1. Debian packages: espeak-ng, flite, festival + voices, installed if missing (as root).
 #   2. venv tools/train/.venv from tools/train/requirements.txt (JAX CPU; separate from the tests').
@@ -22,6 +22,8 @@
 #      figures rerun with `earshot detect --stream` on that file
 #   9. evaluate.py (test set, numpy + Earshot) and tools/checks/stream_eval.py (simulation): work/*.json;
 #      tools/bench/keyword_false_alarms.py: false alarms per hour on LibriSpeech (work/librispeech_fa.json)
+#   --data makes only the synthetic speech (steps 1, 2, 4, 4b and 8b: work/tts.npz, speech.npz,
+#   threshold_speech.npz), the inputs bb_ship.sh builds the commands model from, and stops.
 #   --install copies work/model.earshot to models/default.earshot and work/thresholds.json to
 #   models/default.thresholds.json (the record of the choice; check_default_model.py stores it again).
 #
@@ -39,7 +41,13 @@ work="$here/work"
 venv="$here/.venv"
 nice=(nice -n "${NICE:-15}")
 install=0
-[[ "${1:-}" == "--install" ]] && install=1
+data_only=0
+case "${1:-}" in
+    --install) install=1 ;;
+    --data) data_only=1 ;;
+    "") ;;
+    *) echo "train.sh: unknown option ${1} (expected --install or --data)" >&2; exit 2 ;;
+esac
 log() { printf '[train.sh] %s\n' "$*"; }
 mkdir -p "$work"
 [[ -d "$shared/speech_commands_train_small" ]] || { echo "train.sh: $shared/speech_commands_train_small not found" >&2; exit 1; }
@@ -72,8 +80,20 @@ py=("${nice[@]}" env XLA_FLAGS="--xla_cpu_multi_thread_eigen=false" \
     PYTHONHASHSEED=0 "$venv/bin/python")
 cd "$here"
 
+# 8b: held-out speech for the thresholds (also an input of bb_ship.sh, hence made by --data too)
+make_threshold_speech() {
+    threshold_speech_key="$(stamp_of synth_speech.py synth.py words.py <(echo "seed 41 heldout 1300"))"
+    if [[ "$(cat "$work/threshold_speech.stamp" 2>/dev/null)" != "$threshold_speech_key" ]]; then
+        start=$(date +%s)
+        # Its own seed and sentences: none of them is in training (all 1,300 are "held out").
+        "${py[@]}" synth_speech.py --out "$work/threshold_speech.npz" --seed 41 --sentences 0 --heldout 1300
+        echo "$threshold_speech_key" >"$work/threshold_speech.stamp"
+        log "held-out speech for the thresholds: $(( $(date +%s) - start )) s wall"
+    fi
+}
+
 # MARK: 3. front end check
-"${py[@]}" tf_mfcc.py --check --shared "$shared"
+((data_only)) || "${py[@]}" tf_mfcc.py --check --shared "$shared"
 
 # MARK: 4-5. data (cached by the hash of the code and arguments that make it)
 if [[ "${REBUILD:-0}" == 1 ]]; then
@@ -93,6 +113,11 @@ if [[ "$(cat "$work/speech.stamp" 2>/dev/null)" != "$speech_key" ]]; then
     "${py[@]}" synth_speech.py --out "$work/speech.npz" ${SPEECH_ARGS:-}
     echo "$speech_key" >"$work/speech.stamp"
     log "connected speech: $(( $(date +%s) - start )) s wall"
+fi
+if ((data_only)); then
+    make_threshold_speech
+    log "data made: work/tts.npz, work/speech.npz, work/threshold_speech.npz"
+    exit 0
 fi
 feat_key="$(stamp_of dataset.py augment.py tf_mfcc.py "$work/tts.stamp" "$work/speech.stamp" <(echo "${DATASET_ARGS:-}"))"
 if [[ "$(cat "$work/features.stamp" 2>/dev/null)" != "$feat_key" ]]; then
@@ -126,14 +151,7 @@ HOP_FRAMES="$hop" bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/m
 HOP_FRAMES="$hop" WEIGHTS=fp32 bash "$here/convert.sh" "$earshot" "$work/model.onnx" "$work/model_fp32.earshot" "$labels" >/dev/null
 
 # MARK: 8b-8c. thresholds, chosen on held-out training-side speech and clips, stored in the model
-threshold_speech_key="$(stamp_of synth_speech.py synth.py words.py <(echo "seed 41 heldout 1300"))"
-if [[ "$(cat "$work/threshold_speech.stamp" 2>/dev/null)" != "$threshold_speech_key" ]]; then
-    start=$(date +%s)
-    # Its own seed and sentences: none of them is in training (all 1,300 are "held out").
-    "${py[@]}" synth_speech.py --out "$work/threshold_speech.npz" --seed 41 --sentences 0 --heldout 1300
-    echo "$threshold_speech_key" >"$work/threshold_speech.stamp"
-    log "held-out speech for the thresholds: $(( $(date +%s) - start )) s wall"
-fi
+make_threshold_speech
 choose=("${py[@]}" choose_thresholds.py --model "$work/model_nothreshold.earshot" --earshot "$earshot"
     --speech "$work/threshold_speech.npz" --shared "$shared" --out "$work/thresholds.json" ${THRESHOLD_ARGS:-})
 "${choose[@]}"

