@@ -48,7 +48,8 @@ def main() -> int:
                       heldout_positives=150, sweep=rows)
         report = dict(keyword="hey board", model="m.earshot", backbone="openwakeword" if near else "mfcc", head="gru",
                       threshold=chosen_t, threshold_choice=chosen, heldout_hours=0.25, negatives=["speech/"], noise=["noise/"])
-        a = types.SimpleNamespace(examples=6000, ensemble=3 if near else 1, formant_shift=False, fa_per_hour=0.5)
+        a = types.SimpleNamespace(examples=6000, ensemble=3 if near else 1, formant_shift=False, fa_per_hour=0.5,
+                                  voices="all" if near else "debian")
         text = wakeword.readable_report(report, choice, a)
         kind = "openwakeword" if near else "mfcc"
         reached = chosen["fa_per_hour"] <= 0.5
@@ -65,6 +66,7 @@ def main() -> int:
         check(("near-phrases firing" in text) == near, f"{kind}: near-phrase column {'shown' if near else 'absent'}")
         check(("NOT reached" in text) == (not reached), f"{kind}: target {'reached' if reached else 'not reached, said'}")
         check(("ensemble of 3" in text) == near, f"{kind}: the settings line names the ensemble only when there is one")
+        check(f"voices: {a.voices}" in text, f"{kind}: the settings line names the TTS voices ({a.voices})")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
