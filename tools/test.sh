@@ -77,9 +77,9 @@
 #   commands   tools/checks/commands_model_check.py: the commands model (models/commands.head.onnx + the wheel's
 #              openWakeWord feature networks + models/commands.thresholds.json, tools/commands_model.py) assembles,
 #              `eval` on the 480 real test clips stays above its floor, `detect --stream` reports its keywords
-#   voices     tools/checks/pypi_voices_check.py: the wake-word trainer's PyPI voices (tools/train/pypi_voices.py)
-#              speak the ten keywords at 16 kHz unclipped, the same job twice gives the same samples, and the
-#              commands model hears at least 70 % of the 30 clips as their word
+#   voices     tools/checks/pypi_voices_check.py: the wake-word trainer's PyPI voices (tools/train/pypi_voices.py:
+#              hibari, Pico en-US/en-GB, a Kokoro mix) speak the ten keywords at 16 kHz unclipped, the same job twice
+#              gives the same samples, and the commands model hears at least 70 % of the 40 clips as their word
 #   modules    tools/checks/module_graph_check.py: README.md's module graph == Package.swift's targets and
 #              their direct dependencies; the release earshot's shared libraries (ldd) hold no ICU and no
 #              full Foundation

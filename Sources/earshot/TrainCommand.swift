@@ -67,8 +67,11 @@ struct TrainCommand: ParsableCommand {
     /// The heads actually trained: --ensemble, else 3 for the GRU head on openWakeWord's embeddings, else 1.
     var heads: Int { ensemble ?? (backbone == "openwakeword" && head == "gru" ? 3 : 1) }
 
-    @Option(help: "TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI wheels: a small neural voice and SVOX Pico's two, tools/train/pypi_voices.py; the default: real voices were missed less, docs/wakeword-training.md) or debian (the Debian engines only).")
+    @Option(help: "TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI wheels adopted as the default: a small neural voice and SVOX Pico's two, tools/train/pypi_voices.py; real voices were missed less, docs/wakeword-training.md), debian (the Debian engines only), or a comma list of families: debian, hibari, pico, kokoro (Kokoro-82M's five voices mixed anew for every clip; opt-in: measured mixed).")
     var voices = "all"
+
+    /// The voice families `--voices` may list (tools/train/wakeword_synth.py FAMILIES).
+    static let voiceFamilies: Set<Substring> = ["debian", "hibari", "pico", "kokoro"]
 
     @Flag(help: "With --backbone openwakeword: move the formants of 80 % of training scenes by 0.85-1.15, pitch kept (off by default: measured mixed on real recordings, docs/wakeword-training.md).")
     var formantShift = false
@@ -87,7 +90,10 @@ struct TrainCommand: ParsableCommand {
         guard heads == 1 || (backbone == "openwakeword" && head == "gru") else {
             throw ValidationError("--ensemble joins GRU heads: it needs --backbone openwakeword --head gru")
         }
-        guard ["debian", "all"].contains(voices) else { throw ValidationError("--voices must be debian or all") }
+        let families = voices.split(separator: ",")
+        guard voices == "all" || (!families.isEmpty && families.allSatisfy(Self.voiceFamilies.contains)) else {
+            throw ValidationError("--voices must be all, or a comma list of debian, hibari, pico, kokoro (got '\(voices)')")
+        }
         guard !formantShift || backbone == "openwakeword" else {
             throw ValidationError("--formant-shift works on --backbone openwakeword (mfcc warps its features instead)")
         }

@@ -182,10 +182,12 @@ def main() -> int:
                    help="--head gru: train this many heads (seeds 0..N-1) and join them into one GRU(N x hidden) that "
                         "scores the mean of their logits (oww_gru_ensemble.py); default 3 with --backbone openwakeword "
                         "--head gru (it missed fewer real voices, docs/wakeword-training.md), else 1")
-    p.add_argument("--voices", choices=["all", "debian"], default="all",
+    p.add_argument("--voices", default="all",
                    help="TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI "
-                        "wheels: hibari-tts's neural voice, SVOX Pico en-US/en-GB, tools/train/pypi_voices.py; default: "
-                        "real voices were missed less, docs/wakeword-training.md) or debian (the Debian engines only)")
+                        "wheels adopted as the default: hibari-tts's neural voice, SVOX Pico en-US/en-GB; "
+                        "tools/train/pypi_voices.py; real voices were missed less, docs/wakeword-training.md), debian "
+                        "(the Debian engines only), or a comma list of families: debian, hibari, pico, kokoro (Kokoro-82M's five "
+                        "voices mixed anew for every clip; opt-in: measured mixed)")
     p.add_argument("--formant-shift", action="store_true",
                    help="--backbone openwakeword: move the formants of 80 %% of training scenes by 0.85-1.15 (pitch kept); "
                         "off by default: measured mixed on real recordings (docs/wakeword-training.md)")

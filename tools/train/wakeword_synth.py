@@ -2,13 +2,13 @@
 """Synthesises a wake phrase, its near-misses and filler speech with every TTS voice (Debian's and PyPI's).
 
     python wakeword_synth.py --phrase "view glass" --out work/tts.npz [--scale 1.0] [--seed 1] [--jobs 2]
-                             [--voices all|debian]
+                             [--voices all|debian|FAMILY,FAMILY,...]
 
 Three kinds of clip, each a text spoken by espeak-ng (every English accent x every voice variant, random
 speed and pitch), flite (kal, kal16, awb, rms, slt; duration stretch, f0 shift) and festival (kal, ked,
 slt HTS; duration stretch) and, with --voices all, the voices that ship inside PyPI wheels (pypi_voices.py:
 a neural voice and SVOX Pico's two; their jobs come from a second seeded generator, so the Debian jobs are the
-same either way):
+same either way). --voices may also list voice families (debian, hibari, pico, kokoro; pypi_voices.py):
   positive   the phrase, plain or with . ! ? intonation
   adversary  near-phrases: each word of the phrase alone, the words swapped, and one word replaced by a
              word that sounds alike (espeak-ng phonemes of /usr/share/dict/words candidates within a small
@@ -99,7 +99,21 @@ def near_phrases(phrase: str, per_word: int = 6) -> list[str]:
     return sorted(texts)
 
 
+FAMILIES = ("debian",) + pypi_voices.ENGINES
+ALL = ("debian", "hibari", "pico")   # --voices all: the families adopted as the default (docs/wakeword-training.md)
+
+
+def families(voices: str) -> tuple[str, ...]:
+    """--voices as voice families: all, debian, or a comma list of FAMILIES."""
+    chosen = ALL if voices == "all" else tuple(v.strip() for v in voices.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in FAMILIES]
+    if not chosen or unknown:
+        raise SystemExit(f"wakeword_synth: --voices {voices!r}: use all, or a comma list of {', '.join(FAMILIES)}")
+    return chosen
+
+
 def plan(phrase: str, seed: int, scale: float, voices: str = "debian") -> list[dict]:
+    chosen = families(voices)
     rng = np.random.default_rng(seed)
     extra = np.random.default_rng([seed, 1])
     variants = espeak_variants()
@@ -134,10 +148,13 @@ def plan(phrase: str, seed: int, scale: float, voices: str = "debian") -> list[d
                     jobs.append(dict(engine="festival", kind=kind, word=text, text=text + punct,
                                      voice=FESTIVAL_VOICES[rng.integers(len(FESTIVAL_VOICES))],
                                      stretch=float(np.round(rng.uniform(0.85, 1.4), 3))))
-        if voices == "all":
+        engines = tuple(e for e in pypi_voices.ENGINES if e in chosen)
+        if engines:
             per_engine = {"positive": 3, "adversary": 0.3, "filler": 0.2}[kind]
             punct = ["", "", ".", "!", "?"][extra.integers(5)]
-            jobs += pypi_voices.jobs(extra, kind, text, text + punct, per_engine)
+            jobs += pypi_voices.jobs(extra, kind, text, text + punct, per_engine, engines)
+    if "debian" not in chosen:
+        jobs = [j for j in jobs if j["engine"] in pypi_voices.ENGINES]
     return jobs
 
 
@@ -148,7 +165,7 @@ def _one(args):
             run_espeak(job, path)
         elif job["engine"] == "flite":
             run_flite(job, path)
-        if job["engine"] in ("hibari", "pico"):
+        if job["engine"] in pypi_voices.ENGINES:
             audio = trim(pypi_voices.speak(job))
         else:
             audio = trim(read_any_wav(path))
@@ -167,8 +184,9 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=float, default=1.0, help="multiplies the number of clips")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--voices", choices=["all", "debian"], default="all",
-                   help="all: Debian's engines and the PyPI wheels' voices (pypi_voices.py); debian: espeak-ng, flite, "
+    p.add_argument("--voices", default="all",
+                   help="all: Debian's engines and the PyPI wheels' voices adopted as the default (ALL); a comma list of "
+                        f"{', '.join(FAMILIES)}; debian: espeak-ng, flite, "
                         "festival only")
     a = p.parse_args()
     start = time.time()
@@ -194,7 +212,7 @@ def main() -> int:
              kind=np.array([j["kind"] for j in kept]), text=np.array([j["word"] for j in kept]),
              engine=np.array([j["engine"] for j in kept]), voice=np.array([j["voice"] for j in kept]))
     counts = {k: sum(j["kind"] == k for j in kept) for k in ("positive", "adversary", "filler")}
-    engines = {e: sum(j["engine"] == e for j in kept) for e in ("espeak", "flite", "festival", "hibari", "pico")}
+    engines = {e: sum(j["engine"] == e for j in kept) for e in ("espeak", "flite", "festival") + pypi_voices.ENGINES}
     print(f"[synth] {len(kept)} clips {counts} {engines}, {skipped} skipped, {time.time() - start:.0f} s -> {a.out}")
     return 0
 
