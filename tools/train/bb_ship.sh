@@ -15,7 +15,7 @@
 #   --check writes steps 2-4 to work/ship_check/ instead and compares their bytes with models/ (exit 1 if not equal).
 #
 # Inputs: work/tts.npz, work/speech.npz, work/threshold_speech.npz (synthetic speech); when missing, they are made
-# first with `train.sh --data` (~20 min), so a clean checkout rebuilds everything with this one command.
+# first with `train.sh --data` (~2 min), so a clean checkout rebuilds everything with this one command.
 # Environment: EARSHOT_BIN (default: .build/release/earshot, built if missing); NICE (10).
 # The test set and LibriSpeech are never read here (docs/training.md, "The commands model (shipped)").
 set -euo pipefail

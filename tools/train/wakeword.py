@@ -219,8 +219,7 @@ def main() -> int:
     work = os.path.abspath(a.work)
     tts = os.path.join(work, "tts.npz")
 
-    key = digest(phrase, a.scale, *code("wakeword_synth.py", "synth.py"),
-                 *([a.voices, *code("pypi_voices.py")] if a.voices != "debian" else []))
+    key = digest(phrase, a.scale, a.voices, *code("wakeword_synth.py", "synth.py", "pypi_voices.py"))
     if not fresh(work, "synth", key):
         log("synth", f"speaking '{phrase}', near-phrases and filler with every TTS voice")
         run("synth", [python, "wakeword_synth.py", "--phrase", phrase, "--out", tts, "--scale", str(a.scale),
