@@ -50,6 +50,13 @@ def runtime_check(path: str, p: dict, x: np.ndarray, y: np.ndarray, real: np.nda
                 val_real=float(right[real].mean()), val_synthetic=float(right[~real].mean()))
 
 
+def no_folders(paths):
+    """A path or a list of paths without their folders (the card names files, not one machine's layout)."""
+    if not paths:
+        return paths
+    return os.path.basename(paths) if isinstance(paths, str) else [os.path.basename(p) for p in paths]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -87,8 +94,9 @@ def main() -> int:
         kept = history["history"][history["selected_epoch"] - 1]
         card = dict(labels=LABELS, hidden=history["args"]["hidden"], seed=history["args"]["seed"],
                     epochs=history["args"]["epochs"], epoch_kept=history["selected_epoch"],
-                    training_args={k: (os.path.basename(v) if k == "negatives" and v else v)   # no local paths
-                                   for k, v in history["args"].items() if k not in ("features", "out", "log")},
+                    training_args={k: no_folders(v) if k in ("negatives", "extra") else v
+                                   for k, v in history["args"].items()
+                                   if k not in ("features", "out", "log") and not (k == "extra" and v is None)},
                     validation=dict(real=kept["val_real"], synthetic=kept["val_synthetic"], score=kept["val_score"]),
                     onnx_sha256=sha, onnx_runtime_check=check,
                     history=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in h.items() if k != "seconds"}

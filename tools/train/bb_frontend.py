@@ -93,3 +93,14 @@ class EmbeddingFrontEnd:
         np.save(path + ".part.npy", out)
         os.replace(path + ".part.npy", path)
         return out
+
+
+def save_windows(clips: list[np.ndarray], labels: list[int], kinds: list[str], out: str, earshot: str,
+                 jobs: int) -> np.ndarray:
+    """Embeds 1-s training clips (EmbeddingFrontEnd, batches cached beside `out`) and writes x [N, 16, 96], y and
+    kind to `out` (atomically: an interrupted run leaves no partial file). Returns x."""
+    front = EmbeddingFrontEnd(earshot, os.path.dirname(os.path.abspath(out)), jobs)
+    x = np.concatenate([front(np.stack(clips[i:i + 512])) for i in range(0, len(clips), 512)]).astype(np.float32)
+    np.savez(out + ".part.npz", x=x, y=np.array(labels, np.int32), kind=np.array(kinds))
+    os.replace(out + ".part.npz", out)
+    return x

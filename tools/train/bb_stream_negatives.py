@@ -23,8 +23,7 @@ import time
 
 import numpy as np
 
-from bb_thresholds import full_embeddings
-from oww_features import feature_directory, selector_models
+from bb_thresholds import full_embeddings, stream_selectors
 from oww_head import EMBEDDINGS, WIDTH
 
 RATE = 16000
@@ -55,9 +54,7 @@ def main() -> int:
         sys.exit(f"bb_stream_negatives.py: --speech {a.speech}: want train.sh's work/speech.npz (training sentences)")
     start = time.time()
     work = os.path.dirname(os.path.abspath(a.out))
-    features = feature_directory()
-    models = (selector_models(a.earshot_bin, features, os.path.join(work, "selectors"))
-              + selector_models(a.earshot_bin, features, os.path.join(work, "selectors_oldest"), position=0))
+    models = stream_selectors(a.earshot_bin, work)
     stream = training_stream(a.speech)
     with tempfile.TemporaryDirectory() as tmp:
         emb = full_embeddings(a.earshot_bin, models, stream, tmp)

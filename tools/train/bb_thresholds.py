@@ -70,6 +70,13 @@ def full_embeddings(earshot: str, models: list[str], audio: np.ndarray, tmp: str
     return newest
 
 
+def stream_selectors(earshot: str, work: str) -> list[str]:
+    """The 96 newest-position and 96 oldest-position selector models full_embeddings wants (made once in `work`)."""
+    features = feature_directory()
+    return (selector_models(earshot, features, os.path.join(work, "selectors"))
+            + selector_models(earshot, features, os.path.join(work, "selectors_oldest"), position=0))
+
+
 def stream_scores(params: dict, emb: np.ndarray) -> np.ndarray:
     """[chunks, 12]: the head on the window of the last 16 embeddings at every chunk; 0 before 16 exist."""
     out = np.zeros((len(emb), len(LABELS)))
@@ -123,9 +130,7 @@ def cached_embeddings(a, tmp_root: str) -> dict:
         print(f"[bb_thresholds] embeddings from {cache}", flush=True)
         return dict(np.load(cache))
     work = os.path.dirname(os.path.abspath(cache))
-    features = feature_directory()
-    models = (selector_models(a.earshot_bin, features, os.path.join(work, "selectors"))
-              + selector_models(a.earshot_bin, features, os.path.join(work, "selectors_oldest"), position=0))
+    models = stream_selectors(a.earshot_bin, work)
     stream, hours = speech_stream(a.speech)
     real = load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
     clips = [(label, audio) for label, audio, speaker in real if is_validation_speaker(speaker, 0.1)]
@@ -148,6 +153,27 @@ def cached_embeddings(a, tmp_root: str) -> dict:
     return d
 
 
+def more_speech_embeddings(a, path: str, tmp_root: str) -> dict:
+    """One more held-out speech file's stream embeddings, cached beside --cache under the file's name and size."""
+    cache = f"{os.path.splitext(a.cache)[0]}.{os.path.splitext(os.path.basename(path))[0]}.npz"
+    size = os.path.getsize(path)
+    if os.path.exists(cache):
+        d = dict(np.load(cache))
+        if int(d["source_bytes"]) == size:
+            print(f"[bb_thresholds] embeddings of {os.path.basename(path)} from {cache}", flush=True)
+            return d
+    work = os.path.dirname(os.path.abspath(cache))
+    models = stream_selectors(a.earshot_bin, work)
+    stream, hours = speech_stream(path)
+    print(f"[bb_thresholds] held-out speech {os.path.basename(path)}: {hours * 60:.1f} min", flush=True)
+    with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+        d = dict(speech=full_embeddings(a.earshot_bin, models, stream, tmp), hours=np.float64(hours),
+                 source_bytes=np.int64(size))
+    np.savez(cache + ".part.npz", **d)
+    os.replace(cache + ".part.npz", cache)
+    return d
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -158,13 +184,18 @@ def main() -> int:
     p.add_argument("--out", required=True, help="the choice and every figure as JSON (work/bb_thresholds.json)")
     p.add_argument("--models-out", help="also write the thresholds and held-out figures here (3 decimals)")
     p.add_argument("--target", type=float, default=1.0, help="false alarms per hour on the held-out speech")
+    p.add_argument("--more-speech", nargs="+", default=[],
+                   help="more held-out keyword-free speech (synth_pypi.py speech --heldout N), each its own stream "
+                        "whose embeddings are cached beside --cache; its false alarms count with --speech's")
     p.add_argument("--cache", default=os.path.join(HERE, "work", "bb_threshold_embeddings.npz"),
                    help="the embeddings of the speech and the clips (made once; the selector models beside it)")
     p.add_argument("--jobs", type=int, default=2, help="`earshot infer` processes at a time")
     a = p.parse_args()
-    if "speech_commands_v0.02_subset" in a.speech or "librispeech" in a.speech.lower():
-        sys.exit("bb_thresholds.py: refusing to choose thresholds on the test set or LibriSpeech")
+    for speech in [a.speech] + a.more_speech:
+        if "speech_commands_v0.02_subset" in speech or "librispeech" in speech.lower():
+            sys.exit("bb_thresholds.py: refusing to choose thresholds on the test set or LibriSpeech")
     for path, what in ((a.head, "--head"), (a.earshot_bin, "--earshot-bin"), (a.speech, "--speech"),
+                       *((m, "--more-speech") for m in a.more_speech),
                        (os.path.join(a.shared, "speech_commands_train_real"), "--shared")):
         if not os.path.exists(path):
             sys.exit(f"bb_thresholds.py: {what} {path} not found")
@@ -173,10 +204,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         d = cached_embeddings(a, tmp)
+        more = [more_speech_embeddings(a, path, tmp) for path in a.more_speech]
     params = dict(np.load(a.head))
     cols = [LABELS.index(k) for k in KEYWORDS]
-    hours = float(d["hours"])
-    s_speech = stream_scores(params, d["speech"])[:, cols]
+    hours = float(d["hours"]) + sum(float(m["hours"]) for m in more)
+    # The streams' scores end to end: the detector's refractory may carry across a boundary (at most one event).
+    s_speech = np.concatenate([stream_scores(params, rows)[:, cols] for rows in [d["speech"]] + [m["speech"] for m in more]])
     s_clips = [stream_scores(params, c)[:, cols] for c in d["clips"]]
     clip_labels = np.array([KEYWORDS.index(str(lab)) for lab in d["labels"]])
     grid = make_grid(FLOOR)
@@ -209,7 +242,8 @@ def main() -> int:
                    recall_per_keyword={k: round(v, 4) for k, v in recall.items()}, wrong_keyword_events_on_clips=wrong)
     rule = dict(target_fa_per_hour=a.target, floor=FLOOR, refractory_chunks=REFRACTORY, budget_false_alarms=budget,
                 scores="numpy fp32 head (bb_train.forward) on Earshot's embeddings, one row per 80-ms chunk")
-    data = dict(speech=os.path.basename(a.speech), clips="speech_commands_train_real validation speakers "
+    speech = os.path.basename(a.speech) if not a.more_speech else [os.path.basename(m) for m in [a.speech] + a.more_speech]
+    data = dict(speech=speech, clips="speech_commands_train_real validation speakers "
                 "(0.5 s silence before, 1 s after)", head=os.path.basename(a.head), head_sha256=head_sha)
     result = dict(thresholds=thresholds, **rule, grid=grid, heldout=heldout, data=data,
                   per_keyword_alone={kw: dict(false_alarms=fa[k].tolist(), hits=hits[k].tolist(),

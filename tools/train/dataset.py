@@ -92,6 +92,12 @@ def speech_windows(path: str, n: int, rng: np.random.Generator, heldout: bool) -
     return out
 
 
+def training_noise(shared: str) -> augment.NoiseBank:
+    """The six background-noise recordings of speech_commands_train_small, for augment.augment_word and colour."""
+    folder = os.path.join(shared, "speech_commands_train_small", "_background_noise_")
+    return augment.NoiseBank([read_wav(os.path.join(folder, f)) for f in sorted(os.listdir(folder)) if f.endswith(".wav")])
+
+
 def is_validation_speaker(speaker: str, fraction: float) -> bool:
     """A fixed, seed-free speaker split: the speaker's hash decides, so adding clips never moves one."""
     return int(hashlib.sha1(speaker.encode()).hexdigest()[:8], 16) / 2 ** 32 < fraction
@@ -121,9 +127,7 @@ def main() -> int:
     rng = np.random.default_rng(a.seed)
     start = time.time()
     train_root = os.path.join(a.shared, "speech_commands_train_small")
-    noise_dir = os.path.join(train_root, "_background_noise_")
-    noise = augment.NoiseBank([read_wav(os.path.join(noise_dir, f)) for f in sorted(os.listdir(noise_dir))
-                               if f.endswith(".wav")])
+    noise = training_noise(a.shared)
     tts = load_tts(a.tts)
     real = load_real(train_root)
     many_real = load_many_real(os.path.join(a.shared, "speech_commands_train_real"))

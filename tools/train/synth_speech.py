@@ -36,16 +36,23 @@ told found might seemed saw heard asked always nothing something before young ha
 assert not set(FILLER_WORDS) & set(KEYWORDS + ["know", "write", "rite", "wright", "yeah"])
 
 
+VOCABULARY = sorted(set(UNKNOWN_WORDS) | set(FILLER_WORDS))
+
+
+def sentence(rng: np.random.Generator) -> str:
+    """5-14 keyword-free words and a final punctuation mark."""
+    # Function words are frequent in real speech: half the words come from the filler list.
+    words = [FILLER_WORDS[rng.integers(len(FILLER_WORDS))] if rng.random() < 0.5
+             else VOCABULARY[rng.integers(len(VOCABULARY))] for _ in range(int(rng.integers(5, 15)))]
+    return " ".join(words) + [".", ".", "?", "!"][rng.integers(4)]
+
+
 def plan(seed: int, sentences: int) -> list[dict]:
     rng = np.random.default_rng(seed)
     variants = espeak_variants()
-    vocabulary = sorted(set(UNKNOWN_WORDS) | set(FILLER_WORDS))
     jobs = []
     for _ in range(sentences):
-        # Function words are frequent in real speech: half the words come from the filler list.
-        words = [FILLER_WORDS[rng.integers(len(FILLER_WORDS))] if rng.random() < 0.5
-                 else vocabulary[rng.integers(len(vocabulary))] for _ in range(int(rng.integers(5, 15)))]
-        text = " ".join(words) + [".", ".", "?", "!"][rng.integers(4)]
+        text = sentence(rng)
         if rng.random() < 0.75:
             accent = ESPEAK_ACCENTS[rng.integers(len(ESPEAK_ACCENTS))]
             variant = variants[rng.integers(len(variants))] if rng.random() < 0.9 else None

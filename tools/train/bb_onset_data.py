@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Onset windows for the commands head: windows that end in the first 160 ms of a keyword, as _unknown_.
+
+    python bb_onset_data.py --tts work/tts.npz --tts-pypi work/tts_pypi.npz --shared ../../../shared/data
+                            --earshot-bin EARSHOT [--out work/bb_onset_features.npz] [--seed 55] [--synthetic 2000]
+
+Why: every window bb_data.py and bb_pypi_data.py make ends at its clip's end, after the whole word; in a stream the
+head also runs on windows that end just after a word starts, and there it named words it had never been taught to
+hold back on (the listen demo's "down" was "up" 55-135 ms in, before "down" itself was clear). Here a keyword clip
+(trimmed to its spoken part plus 30 ms before) is cut 30-190 ms from its start, that piece ends a 1-s window of
+quiet, and the window gets augment.colour's channel, room, level (measured on the whole word), noise and floor; the
+label is _unknown_. Clips: every real keyword clip of the training speakers (speech_commands_train_real without the
+validation speakers, and speech_commands_train_small), `--synthetic` random Debian-voice keyword clips of tts.npz and
+every keyword clip of tts_pypi.npz. Output for bb_train --extra: x [N, 16, 96] (bb_frontend.EmbeddingFrontEnd), y,
+kind. Never read: the validation speakers, the test set, LibriSpeech.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+import augment
+import bb_frontend
+from dataset import is_validation_speaker, load_many_real, load_real, load_tts, training_noise
+from synth import trim
+from words import KEYWORDS, LABELS
+
+RATE = 16000
+LEAD = 480            # synth.trim keeps 30 ms before the first loud block
+REACH = RATE * 160 // 1000
+
+
+def onset_window(word: np.ndarray, rng: np.random.Generator, noise: augment.NoiseBank, real: bool) -> np.ndarray:
+    """A 1-s window ending 0-160 ms after the word's first loud block, coloured like a training clip."""
+    if rng.random() < 0.8:
+        word = augment.speed(word, rng.uniform(0.85, 1.15))
+    piece = word[:LEAD + int(rng.integers(0, REACH + 1))]
+    x = np.zeros(RATE, np.float32)
+    x[RATE - len(piece):] = piece
+    return augment.colour(x, rng, noise, real=real, level_of=word)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tts", required=True, help="synth.py's Debian-voice words (train.sh: work/tts.npz)")
+    p.add_argument("--tts-pypi", required=True, help="synth_pypi.py words (work/tts_pypi.npz)")
+    p.add_argument("--shared", required=True, help="../shared/data")
+    p.add_argument("--earshot-bin", required=True)
+    p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work",
+                                                 "bb_onset_features.npz"))
+    p.add_argument("--seed", type=int, default=55)
+    p.add_argument("--synthetic", type=int, default=2000, help="Debian-voice keyword clips drawn from --tts")
+    p.add_argument("--jobs", type=int, default=2, help="`earshot infer` processes per batch")
+    a = p.parse_args()
+    start = time.time()
+    rng = np.random.default_rng(a.seed)
+    noise = training_noise(a.shared)
+    real = [audio for label, audio, _ in load_real(os.path.join(a.shared, "speech_commands_train_small"))
+            if LABELS[label] in KEYWORDS]
+    real += [audio for _, audio, speaker in load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
+             if not is_validation_speaker(speaker, 0.1)]
+    debian = [audio for word, audio, _ in load_tts(a.tts) if word in KEYWORDS]
+    pypi = [audio for word, audio, _ in load_tts(a.tts_pypi) if word in KEYWORDS]
+    pick = rng.choice(len(debian), size=min(a.synthetic, len(debian)), replace=False)
+    sources = [(trim(w), True) for w in real] + [(debian[i], False) for i in sorted(pick)] + [(w, False) for w in pypi]
+    clips = [onset_window(w, rng, noise, real) for w, real in sources if len(w) > LEAD]
+    x = bb_frontend.save_windows(clips, [LABELS.index("_unknown_")] * len(clips), ["onset"] * len(clips), a.out,
+                                 a.earshot_bin, a.jobs)
+    print(f"[bb_onset_data] {len(x)} onset windows ({len(real)} real, {len(pick)} Debian-voice, {len(pypi)} PyPI-voice "
+          f"clips) in {time.time() - start:.0f} s -> {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
