@@ -61,6 +61,9 @@
 #              committed export (export_onnx.py) and conversion (tools/train/convert.sh) with the
 #              thresholds recorded in models/default.thresholds.json
 #   syscalls   tools/checks/syscall_check.py: 10,000 steps (fp32/fp16/int8) under strace make 0 system calls
+#   onsets     tools/checks/onset_windows_check.py: the commands head's onset windows (tools/train/bb_onset_data.py)
+#              end 0-170 ms after a synthetic word starts, hold nothing of it earlier (> 40 dB down), and take the
+#              whole word's level
 #   formants   tools/checks/formant_shift_check.py: the wake-word trainer's formant shift (augment.shift_formants)
 #              on synthesized vowels: identity at 1, length and pitch kept, LPC formants and envelope warp follow
 #   gru-ensemble tools/checks/gru_ensemble_check.py: wake-word GRU heads joined into one (tools/train/oww_gru.py
@@ -582,6 +585,15 @@ if [[ ! -x "$python" ]]; then
     record formants FAILED 0 "not run: the venv is missing"
 else
     check_section formants "$python" tools/checks/formant_shift_check.py
+fi
+
+# The commands head's onset windows: where the word starts, nothing of it earlier, the whole word's level (seconds).
+header "onsets: tools/checks/onset_windows_check.py (bb_onset_data.onset_window: windows ending 0-160 ms into a word)"
+if [[ ! -x "$python" ]]; then
+    tests_failed=$((tests_failed + 1))
+    record onsets FAILED 0 "not run: the venv is missing"
+else
+    check_section onsets "$python" tools/checks/onset_windows_check.py
 fi
 
 # The wake-word trainer's head ensemble against its members run alone by ONNX Runtime (seconds).

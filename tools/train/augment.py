@@ -153,21 +153,20 @@ def augment_word(word: np.ndarray, rng: np.random.Generator, noise: NoiseBank, *
     return colour(x, rng, noise, real=real)
 
 
-def colour(x: np.ndarray, rng: np.random.Generator, noise: NoiseBank, *, real: bool,
-           level_of: np.ndarray | None = None) -> np.ndarray:
-    """augment_word's channel and room on a positioned 1-s window: EQ, reverberation, speech level -38..-10 dB
-    (measured on `level_of` when given: the whole word of which x holds a part), background noise, microphone floor."""
+def colour(x: np.ndarray, rng: np.random.Generator, noise: NoiseBank, *, real: bool) -> np.ndarray:
+    """augment_word's channel and room on a positioned window (1 s there; any length): EQ, reverberation, speech
+    level -38..-10 dB, background noise, microphone floor."""
     if rng.random() < (0.25 if real else 0.7):
         x = random_eq(x, rng)
     if rng.random() < (0.2 if real else 0.5):
         x = reverb(x, rng)
-    level = speech_rms(x if level_of is None else level_of)
+    level = speech_rms(x)
     x = x * (db(rng.uniform(-38.0, -10.0)) / (level + 1e-9))
     if rng.random() < 0.75:
-        seg = noise.segment(rng)
+        seg = noise.segment(rng, len(x))
         snr = rng.uniform(0.0, 30.0)
         x = x + seg * (speech_rms(x) / db(snr) / (rms(seg) + 1e-9))
-    x = x + floor_noise(rng)
+    x = x + floor_noise(rng, len(x))
     return np.clip(x, -1.0, 32767 / 32768).astype(np.float32)
 
 

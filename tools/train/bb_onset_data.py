@@ -7,9 +7,10 @@
 Why: every window bb_data.py and bb_pypi_data.py make ends at its clip's end, after the whole word; in a stream the
 head also runs on windows that end just after a word starts, and there it named words it had never been taught to
 hold back on (the listen demo's "down" was "up" 55-135 ms in, before "down" itself was clear). Here a keyword clip
-(trimmed to its spoken part plus 30 ms before) is cut 30-190 ms from its start, that piece ends a 1-s window of
-quiet, and the window gets augment.colour's channel, room, level (measured on the whole word), noise and floor; the
-label is _unknown_. Clips: every real keyword clip of the training speakers (speech_commands_train_real without the
+(trimmed to its spoken part plus 30 ms before) is placed so that a 1-s window of quiet ends 30-190 ms after the
+clip's start; the whole word gets augment.colour's channel, room, level, noise and floor, then the window is cut
+(the first version coloured the cut piece, and the EQ's circular filter wrapped its abrupt end to the window's
+start; tools/checks/onset_windows_check.py found it). The label is _unknown_. Clips: every real keyword clip of the training speakers (speech_commands_train_real without the
 validation speakers, and speech_commands_train_small), `--synthetic` random Debian-voice keyword clips of tts.npz and
 every keyword clip of tts_pypi.npz. Output for bb_train --extra: x [N, 16, 96] (bb_frontend.EmbeddingFrontEnd), y,
 kind. Never read: the validation speakers, the test set, LibriSpeech.
@@ -36,13 +37,15 @@ REACH = RATE * 160 // 1000
 
 
 def onset_window(word: np.ndarray, rng: np.random.Generator, noise: augment.NoiseBank, real: bool) -> np.ndarray:
-    """A 1-s window ending 0-160 ms after the word's first loud block, coloured like a training clip."""
+    """A 1-s window ending 0-160 ms after the word's first loud block. The whole word is coloured (channel, room,
+    level, noise, floor) in a stream that goes on past the window, then the window is cut: the EQ (a circular
+    filter) and reverberation see the word as a stream would, not a piece with an abrupt end."""
     if rng.random() < 0.8:
         word = augment.speed(word, rng.uniform(0.85, 1.15))
-    piece = word[:LEAD + int(rng.integers(0, REACH + 1))]
-    x = np.zeros(RATE, np.float32)
-    x[RATE - len(piece):] = piece
-    return augment.colour(x, rng, noise, real=real, level_of=word)
+    keep = min(LEAD + int(rng.integers(0, REACH + 1)), len(word))
+    x = np.zeros(RATE - keep + len(word) + RATE // 4, np.float32)   # a quarter second of quiet after the word
+    x[RATE - keep:RATE - keep + len(word)] = word
+    return augment.colour(x, rng, noise, real=real)[:RATE]
 
 
 def main() -> int:
