@@ -10,9 +10,9 @@ hold back on (the listen demo's "down" was "up" 55-135 ms in, before "down" itse
 (trimmed to its spoken part plus 30 ms before) is placed so that a 1-s window of quiet ends 30-190 ms after the
 clip's start; the whole word gets augment.colour's channel, room, level, noise and floor, then the window is cut
 (the first version coloured the cut piece, and the EQ's circular filter wrapped its abrupt end to the window's
-start; tools/checks/onset_windows_check.py found it). The label is _unknown_. Clips: every real keyword clip of the training speakers (speech_commands_train_real without the
-validation speakers, and speech_commands_train_small), `--synthetic` random Debian-voice keyword clips of tts.npz and
-every keyword clip of tts_pypi.npz. Output for bb_train --extra: x [N, 16, 96] (bb_frontend.EmbeddingFrontEnd), y,
+start; tools/checks/onset_windows_check.py found it). The label is _unknown_. Clips: every real keyword clip of the
+training speakers (speech_commands_train_real without the validation speakers, and speech_commands_train_small),
+`--synthetic` random Debian-voice keyword clips of tts.npz and every keyword clip of tts_pypi.npz. Output for bb_train --extra: x [N, 16, 96] (bb_frontend.EmbeddingFrontEnd), y,
 kind. Never read: the validation speakers, the test set, LibriSpeech.
 """
 

@@ -154,12 +154,14 @@ def cached_embeddings(a, tmp_root: str) -> dict:
 
 
 def more_speech_embeddings(a, path: str, tmp_root: str) -> dict:
-    """One more held-out speech file's stream embeddings, cached beside --cache under the file's name and size."""
+    """One more held-out speech file's stream embeddings, cached beside --cache under the file's name, kept while
+    the file's sha256 is the one they were made from."""
     cache = f"{os.path.splitext(a.cache)[0]}.{os.path.splitext(os.path.basename(path))[0]}.npz"
-    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        source = hashlib.sha256(f.read()).hexdigest()
     if os.path.exists(cache):
         d = dict(np.load(cache))
-        if int(d["source_bytes"]) == size:
+        if str(d.get("source_sha256", "")) == source:
             print(f"[bb_thresholds] embeddings of {os.path.basename(path)} from {cache}", flush=True)
             return d
     work = os.path.dirname(os.path.abspath(cache))
@@ -168,7 +170,7 @@ def more_speech_embeddings(a, path: str, tmp_root: str) -> dict:
     print(f"[bb_thresholds] held-out speech {os.path.basename(path)}: {hours * 60:.1f} min", flush=True)
     with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
         d = dict(speech=full_embeddings(a.earshot_bin, models, stream, tmp), hours=np.float64(hours),
-                 source_bytes=np.int64(size))
+                 source_sha256=np.array(source))
     np.savez(cache + ".part.npz", **d)
     os.replace(cache + ".part.npz", cache)
     return d
