@@ -120,9 +120,9 @@ def main() -> int:
                     help="drop this fraction of the 96 embedding dimensions per window, the same ones in all 16 frames "
                     "(0: off)")
     ap.add_argument("--drop-real", default="",
-                    help="comma-separated keywords whose real windows are left out of training and out of the model "
-                    "selection score (a development measure: these words then have synthetic voices only, like the "
-                    "six words without real data; their real windows are scored after training)")
+                    help="comma-separated keywords (or _unknown_) whose real windows are left out of training and of "
+                    "the model selection score (a development measure: these words then have synthetic voices only, "
+                    "like the six words without real data; their real windows are scored after training)")
     ap.add_argument("--log", help="append this run's arguments and kept validation figures to this JSON-lines file")
     a = ap.parse_args()
 
@@ -135,8 +135,8 @@ def main() -> int:
     if x.ndim != 3 or x.shape[1:] != (16, 96):
         sys.exit(f"bb_train.py: {a.features}: want embeddings [N, 16, 96], got {x.shape}")
     dropped = [LABELS.index(w) for w in a.drop_real.split(",") if w]
-    if any(label < 2 for label in dropped):
-        sys.exit(f"bb_train.py: --drop-real takes keywords ({', '.join(LABELS[2:])}), got {a.drop_real!r}")
+    if any(label < 1 for label in dropped):
+        sys.exit(f"bb_train.py: --drop-real takes keywords or _unknown_ ({', '.join(LABELS[1:])}), got {a.drop_real!r}")
     held = np.char.startswith(kind, "real") & np.isin(y, dropped)
     x_held, y_held = x[held], y[held]
     x, y, kind = x[~held], y[~held], kind[~held]
