@@ -7,7 +7,8 @@
 Why: the only real voices in training say yes/no/up/down (800 clips each) or one of ~8 clips of the other words, so
 a head can learn "sounds like a real person" as a cue for those four words; real speakers of other words are then
 heard as them (the test clips' `_unknown_` and "off" errors). A reversed clip keeps its speaker, microphone and room
-but is no English word. Left out: "no" and "on", whose reversals sound like each other. Clips: speech_commands_train_real
+but is no English word. Left out: "no" and "on", whose reversals sound like each other. Clips:
+speech_commands_train_real
 without the validation speakers, and speech_commands_train_small's keywords; each once, augmented like a real training
 clip (augment.augment_word). Output for bb_train --extra: x [N, 16, 96], y (_unknown_), kind "reversed".
 Never read: the validation speakers, the test set, LibriSpeech.
@@ -44,8 +45,8 @@ def main() -> int:
     rng = np.random.default_rng(a.seed)
     noise = training_noise(a.shared)
     real = [(label, audio) for label, audio, _ in load_real(os.path.join(a.shared, "speech_commands_train_small"))]
-    real += [(label, audio) for label, audio, speaker in load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
-             if not is_validation_speaker(speaker, 0.1)]
+    many = load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
+    real += [(label, audio) for label, audio, speaker in many if not is_validation_speaker(speaker, 0.1)]
     sources = [audio for label, audio in real if LABELS[label] in KEYWORDS and LABELS[label] not in SKIP]
     clips = [augment.augment_word(np.ascontiguousarray(audio[::-1]), rng, noise, real=True) for audio in sources]
     x = bb_frontend.save_windows(clips, [LABELS.index("_unknown_")] * len(clips), ["reversed"] * len(clips), a.out,

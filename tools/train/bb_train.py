@@ -175,7 +175,8 @@ def main() -> int:
             scale = a.domain_shift * jax.random.uniform(jax.random.fold_in(key, 2), (xb.shape[0],)) * sb
             xb = xb + scale[:, None, None] * shift
         if a.channel_dropout > 0:
-            keep = jax.random.bernoulli(jax.random.fold_in(key, 3), 1 - a.channel_dropout, (xb.shape[0], 1, xb.shape[2]))
+            keep = jax.random.bernoulli(jax.random.fold_in(key, 3), 1 - a.channel_dropout,
+                                        (xb.shape[0], 1, xb.shape[2]))
             xb = xb * keep / (1 - a.channel_dropout)
         target = optax.smooth_labels(jax.nn.one_hot(yb, CLASSES), a.label_smoothing)
         w = class_weight[yb]
@@ -208,7 +209,8 @@ def main() -> int:
         for i in range(steps):
             idx = order[i * a.batch:(i + 1) * a.batch]
             p, state, loss = train_step(p, state, jnp.asarray(x[idx]), jnp.asarray(y[idx]),
-                                        jnp.asarray(synthetic[idx], jnp.float32), jax.random.fold_in(base, epoch * steps + i))
+                                        jnp.asarray(synthetic[idx], jnp.float32),
+                                        jax.random.fold_in(base, epoch * steps + i))
             losses.append(loss)
         right = np.asarray(predict(p, xv)) == y_val
         parts = [float(right[m].mean()) for m in (real_val & scored_val, ~real_val)]
