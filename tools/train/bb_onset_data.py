@@ -27,7 +27,7 @@ import numpy as np
 
 import augment
 import bb_frontend
-from dataset import is_validation_speaker, load_many_real, load_real, load_tts, training_noise
+from dataset import load_tts, training_noise, training_real_keyword_clips
 from synth import trim
 from words import KEYWORDS, LABELS
 
@@ -64,10 +64,7 @@ def main() -> int:
     start = time.time()
     rng = np.random.default_rng(a.seed)
     noise = training_noise(a.shared)
-    real = [audio for label, audio, _ in load_real(os.path.join(a.shared, "speech_commands_train_small"))
-            if LABELS[label] in KEYWORDS]
-    real += [audio for _, audio, speaker in load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
-             if not is_validation_speaker(speaker, 0.1)]
+    real = [audio for _, audio in training_real_keyword_clips(a.shared)]
     debian = [audio for word, audio, _ in load_tts(a.tts) if word in KEYWORDS]
     pypi = [audio for word, audio, _ in load_tts(a.tts_pypi) if word in KEYWORDS]
     pick = rng.choice(len(debian), size=min(a.synthetic, len(debian)), replace=False)

@@ -25,8 +25,8 @@ import numpy as np
 
 import augment
 import bb_frontend
-from dataset import is_validation_speaker, load_many_real, load_real, training_noise
-from words import KEYWORDS, LABELS
+from dataset import training_noise, training_real_keyword_clips
+from words import LABELS
 
 SKIP = ("no", "on")
 
@@ -44,10 +44,7 @@ def main() -> int:
     start = time.time()
     rng = np.random.default_rng(a.seed)
     noise = training_noise(a.shared)
-    real = [(label, audio) for label, audio, _ in load_real(os.path.join(a.shared, "speech_commands_train_small"))]
-    many = load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
-    real += [(label, audio) for label, audio, speaker in many if not is_validation_speaker(speaker, 0.1)]
-    sources = [audio for label, audio in real if LABELS[label] in KEYWORDS and LABELS[label] not in SKIP]
+    sources = [audio for label, audio in training_real_keyword_clips(a.shared) if LABELS[label] not in SKIP]
     clips = [augment.augment_word(np.ascontiguousarray(audio[::-1]), rng, noise, real=True) for audio in sources]
     x = bb_frontend.save_windows(clips, [LABELS.index("_unknown_")] * len(clips), ["reversed"] * len(clips), a.out,
                                  a.earshot_bin, a.jobs)

@@ -42,7 +42,7 @@ import numpy as np
 
 from bb_train import forward
 from choose_thresholds import make_grid, speech_stream, spend_budget
-from dataset import is_validation_speaker, load_many_real
+from dataset import validation_real_clips
 from oww_features import CHUNK, WARMUP, embeddings, feature_directory, selector_models
 from oww_head import EMBEDDINGS, WIDTH
 from tf_mfcc import fit_length
@@ -132,8 +132,7 @@ def cached_embeddings(a, tmp_root: str) -> dict:
     work = os.path.dirname(os.path.abspath(cache))
     models = stream_selectors(a.earshot_bin, work)
     stream, hours = speech_stream(a.speech)
-    real = load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
-    clips = [(label, audio) for label, audio, speaker in real if is_validation_speaker(speaker, 0.1)]
+    clips = [(label, audio) for label, audio, _ in validation_real_clips(a.shared)]
     print(f"[bb_thresholds] held-out speech {hours * 60:.1f} min; {len(clips)} held-out real clips", flush=True)
 
     def one(job):

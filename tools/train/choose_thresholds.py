@@ -41,7 +41,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "lib")]
-from dataset import is_validation_speaker, load_many_real  # noqa: E402
+from dataset import validation_real_clips  # noqa: E402
 from detector_sim import events, smoothed  # noqa: E402
 from tf_mfcc import TFMfcc, fit_length  # noqa: E402
 from words import KEYWORDS, LABELS  # noqa: E402
@@ -147,8 +147,7 @@ def main() -> int:
     cols = [LABELS.index(k) for k in KEYWORDS]
 
     stream, hours = speech_stream(a.speech)
-    clips = [(label, audio) for label, audio, speaker in load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
-             if is_validation_speaker(speaker, 0.1)]
+    clips = [(label, audio) for label, audio, _ in validation_real_clips(a.shared)]
     padded = [np.concatenate([np.zeros(8000, np.float32), fit_length(audio), np.zeros(16000, np.float32)])
               for _, audio in clips]
     if a.verify:

@@ -24,10 +24,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path[:0] = [HERE, os.path.join(REPO, "tools")]
-from dataset import is_validation_speaker, load_many_real  # noqa: E402
+from dataset import validation_real_clips  # noqa: E402
 from words import LABELS  # noqa: E402
 
-VALIDATION_FRACTION = 0.1   # dataset.py's --val-fraction default (train.sh uses it)
 
 
 def main() -> int:
@@ -38,9 +37,7 @@ def main() -> int:
     a = ap.parse_args()
     import soundfile
     import commands_model
-    clips = [(LABELS[label], audio, speaker)
-             for label, audio, speaker in load_many_real(os.path.join(a.shared, "speech_commands_train_real"))
-             if is_validation_speaker(speaker, VALIDATION_FRACTION)]
+    clips = [(LABELS[label], audio, speaker) for label, audio, speaker in validation_real_clips(a.shared)]
     result = {}
     with tempfile.TemporaryDirectory(prefix="earshot-precision-") as tmp:
         for i, (word, audio, speaker) in enumerate(clips):

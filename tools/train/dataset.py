@@ -98,9 +98,28 @@ def training_noise(shared: str) -> augment.NoiseBank:
     return augment.NoiseBank([read_wav(os.path.join(folder, f)) for f in sorted(os.listdir(folder)) if f.endswith(".wav")])
 
 
+VALIDATION_FRACTION = 0.1   # --val-fraction's default: the share of speech_commands_train_real's speakers held out
+
+
 def is_validation_speaker(speaker: str, fraction: float) -> bool:
     """A fixed, seed-free speaker split: the speaker's hash decides, so adding clips never moves one."""
     return int(hashlib.sha1(speaker.encode()).hexdigest()[:8], 16) / 2 ** 32 < fraction
+
+
+def validation_real_clips(shared: str) -> list[tuple[int, np.ndarray, str]]:
+    """(label, audio, speaker) of speech_commands_train_real's validation speakers (yes, no, up, down)."""
+    return [clip for clip in load_many_real(os.path.join(shared, "speech_commands_train_real"))
+            if is_validation_speaker(clip[2], VALIDATION_FRACTION)]
+
+
+def training_real_keyword_clips(shared: str) -> list[tuple[int, np.ndarray]]:
+    """(label, audio) of every real keyword clip of the training speakers: speech_commands_train_small's keywords,
+    then speech_commands_train_real without the validation speakers."""
+    small = load_real(os.path.join(shared, "speech_commands_train_small"))
+    many = load_many_real(os.path.join(shared, "speech_commands_train_real"))
+    return ([(label, audio) for label, audio, _ in small if LABELS[label] in KEYWORDS]
+            + [(label, audio) for label, audio, speaker in many
+               if not is_validation_speaker(speaker, VALIDATION_FRACTION)])
 
 
 def main() -> int:
@@ -115,7 +134,7 @@ def main() -> int:
     p.add_argument("--real-unknown-copies", type=int, default=6)
     p.add_argument("--many-real-copies", type=int, default=3,
                    help="augmented copies of each clip of speech_commands_train_real")
-    p.add_argument("--val-fraction", type=float, default=0.1,
+    p.add_argument("--val-fraction", type=float, default=VALIDATION_FRACTION,
                    help="share of speech_commands_train_real's speakers held out for validation")
     p.add_argument("--silence", type=int, default=2000)
     p.add_argument("--speech", default="", help="synth_speech.py's npz (connected speech for _unknown_)")
