@@ -28,7 +28,6 @@ from dataset import validation_real_clips  # noqa: E402
 from words import LABELS  # noqa: E402
 
 
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", required=True, help="../shared/data")
