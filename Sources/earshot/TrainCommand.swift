@@ -55,6 +55,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training scenes (2 s each) to synthesize and augment; more take longer and may generalize better.")
     var scenes: Int = 6000
 
+    @Option(help: "How many synthetic clips to speak (the phrase, near-phrases, filler), relative to the default count (~1,100 of the phrase with --voices all); more take longer to synthesize.")
+    var syntheticScale: Double = 1
+
     @Option(help: "Features the network reads: mfcc (a streaming GRU on tf-mfcc) or openwakeword (openWakeWord's speech-embedding backbone + a trained head; the default).")
     var backbone: String = "openwakeword"
 
@@ -84,6 +87,7 @@ struct TrainCommand: ParsableCommand {
         guard faPerHour > 0, faPerHour.isFinite else { throw ValidationError("--fa-per-hour must be positive") }
         guard minutes > 0, minutes.isFinite else { throw ValidationError("--minutes must be positive") }
         guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
+        guard syntheticScale >= 0.1, syntheticScale <= 20 else { throw ValidationError("--synthetic-scale must be 0.1 to 20") }
         guard ["openwakeword", "mfcc"].contains(backbone) else { throw ValidationError("--backbone must be openwakeword or mfcc") }
         guard ["gru", "dense"].contains(head) else { throw ValidationError("--head must be gru or dense") }
         guard (1...16).contains(heads) else { throw ValidationError("--ensemble must be 1 to 16 heads") }
@@ -106,7 +110,7 @@ struct TrainCommand: ParsableCommand {
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
-        arguments += ["--ensemble", String(heads)]
+        arguments += ["--ensemble", String(heads), "--scale", String(syntheticScale)]
         if formantShift { arguments.append("--formant-shift") }
         arguments += ["--voices", voices]
         for folder in negatives { arguments += ["--negatives", folder] }
