@@ -70,6 +70,9 @@ struct TrainCommand: ParsableCommand {
     /// The heads actually trained: --ensemble, else 3 for the GRU head on openWakeWord's embeddings, else 1.
     var heads: Int { ensemble ?? (backbone == "openwakeword" && head == "gru" ? 3 : 1) }
 
+    @Option(help: "With --head gru: the standard deviation of the Gaussian noise added to the normalised embeddings while a head trains (a regularizer).")
+    var embeddingNoise: Double = 0.1
+
     @Option(help: "TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI wheels adopted as the default: a small neural voice and SVOX Pico's two, tools/train/pypi_voices.py; real voices were missed less, docs/wakeword-training.md), debian (the Debian engines only), or a comma list of families: debian, hibari, pico, kokoro (Kokoro-82M's five voices mixed anew for every clip; opt-in: measured mixed).")
     var voices = "all"
 
@@ -87,6 +90,7 @@ struct TrainCommand: ParsableCommand {
         guard faPerHour > 0, faPerHour.isFinite else { throw ValidationError("--fa-per-hour must be positive") }
         guard minutes > 0, minutes.isFinite else { throw ValidationError("--minutes must be positive") }
         guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
+        guard embeddingNoise >= 0, embeddingNoise <= 5 else { throw ValidationError("--embedding-noise must be 0 to 5") }
         guard syntheticScale >= 0.1, syntheticScale <= 20 else { throw ValidationError("--synthetic-scale must be 0.1 to 20") }
         guard ["openwakeword", "mfcc"].contains(backbone) else { throw ValidationError("--backbone must be openwakeword or mfcc") }
         guard ["gru", "dense"].contains(head) else { throw ValidationError("--head must be gru or dense") }
@@ -110,7 +114,8 @@ struct TrainCommand: ParsableCommand {
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
-        arguments += ["--ensemble", String(heads), "--scale", String(syntheticScale)]
+        arguments += ["--ensemble", String(heads), "--scale", String(syntheticScale),
+                      "--embedding-noise", String(embeddingNoise)]
         if formantShift { arguments.append("--formant-shift") }
         arguments += ["--voices", voices]
         for folder in negatives { arguments += ["--negatives", folder] }

@@ -178,6 +178,8 @@ def main() -> int:
                    help="--backbone openwakeword: a streaming GRU stepped once per embedding (default: it missed far less "
                         "at <= 0.5 false alarms/h, docs/wakeword-training.md) or a dense head over the last 16 embeddings")
     p.add_argument("--steps", type=int, default=3000, help="--head gru: training steps (64 crops of 5.1 s each)")
+    p.add_argument("--embedding-noise", type=float, default=0.1,
+                   help="--head gru: std of the Gaussian noise added to the normalised embeddings while training")
     p.add_argument("--ensemble", type=int, default=None,
                    help="--head gru: train this many heads (seeds 0..N-1) and join them into one GRU(N x hidden) that "
                         "scores the mean of their logits (oww_gru_ensemble.py); default 3 with --backbone openwakeword "
@@ -308,7 +310,8 @@ def backbone_stages(a, python: str, work: str, tts: str, key: str, label: str) -
         run("data", argv)
         stamp(work, "oww_data", key)
     if a.head == "gru":
-        member_key = digest(key, "gru", a.hidden, a.steps, a.minutes, *code("oww_gru_train.py", "oww_gru.py"))
+        member_key = digest(key, "gru", a.hidden, a.steps, a.minutes, a.embedding_noise,
+                            *code("oww_gru_train.py", "oww_gru.py"))
         key = member_key if a.ensemble == 1 else digest(member_key, a.ensemble, *code("oww_gru_ensemble.py"))
     else:
         key = digest(key, a.epochs, a.minutes, *code("oww_train.py"))
@@ -348,7 +351,7 @@ def gru_stage(a, python: str, work: str, data: str, head: str, key: str) -> None
         log("train", f"GRU({a.hidden}) head{which} stepped once per embedding, {a.steps} steps or {a.minutes:g} min")
         run("train", [python, "oww_gru_train.py", "--data", data, "--out", os.path.join(work, params), "--onnx",
                       onnx_path, "--hidden", str(a.hidden), "--steps", str(a.steps), "--minutes", str(a.minutes),
-                      "--seed", str(k)])
+                      "--noise", str(a.embedding_noise), "--seed", str(k)])
         if a.ensemble > 1:
             stamp(work, f"oww_train_seed{k}", member_key)
     if a.ensemble > 1:
