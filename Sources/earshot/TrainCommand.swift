@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training scenes (2 s each) to synthesize and augment; more take longer and may generalize better.")
     var scenes: Int = 6000
 
-    @Option(help: "How many synthetic clips to speak (the phrase, near-phrases, filler), relative to the default count (~1,100 of the phrase with --voices all); more take longer to synthesize.")
+    @Option(help: "How many synthetic clips to speak (the phrase, near-phrases, filler), relative to the default count (~1,100 of the phrase with --voices all); more take longer to synthesize (3 was measured and not adopted, docs/wakeword-training.md).")
     var syntheticScale: Double = 1
 
     @Option(help: "Features the network reads: mfcc (a streaming GRU on tf-mfcc) or openwakeword (openWakeWord's speech-embedding backbone + a trained head; the default).")
@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
     /// The heads actually trained: --ensemble, else 3 for the GRU head on openWakeWord's embeddings, else 1.
     var heads: Int { ensemble ?? (backbone == "openwakeword" && head == "gru" ? 3 : 1) }
 
-    @Option(help: "With --head gru: the standard deviation of the Gaussian noise added to the normalised embeddings while a head trains (a regularizer).")
+    @Option(help: "With --head gru: the standard deviation of the Gaussian noise added to the normalised embeddings while a head trains (a regularizer; 0.5 was measured and not adopted, docs/wakeword-training.md).")
     var embeddingNoise: Double = 0.1
 
     @Option(help: "TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI wheels adopted as the default: a small neural voice and SVOX Pico's two, tools/train/pypi_voices.py; real voices were missed less, docs/wakeword-training.md), debian (the Debian engines only), or a comma list of families: debian, hibari, pico, kokoro (Kokoro-82M's five voices mixed anew for every clip; opt-in: measured mixed).")
