@@ -70,8 +70,8 @@ struct TrainCommand: ParsableCommand {
     /// The heads actually trained: --ensemble, else 3 for the GRU head on openWakeWord's embeddings, else 1.
     var heads: Int { ensemble ?? (backbone == "openwakeword" && head == "gru" ? 3 : 1) }
 
-    @Option(help: "With --head gru: the standard deviation of the Gaussian noise added to the normalised embeddings while a head trains (a regularizer; 0.5 was measured and not adopted, docs/wakeword-training.md).")
-    var embeddingNoise: Double = 0.1
+    @Option(help: "With --head gru: the standard deviation of the Gaussian noise added to the normalised embeddings while a head trains (a regularizer; default 0.1; 0.5 was measured and not adopted, docs/wakeword-training.md).")
+    var embeddingNoise: Double?
 
     @Option(help: "TTS voices for the synthetic speech: all (espeak-ng, flite, festival and the voices inside PyPI wheels adopted as the default: a small neural voice and SVOX Pico's two, tools/train/pypi_voices.py; real voices were missed less, docs/wakeword-training.md), debian (the Debian engines only), or a comma list of families: debian, hibari, pico, kokoro (Kokoro-82M's five voices mixed anew for every clip; opt-in: measured mixed).")
     var voices = "all"
@@ -90,7 +90,12 @@ struct TrainCommand: ParsableCommand {
         guard faPerHour > 0, faPerHour.isFinite else { throw ValidationError("--fa-per-hour must be positive") }
         guard minutes > 0, minutes.isFinite else { throw ValidationError("--minutes must be positive") }
         guard scenes >= 200 else { throw ValidationError("--scenes must be at least 200") }
-        guard embeddingNoise >= 0, embeddingNoise <= 5 else { throw ValidationError("--embedding-noise must be 0 to 5") }
+        if let embeddingNoise {
+            guard embeddingNoise >= 0, embeddingNoise <= 5 else { throw ValidationError("--embedding-noise must be 0 to 5") }
+            guard backbone == "openwakeword", head == "gru" else {
+                throw ValidationError("--embedding-noise is for the GRU heads (--backbone openwakeword --head gru)")
+            }
+        }
         guard syntheticScale >= 0.1, syntheticScale <= 20 else { throw ValidationError("--synthetic-scale must be 0.1 to 20") }
         guard ["openwakeword", "mfcc"].contains(backbone) else { throw ValidationError("--backbone must be openwakeword or mfcc") }
         guard ["gru", "dense"].contains(head) else { throw ValidationError("--head must be gru or dense") }
@@ -114,8 +119,8 @@ struct TrainCommand: ParsableCommand {
         var arguments = [tools + "/wakeword.py", "--keyword", keyword, "--work", workDirectory,
                          "--earshot-bin", Self.executablePath(), "--fa-per-hour", String(faPerHour),
                          "--minutes", String(minutes), "--examples", String(scenes), "--backbone", backbone, "--head", head]
-        arguments += ["--ensemble", String(heads), "--scale", String(syntheticScale),
-                      "--embedding-noise", String(embeddingNoise)]
+        arguments += ["--ensemble", String(heads), "--scale", String(syntheticScale)]
+        if let embeddingNoise { arguments += ["--embedding-noise", String(embeddingNoise)] }
         if formantShift { arguments.append("--formant-shift") }
         arguments += ["--voices", voices]
         for folder in negatives { arguments += ["--negatives", folder] }
